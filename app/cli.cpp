@@ -1,0 +1,401 @@
+#include "app/cli.h"
+
+#include "core/bundle/modelbundle.h"
+#include "core/engine/capturedrun.h"
+#include "core/engine/inferenceengine.h"
+#include "core/error.h"
+#include "core/explain/explainer.h"
+#include "core/explain/modalityweights.h"
+#include "core/explain/perturbationtest.h"
+#include "core/io/datasetevaluation.h"
+#include "core/io/explanationjson.h"
+#include "core/io/inputloader.h"
+#include "core/io/pngwriter.h"
+#include "core/io/textfile.h"
+#include "core/render/colormap.h"
+#include "core/render/heatmap.h"
+#include "core/render/overlay.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <set>
+
+namespace attnscope::app {
+
+using namespace attnscope::core;
+
+namespace {
+
+constexpr int kFailed = 1;
+constexpr int kUsage = 2;
+
+const char *kUsageText =
+    "usage:\n"
+    "  attnscope                                  open the window on the demo model and a sample\n"
+    "  attnscope --model M --image I --text T     open the window on these\n"
+    "  attnscope info MODEL [--json] [--device auto|cpu|cuda]\n"
+    "  attnscope explain --model M --image I --text T --out DIR\n"
+    "                    [--method all|raw,rollout,relevance,gradcam] [--target LABEL|INDEX]\n"
+    "                    [--start-layer N] [--attention N] [--head N|mean|max|min]\n"
+    "                    [--colormap viridis|inferno|magma|turbo|grey] [--opacity 0.5]\n"
+    "                    [--interpolation bilinear|nearest] [--device auto|cpu|cuda]\n"
+    "  attnscope eval --model M --data DIR [--method all|...] [--limit N] [--json FILE]\n"
+    "                    [--device auto|cpu|cuda]\n";
+
+struct UsageError
+{
+    std::string message;
+};
+
+/// --key value pairs and flags after the subcommand.
+class Options
+{
+public:
+    Options(const std::vector<std::string> &args, const std::set<std::string> &valued,
+            const std::set<std::string> &flags, size_t first)
+    {
+        for (size_t i = first; i < args.size(); ++i) {
+            const std::string &a = args[i];
+            if (a.rfind("--", 0) == 0) {
+                if (flags.count(a)) {
+                    m_values[a] = "1";
+                } else if (valued.count(a)) {
+                    if (i + 1 >= args.size())
+                        throw UsageError{a + " needs a value"};
+                    m_values[a] = args[++i];
+                } else {
+                    throw UsageError{"unknown option " + a};
+                }
+            } else {
+                m_positional.push_back(a);
+            }
+        }
+    }
+
+    bool has(const std::string &key) const { return m_values.count(key) > 0; }
+    std::string get(const std::string &key, const std::string &fallback = {}) const
+    {
+        const auto it = m_values.find(key);
+        return it == m_values.end() ? fallback : it->second;
+    }
+    std::string require(const std::string &key) const
+    {
+        if (!has(key))
+            throw UsageError{key + " is required"};
+        return get(key);
+    }
+    int integer(const std::string &key, int fallback) const
+    {
+        if (!has(key))
+            return fallback;
+        try {
+            size_t used = 0;
+            const int v = std::stoi(get(key), &used);
+            if (used == get(key).size())
+                return v;
+        } catch (...) {
+        }
+        throw UsageError{key + " needs a whole number, not \"" + get(key) + "\""};
+    }
+    double number(const std::string &key, double fallback) const
+    {
+        if (!has(key))
+            return fallback;
+        try {
+            size_t used = 0;
+            const double v = std::stod(get(key), &used);
+            if (used == get(key).size())
+                return v;
+        } catch (...) {
+        }
+        throw UsageError{key + " needs a number, not \"" + get(key) + "\""};
+    }
+    const std::vector<std::string> &positional() const { return m_positional; }
+
+private:
+    std::map<std::string, std::string> m_values;
+    std::vector<std::string> m_positional;
+};
+
+std::vector<Method> parseMethods(const std::string &text)
+{
+    if (text.empty() || text == "all")
+        return allMethods();
+    std::vector<Method> out;
+    size_t start = 0;
+    while (start <= text.size()) {
+        const size_t comma = text.find(',', start);
+        const std::string name = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        try {
+            out.push_back(parseMethod(name));
+        } catch (const Error &e) {
+            throw UsageError{e.what()};
+        }
+        if (comma == std::string::npos)
+            break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+DeviceChoice deviceOption(const Options &o)
+{
+    try {
+        return parseDeviceChoice(o.get("--device", "auto"));
+    } catch (const Error &e) {
+        throw UsageError{e.what()};
+    }
+}
+
+int target(const Options &o, const Manifest &m)
+{
+    if (!o.has("--target"))
+        return -1;
+    const std::string t = o.get("--target");
+    for (size_t i = 0; i < m.labels.size(); ++i) {
+        if (m.labels[i] == t)
+            return static_cast<int>(i);
+    }
+    try {
+        size_t used = 0;
+        const int index = std::stoi(t, &used);
+        if (used == t.size() && index >= 0 && index < static_cast<int>(m.labels.size()))
+            return index;
+    } catch (...) {
+    }
+    throw UsageError{"--target \"" + t + "\" is neither a label of the model nor a label index"};
+}
+
+int cmdInfo(const std::vector<std::string> &args)
+{
+    const Options o(args, {"--device"}, {"--json"}, 2);
+    if (o.positional().size() != 1)
+        throw UsageError{"info needs exactly one model file"};
+    const auto bundle = ModelBundle::load(o.positional()[0], deviceOption(o));
+    const Json d = bundle->describe();
+    if (o.has("--json")) {
+        std::cout << d.dump(2) << "\n";
+        return 0;
+    }
+    const Manifest &m = bundle->manifest();
+    std::cout << "model:       " << m.name << "\n";
+    if (!m.description.empty())
+        std::cout << "description: " << m.description << "\n";
+    std::cout << "file:        " << bundle->path() << "\n"
+              << "task:        " << (m.task == Task::Classification ? "classification" : "matching") << " ("
+              << m.labels.size() << " labels)\n"
+              << "image:       " << m.image.height << "x" << m.image.width << " pixels\n";
+    if (m.text.maxLength > 0)
+        std::cout << "text:        " << m.text.tokenizer << " tokenizer, " << m.text.vocab.size() << " words, up to "
+                  << m.text.maxLength << " tokens\n";
+    std::cout << "layers:      " << m.layerCount() << " (" << m.attentions.size() << " attention maps)\n";
+    for (const auto &s : m.streams) {
+        std::cout << "stream " << s.name << " (" << s.length() << " tokens):";
+        for (const auto &g : s.segments) {
+            std::cout << " " << g.name << "[" << modalityName(g.modality) << " " << g.length;
+            if (g.modality == Modality::Image)
+                std::cout << " = " << g.gridRows << "x" << g.gridCols;
+            std::cout << "]";
+        }
+        std::cout << "\n";
+    }
+    for (size_t i = 0; i < m.attentions.size(); ++i) {
+        const auto &a = m.attentions[i];
+        std::cout << "  map " << i << ": layer " << a.layer << " " << (a.kind == AttentionKind::Self ? "self " : "cross")
+                  << " " << m.streams[static_cast<size_t>(a.queryStream)].name << " -> "
+                  << m.streams[static_cast<size_t>(a.keyStream)].name << ", " << bundle->headCounts()[i] << " heads\n";
+    }
+    std::cout << "decision:    token " << m.decisionIndex << " of stream " << m.streams[static_cast<size_t>(m.decisionStream)].name << "\n";
+    if (m.gates)
+        std::cout << "gates:       learned modality gates in output \"" << m.gates->output << "\"\n";
+    std::cout << "device:      " << bundle->deviceName() << "\n"
+              << "gradients:   " << (bundle->gradientsReachable() ? "reach the attention maps" : "do NOT reach the attention maps (gradient methods unavailable)") << "\n"
+              << "valid:       yes (manifest and probe forward pass agree)\n";
+    return 0;
+}
+
+int cmdExplain(const std::vector<std::string> &args)
+{
+    const Options o(args,
+                    {"--model", "--image", "--text", "--out", "--method", "--target", "--start-layer", "--attention",
+                     "--head", "--colormap", "--opacity", "--interpolation", "--device"},
+                    {}, 2);
+    if (!o.positional().empty())
+        throw UsageError{"unexpected argument \"" + o.positional()[0] + "\""};
+    const std::string out = o.require("--out");
+    const std::vector<Method> methods = parseMethods(o.get("--method", "all"));
+    MethodOptions base;
+    base.startLayer = o.integer("--start-layer", 0);
+    base.attention = o.integer("--attention", -1);
+    const std::string head = o.get("--head", "mean");
+    if (head == "mean" || head == "max" || head == "min") {
+        base.reduction = head == "mean" ? HeadReduction::Mean : head == "max" ? HeadReduction::Max : HeadReduction::Min;
+    } else {
+        base.head = o.integer("--head", -1);
+    }
+    ColormapKind colormap;
+    try {
+        colormap = Colormap::parse(o.get("--colormap", "viridis"));
+    } catch (const Error &e) {
+        throw UsageError{e.what()};
+    }
+    const double opacity = o.number("--opacity", 0.5);
+    if (opacity < 0 || opacity > 1)
+        throw UsageError{"--opacity must be between 0 and 1"};
+    const std::string interp = o.get("--interpolation", "bilinear");
+    if (interp != "bilinear" && interp != "nearest")
+        throw UsageError{"--interpolation must be bilinear or nearest"};
+
+    const auto bundle = ModelBundle::load(o.require("--model"), deviceOption(o));
+    const Manifest &m = bundle->manifest();
+    base.target = target(o, m);
+    const ModelInput input = InputLoader::load(m, o.require("--image"), o.require("--text"));
+    auto run = InferenceEngine::run(bundle, input);
+
+    std::error_code ec;
+    std::filesystem::create_directories(out, ec);
+    if (ec)
+        throw Error(out + ": cannot create the output folder (" + ec.message() + ")");
+
+    Json result = Json::object();
+    Json model = Json::object();
+    model.set("name", m.name);
+    model.set("path", bundle->path());
+    model.set("device", bundle->deviceName());
+    result.set("model", model);
+    Json in = Json::object();
+    in.set("image", input.imagePath);
+    in.set("image_size", Json(Json::Array{input.source.height, input.source.width}));
+    in.set("text", sanitizeUtf8(input.rawText));
+    in.set("tokens", ExplanationJson::tokens(input.text));
+    in.set("truncated_words", input.text.droppedWords);
+    result.set("input", in);
+    result.set("prediction", ExplanationJson::prediction(run->prediction()));
+    if (input.text.truncated())
+        std::cerr << "attnscope: note: the text was cut to the model's " << m.text.maxLength << " tokens ("
+                  << input.text.droppedWords << " words dropped)\n";
+
+    Json methodsJson = Json::object();
+    const Explanation *relevance = nullptr;
+    std::vector<Explanation> explanations;
+    explanations.reserve(methods.size());
+    int explainedTarget = base.target < 0 ? run->prediction().predicted : base.target;
+    for (Method method : methods) {
+        MethodOptions options = base;
+        options.method = method;
+        try {
+            explanations.push_back(Explainer::explain(*run, options));
+        } catch (const Error &e) {
+            std::cerr << "attnscope: " << methodName(method) << ": " << e.what() << "\n";
+            Json failed = Json::object();
+            failed.set("error", e.what());
+            methodsJson.set(methodName(method), failed);
+            continue;
+        }
+        const Explanation &e = explanations.back();
+        if (method == Method::Relevance)
+            relevance = &e;
+        Json j = ExplanationJson::explanation(e, true);
+        if (e.hasPatchScores()) {
+            const std::vector<float> heat = Heatmap::upsample(Heatmap::normalize(e.patchScores), e.gridRows, e.gridCols,
+                                                              input.source.width, input.source.height,
+                                                              interp == "nearest" ? Interpolation::Nearest : Interpolation::Bilinear);
+            const std::string png = out + "/" + methodName(method) + ".png";
+            PngWriter::write(Overlay::blend(input.source, heat, Colormap::get(colormap), static_cast<float>(opacity)), png);
+            j.set("overlay_png", png);
+            Json curves = Json::array();
+            curves.push(ExplanationJson::curve(PerturbationTest::run(*bundle, input, e.target, e, Modality::Image, true)));
+            curves.push(ExplanationJson::curve(PerturbationTest::run(*bundle, input, e.target, e, Modality::Image, false)));
+            j.set("perturbation", curves);
+        }
+        methodsJson.set(methodName(method), j);
+    }
+    // Relevance shares need the relevance method, even when it was not asked for.
+    Explanation relevanceForShares;
+    if (!relevance && bundle->gradientsReachable()) {
+        MethodOptions options = base;
+        options.method = Method::Relevance;
+        relevanceForShares = Explainer::explain(*run, options);
+        relevance = &relevanceForShares;
+    }
+    const Json targetJson = Json(Json::Object{{"index", Json(explainedTarget)},
+                                          {"label", Json(m.labels[static_cast<size_t>(explainedTarget)])}});
+    result.set("target", targetJson);
+    result.set("modality_weights", ExplanationJson::modalityWeights(ModalityWeights::compute(*run, explainedTarget, relevance)));
+    result.set("methods", methodsJson);
+    TextFile::write(out + "/explanation.json", result.dump(1) + "\n");
+
+    const Prediction &p = run->prediction();
+    std::printf("%s: \"%s\" (%.1f%%) - wrote %s/explanation.json and %zu overlay(s)\n", m.name.c_str(),
+                p.labels[static_cast<size_t>(p.predicted)].c_str(), 100.0 * p.probabilities[static_cast<size_t>(p.predicted)],
+                out.c_str(), explanations.size());
+    return 0;
+}
+
+int cmdEval(const std::vector<std::string> &args)
+{
+    const Options o(args, {"--model", "--data", "--method", "--limit", "--json", "--device"}, {}, 2);
+    if (!o.positional().empty())
+        throw UsageError{"unexpected argument \"" + o.positional()[0] + "\""};
+    const std::vector<Method> methods = parseMethods(o.get("--method", "all"));
+    const int limit = o.integer("--limit", -1);
+    const auto bundle = ModelBundle::load(o.require("--model"), deviceOption(o));
+    const EvaluationReport report = DatasetEvaluation::run(
+        bundle, o.require("--data"), methods,
+        [](int done, int total) {
+            std::fprintf(stderr, "\r%d/%d", done, total);
+            if (done == total)
+                std::fprintf(stderr, "\n");
+        },
+        limit);
+    std::cout << report.table();
+    if (o.has("--json"))
+        TextFile::write(o.get("--json"), report.toJson().dump(1) + "\n");
+    return 0;
+}
+
+} // namespace
+
+bool isCliCommand(const std::vector<std::string> &args)
+{
+    if (args.size() < 2)
+        return false;
+    static const std::set<std::string> commands{"info", "explain", "eval", "help", "--help", "-h", "--version"};
+    return commands.count(args[1]) > 0;
+}
+
+int runCli(const std::vector<std::string> &args)
+{
+    const std::string &command = args[1];
+    try {
+        if (command == "help" || command == "--help" || command == "-h") {
+            std::cout << "AttnScope - see inside multimodal transformers\n\n" << kUsageText;
+            return 0;
+        }
+        if (command == "--version") {
+            std::cout << "attnscope 0.1.0\n";
+            return 0;
+        }
+        if (command == "info")
+            return cmdInfo(args);
+        if (command == "explain")
+            return cmdExplain(args);
+        if (command == "eval")
+            return cmdEval(args);
+    } catch (const UsageError &e) {
+        std::cerr << "attnscope: " << e.message << "\n" << kUsageText;
+        return kUsage;
+    } catch (const Error &e) {
+        std::cerr << "attnscope: error: " << e.what() << "\n";
+        return kFailed;
+    } catch (const std::exception &e) {
+        std::cerr << "attnscope: error: " << e.what() << "\n";
+        return kFailed;
+    }
+    std::cerr << "attnscope: unknown command \"" << command << "\"\n" << kUsageText;
+    return kUsage;
+}
+
+} // namespace attnscope::app

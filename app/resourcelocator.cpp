@@ -1,0 +1,53 @@
+#include "app/resourcelocator.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+namespace attnscope::app {
+
+ResourceLocator::ResourceLocator(const QString &argv0)
+{
+    QStringList candidates;
+    const QString env = qEnvironmentVariable("ATTNSCOPE_DATA_DIR");
+    if (!env.isEmpty())
+        candidates << env;
+    candidates << QStringLiteral(ATTNSCOPE_SOURCE_DIR);
+    const QDir exeDir = QFileInfo(argv0).absoluteDir();
+    candidates << exeDir.filePath(QStringLiteral("../..")) << exeDir.filePath(QStringLiteral(".."));
+    for (const QString &c : candidates) {
+        if (QFileInfo::exists(QDir(c).filePath(QStringLiteral("resources/samples")))) {
+            m_root = QDir(c).absolutePath();
+            return;
+        }
+    }
+    m_root = QDir::currentPath();
+}
+
+QString ResourceLocator::defaultModel() const
+{
+    // The demo models of models/zoo once they exist; the tiny test model until then.
+    const QDir dir(m_root);
+    for (const char *candidate : {"models/zoo/shapes_single_stream.pt", "tests/data/tiny_joint.pt"}) {
+        const QString path = dir.filePath(QString::fromLatin1(candidate));
+        if (QFileInfo::exists(path))
+            return path;
+    }
+    return dir.filePath(QStringLiteral("models/zoo/shapes_single_stream.pt"));
+}
+
+QString ResourceLocator::sampleImage() const
+{
+    return QDir(m_root).filePath(QStringLiteral("resources/samples/shapes.png"));
+}
+
+QString ResourceLocator::sampleText() const
+{
+    QFile file(QDir(m_root).filePath(QStringLiteral("resources/samples/shapes.txt")));
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("is there a red circle ?");
+    return QString::fromUtf8(file.readAll()).trimmed();
+}
+
+} // namespace attnscope::app

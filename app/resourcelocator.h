@@ -1,0 +1,22 @@
+#pragma once
+
+#include <QString>
+
+namespace attnscope::app {
+
+/// Finds the bundled demo model and samples: $ATTNSCOPE_DATA_DIR, the source
+/// tree the binary was built from, or the folders beside the binary.
+class ResourceLocator
+{
+public:
+    explicit ResourceLocator(const QString &argv0);
+    QString root() const { return m_root; }
+    QString defaultModel() const;
+    QString sampleImage() const;
+    QString sampleText() const;
+
+private:
+    QString m_root;
+};
+
+} // namespace attnscope::app

@@ -1,0 +1,112 @@
+#pragma once
+
+#include "core/json/json.h"
+
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attnscope::core {
+
+enum class Task { Classification, Matching };
+enum class Modality { Special, Image, Text };
+enum class AttentionKind { Self, Cross };
+
+const char *modalityName(Modality modality);
+
+/// How an image becomes the model's `image` input.
+struct ImageSpec
+{
+    int height = 0;
+    int width = 0;
+    std::array<float, 3> mean{{0.f, 0.f, 0.f}};
+    std::array<float, 3> std{{1.f, 1.f, 1.f}};
+    bool rgbOrder = true;           ///< false: the model wants BGR channels
+    std::string resize = "stretch"; ///< "stretch" (only mode so far)
+};
+
+/// How a text becomes `input_ids` and `attention_mask`.
+struct TextSpec
+{
+    std::string tokenizer = "word"; ///< "word": whole words looked up in `vocab`
+    bool lowercase = true;
+    int maxLength = 0; ///< ids are always padded to this length
+    std::vector<std::string> vocab;
+    std::string padToken = "[PAD]";
+    std::string unkToken = "[UNK]";
+    std::string clsToken = "[CLS]";
+    std::string sepToken = "[SEP]";
+    bool addCls = false; ///< the tokenizer puts clsToken first
+    bool addSep = false; ///< the tokenizer puts sepToken after the words
+};
+
+/// A run of tokens of one modality inside a stream.
+struct TokenSegment
+{
+    std::string name;
+    Modality modality = Modality::Special;
+    int length = 0;
+    int gridRows = 0; ///< image segments: the patch grid, row-major
+    int gridCols = 0;
+};
+
+/// The ordered token layout of one attention stream.
+struct TokenStream
+{
+    std::string name;
+    std::vector<TokenSegment> segments;
+    int length() const;
+};
+
+/// One attention tensor returned by the model, in the order it returns them.
+struct AttentionSpec
+{
+    int layer = 0;
+    AttentionKind kind = AttentionKind::Self;
+    int queryStream = 0; ///< index into Manifest::streams
+    int keyStream = 0;
+};
+
+struct GateSpec
+{
+    std::string output; ///< key of the gate tensor in the model's extra outputs
+    std::vector<Modality> modalities;
+};
+
+/// Where a segment sits: stream index, segment index, first token in the stream.
+struct SegmentLocation
+{
+    int stream = -1;
+    int segment = -1;
+    int offset = 0;
+    bool valid() const { return stream >= 0; }
+};
+
+/// The `attnscope.json` manifest stored inside a model archive: everything the
+/// app needs to drive and explain the model without knowing its code.
+struct Manifest
+{
+    std::string name;
+    std::string description;
+    Task task = Task::Classification;
+    std::vector<std::string> labels;
+    ImageSpec image;
+    TextSpec text;
+    std::vector<TokenStream> streams;
+    std::vector<AttentionSpec> attentions;
+    int decisionStream = 0;
+    int decisionIndex = 0;
+    std::optional<GateSpec> gates;
+
+    /// Parses and validates; throws Error naming `source` and the offending
+    /// field in words a user can act on.
+    static Manifest parse(const std::string &text, const std::string &source);
+    Json toJson() const;
+
+    int streamIndex(const std::string &name) const; ///< -1 when absent
+    SegmentLocation findModality(Modality modality) const;
+    int layerCount() const; ///< distinct layer numbers
+};
+
+} // namespace attnscope::core

@@ -1,0 +1,397 @@
+#include "core/bundle/modelbundle_p.h"
+
+#include "core/error.h"
+#include "core/text/tokenizer.h"
+
+#include <torch/csrc/autograd/autograd.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace attnscope::core {
+
+namespace {
+
+constexpr const char *kManifestFile = "attnscope.json";
+
+std::string describeAttention(const Manifest &m, size_t index)
+{
+    const AttentionSpec &a = m.attentions[index];
+    return "attention map " + std::to_string(index) + " (layer " + std::to_string(a.layer) + ", "
+           + (a.kind == AttentionKind::Self ? "self" : "cross") + ", "
+           + m.streams[a.queryStream].name + " -> " + m.streams[a.keyStream].name + ")";
+}
+
+std::vector<torch::Tensor> tensorsOf(const torch::jit::IValue &value, bool &ok)
+{
+    ok = true;
+    std::vector<torch::Tensor> out;
+    if (value.isTensorList()) {
+        out = value.toTensorVector();
+    } else if (value.isList()) {
+        for (const auto &item : value.toListRef()) {
+            if (!item.isTensor()) {
+                ok = false;
+                return {};
+            }
+            out.push_back(item.toTensor());
+        }
+    } else if (value.isTuple()) {
+        for (const auto &item : value.toTupleRef().elements()) {
+            if (!item.isTensor()) {
+                ok = false;
+                return {};
+            }
+            out.push_back(item.toTensor());
+        }
+    } else {
+        ok = false;
+    }
+    return out;
+}
+
+/// A probe input: a mid-grey image and the first words of the vocabulary.
+std::pair<std::vector<float>, TokenizedText> probeInput(const Manifest &m)
+{
+    std::vector<float> pixels(static_cast<size_t>(3) * m.image.height * m.image.width, 0.0f);
+    TokenizedText text;
+    if (m.text.maxLength > 0) {
+        std::string words;
+        int n = 0;
+        for (const auto &word : m.text.vocab) {
+            if (word == m.text.padToken || word == m.text.unkToken || word == m.text.clsToken
+                || word == m.text.sepToken)
+                continue;
+            words += word + " ";
+            if (++n >= 3)
+                break;
+        }
+        text = Tokenizer::create(m.text)->encode(words);
+    }
+    return {pixels, text};
+}
+
+} // namespace
+
+std::string essentialLine(const std::string &message)
+{
+    // A TorchScript traceback ends with the error itself; other messages
+    // start with it.
+    std::vector<std::string> lines;
+    size_t start = 0;
+    while (start < message.size()) {
+        const size_t end = message.find('\n', start);
+        const std::string line = message.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        if (line.find_first_not_of(" \t") != std::string::npos)
+            lines.push_back(line);
+        if (end == std::string::npos)
+            break;
+        start = end + 1;
+    }
+    if (lines.empty())
+        return message;
+    if (message.find("Traceback") != std::string::npos)
+        return lines.back();
+    return lines.front();
+}
+
+void rethrowTorchError(const std::string &prefix, const c10::Error &e)
+{
+    throw Error(prefix + essentialLine(e.what_without_backtrace()));
+}
+
+torch::Tensor ModelBundle::Impl::imageTensor(const std::vector<const std::vector<float> *> &pixels) const
+{
+    const int64_t h = manifest.image.height, w = manifest.image.width;
+    torch::Tensor out = torch::empty({static_cast<int64_t>(pixels.size()), 3, h, w}, torch::kFloat32);
+    for (size_t b = 0; b < pixels.size(); ++b) {
+        if (static_cast<int64_t>(pixels[b]->size()) != 3 * h * w)
+            throw Error(path + ": the image input does not have the model's size");
+        std::memcpy(out[static_cast<int64_t>(b)].data_ptr<float>(), pixels[b]->data(),
+                    sizeof(float) * pixels[b]->size());
+    }
+    return out.to(device);
+}
+
+torch::Tensor ModelBundle::Impl::idsTensor(const std::vector<const std::vector<int64_t> *> &ids) const
+{
+    const int64_t length = std::max(1, manifest.text.maxLength);
+    torch::Tensor out = torch::zeros({static_cast<int64_t>(ids.size()), length}, torch::kInt64);
+    for (size_t b = 0; b < ids.size(); ++b) {
+        if (ids[b]->empty())
+            continue;
+        if (static_cast<int64_t>(ids[b]->size()) != length)
+            throw Error(path + ": the text input does not have the model's length");
+        std::memcpy(out[static_cast<int64_t>(b)].data_ptr<int64_t>(), ids[b]->data(),
+                    sizeof(int64_t) * ids[b]->size());
+    }
+    return out.to(device);
+}
+
+torch::Tensor ModelBundle::Impl::probabilities(const torch::Tensor &logits) const
+{
+    if (manifest.task == Task::Matching)
+        return torch::sigmoid(logits.reshape({logits.size(0), 1}));
+    return torch::softmax(logits, 1);
+}
+
+ForwardOutput ModelBundle::Impl::forward(const torch::Tensor &image, const torch::Tensor &ids,
+                                         const torch::Tensor &mask)
+{
+    const std::string prefix = path + ": ";
+    torch::jit::IValue result;
+    // With the autograd graph recorded, run the plain (unoptimised) plan: the
+    // optimised plan fuses the attention maps' consumers into differentiable
+    // subgraphs, after which the gradient with respect to a returned map is
+    // missing or wrong. Gradient-free passes keep the optimiser.
+    const torch::jit::GraphOptimizerEnabledGuard optimizer(!torch::GradMode::is_enabled());
+    try {
+        result = module.forward({image, ids, mask});
+    } catch (const c10::Error &e) {
+        rethrowTorchError(prefix + "the model's forward failed: ", e);
+    } catch (const std::exception &e) {
+        throw Error(prefix + "the model's forward failed: " + essentialLine(e.what()));
+    }
+    const int64_t batch = image.size(0);
+    if (!result.isTuple())
+        throw Error(prefix + "forward must return a tuple (logits, attentions[, extras]), not "
+                    + result.tagKind());
+    const auto &elements = result.toTupleRef().elements();
+    if (elements.size() < 2 || elements.size() > 3)
+        throw Error(prefix + "forward must return (logits, attentions[, extras]), but it returned "
+                    + std::to_string(elements.size()) + " values");
+    ForwardOutput out;
+    if (!elements[0].isTensor())
+        throw Error(prefix + "the first value forward returns must be the logits tensor");
+    out.logits = elements[0].toTensor();
+    if (manifest.task == Task::Classification) {
+        const int64_t labels = static_cast<int64_t>(manifest.labels.size());
+        if (out.logits.dim() != 2 || out.logits.size(0) != batch || out.logits.size(1) != labels)
+            throw Error(prefix + "the logits have shape " + c10::str(out.logits.sizes())
+                        + " but the manifest's " + std::to_string(labels) + " labels need ["
+                        + std::to_string(batch) + ", " + std::to_string(labels) + "]");
+    } else if (out.logits.numel() != batch) {
+        throw Error(prefix + "a matching model must return one score per input, but the logits have shape "
+                    + c10::str(out.logits.sizes()));
+    }
+    bool ok = false;
+    out.attentions = tensorsOf(elements[1], ok);
+    if (!ok)
+        throw Error(prefix + "the second value forward returns must be a list or tuple of attention tensors");
+    if (out.attentions.size() != manifest.attentions.size())
+        throw Error(prefix + "the manifest declares " + std::to_string(manifest.attentions.size())
+                    + " attention maps but the model returned " + std::to_string(out.attentions.size()));
+    for (size_t i = 0; i < out.attentions.size(); ++i) {
+        const torch::Tensor &a = out.attentions[i];
+        const AttentionSpec &spec = manifest.attentions[i];
+        const int64_t q = manifest.streams[spec.queryStream].length();
+        const int64_t k = manifest.streams[spec.keyStream].length();
+        if (a.dim() != 4 || a.size(0) != batch || a.size(2) != q || a.size(3) != k)
+            throw Error(prefix + describeAttention(manifest, i) + " has shape " + c10::str(a.sizes())
+                        + " but the manifest's streams need [" + std::to_string(batch) + ", heads, "
+                        + std::to_string(q) + ", " + std::to_string(k) + "]");
+        if (!a.is_floating_point())
+            throw Error(prefix + describeAttention(manifest, i) + " is not a floating-point tensor");
+    }
+    if (elements.size() == 3) {
+        const auto &extras = elements[2];
+        if (!extras.isGenericDict())
+            throw Error(prefix + "the third value forward returns must be a Dict[str, Tensor] of extra outputs");
+        for (const auto &item : extras.toGenericDict()) {
+            if (!item.key().isString() || !item.value().isTensor())
+                throw Error(prefix + "the extra outputs must map names to tensors");
+            out.extras[item.key().toStringRef()] = item.value().toTensor();
+        }
+    }
+    if (manifest.gates) {
+        const auto it = out.extras.find(manifest.gates->output);
+        if (it == out.extras.end())
+            throw Error(prefix + "the manifest declares gates in the extra output \""
+                        + manifest.gates->output + "\" but the model returned no such output");
+        const int64_t n = static_cast<int64_t>(manifest.gates->modalities.size());
+        if (it->second.dim() != 2 || it->second.size(0) != batch || it->second.size(1) != n)
+            throw Error(prefix + "the gate output \"" + manifest.gates->output + "\" has shape "
+                        + c10::str(it->second.sizes()) + " but the manifest's " + std::to_string(n)
+                        + " gated modalities need [" + std::to_string(batch) + ", " + std::to_string(n) + "]");
+    }
+    return out;
+}
+
+ModelBundle::ModelBundle()
+    : d(std::make_unique<Impl>())
+{
+}
+
+ModelBundle::~ModelBundle() = default;
+
+std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceChoice choice)
+{
+    const auto start = std::chrono::steady_clock::now();
+    {
+        std::ifstream file(path, std::ios::binary | std::ios::ate);
+        if (!file)
+            throw Error(path + ": cannot open the model file (does it exist, and may it be read?)");
+        const std::streamoff size = file.tellg();
+        if (size <= 0)
+            throw Error(path + ": the model file is empty");
+        file.seekg(0);
+        char magic[2] = {0, 0};
+        file.read(magic, 2);
+        if (magic[0] != 'P' || magic[1] != 'K')
+            throw Error(path + ": is not a TorchScript model archive (a TorchScript .pt file is a zip "
+                               "archive written by torch.jit.save)");
+    }
+
+    std::shared_ptr<ModelBundle> bundle(new ModelBundle());
+    Impl &d = *bundle->d;
+    d.path = path;
+    if (choice == DeviceChoice::Cuda && !cudaAvailable())
+        throw Error("CUDA was asked for, but this build of AttnScope sees no CUDA GPU "
+                    "(it needs a CUDA LibTorch and a working NVIDIA driver)");
+    d.device = (choice == DeviceChoice::Cpu || !cudaAvailable()) ? torch::Device(torch::kCPU)
+                                                                 : torch::Device(torch::kCUDA, 0);
+
+    torch::jit::ExtraFilesMap extra{{kManifestFile, ""}};
+    try {
+        d.module = torch::jit::load(path, d.device, extra);
+    } catch (const c10::Error &e) {
+        rethrowTorchError(path + ": is not a TorchScript model archive PyTorch can load: ", e);
+    } catch (const std::exception &e) {
+        throw Error(path + ": is not a TorchScript model archive PyTorch can load: " + essentialLine(e.what()));
+    }
+    const std::string &manifestText = extra[kManifestFile];
+    if (manifestText.empty())
+        throw Error(path + ": is a TorchScript model but has no AttnScope manifest (attnscope.json); "
+                           "export it with models/attnscope_export.py, which writes one");
+    d.manifest = Manifest::parse(manifestText, path);
+    d.module.eval();
+    // Gradient-based methods differentiate the logits with respect to the
+    // attention maps; that needs a graph, so parameters must require grad.
+    for (auto parameter : d.module.parameters())
+        parameter.requires_grad_(true);
+
+    // The probe: two inputs, so the batch dimension is checked too.
+    const auto [pixels, text] = probeInput(d.manifest);
+    const std::vector<int64_t> emptyIds;
+    const auto &ids = d.manifest.text.maxLength > 0 ? text.ids : emptyIds;
+    const auto &mask = d.manifest.text.maxLength > 0 ? text.mask : emptyIds;
+    torch::AutoGradMode gradMode(true);
+    ForwardOutput out = d.forward(d.imageTensor({&pixels, &pixels}), d.idsTensor({&ids, &ids}),
+                                  d.idsTensor({&mask, &mask}));
+    const std::string prefix = path + ": ";
+    if (!torch::isfinite(out.logits).all().item<bool>())
+        throw Error(prefix + "the probe forward pass gave non-finite logits (NaN or infinity)");
+    for (size_t i = 0; i < out.attentions.size(); ++i) {
+        const torch::Tensor a = out.attentions[i].detach().to(torch::kFloat32);
+        if (!torch::isfinite(a).all().item<bool>())
+            throw Error(prefix + describeAttention(d.manifest, i)
+                        + " holds non-finite values (NaN or infinity) on the probe input");
+        const double worst = (a.sum(-1) - 1.0).abs().max().item<double>();
+        if (worst > 1e-3)
+            throw Error(prefix + describeAttention(d.manifest, i)
+                        + " has rows that do not sum to 1 (off by up to " + std::to_string(worst)
+                        + "): return attention after the softmax");
+        if ((a < -1e-6).any().item<bool>())
+            throw Error(prefix + describeAttention(d.manifest, i) + " holds negative values: return attention after the softmax");
+        d.heads.push_back(static_cast<int>(a.size(1)));
+    }
+    // Are the returned maps on the path to the logits?
+    std::vector<torch::Tensor> withGraph;
+    for (const auto &a : out.attentions) {
+        if (a.requires_grad())
+            withGraph.push_back(a);
+    }
+    d.gradientsReachable = false;
+    if (withGraph.size() == out.attentions.size() && out.logits.requires_grad()) {
+        try {
+            const auto grads = torch::autograd::grad({out.logits.select(0, 0).sum()}, withGraph, {},
+                                                     false, false, true);
+            int reached = 0;
+            for (const auto &g : grads)
+                reached += g.defined() ? 1 : 0;
+            d.gradientsReachable = reached > 0;
+        } catch (const c10::Error &) {
+            d.gradientsReachable = false;
+        }
+    }
+    d.loadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return bundle;
+}
+
+const Manifest &ModelBundle::manifest() const { return d->manifest; }
+const std::string &ModelBundle::path() const { return d->path; }
+std::string ModelBundle::deviceName() const { return d->device.str(); }
+const std::vector<int> &ModelBundle::headCounts() const { return d->heads; }
+bool ModelBundle::gradientsReachable() const { return d->gradientsReachable; }
+double ModelBundle::loadMilliseconds() const { return d->loadMs; }
+
+Json ModelBundle::describe() const
+{
+    const Manifest &m = d->manifest;
+    Json out = Json::object();
+    out.set("path", d->path);
+    out.set("name", m.name);
+    out.set("description", m.description);
+    out.set("task", m.task == Task::Classification ? "classification" : "matching");
+    out.set("device", deviceName());
+    out.set("layers", m.layerCount());
+    Json labels = Json::array();
+    for (const auto &label : m.labels)
+        labels.push(label);
+    out.set("labels", labels);
+    out.set("image_size", Json(Json::Array{m.image.height, m.image.width}));
+    if (m.text.maxLength > 0) {
+        out.set("tokenizer", m.text.tokenizer);
+        out.set("vocabulary_size", static_cast<int>(m.text.vocab.size()));
+        out.set("max_text_length", m.text.maxLength);
+    }
+    Json streams = Json::array();
+    for (const auto &stream : m.streams) {
+        Json s = Json::object();
+        s.set("name", stream.name);
+        s.set("length", stream.length());
+        Json segments = Json::array();
+        for (const auto &segment : stream.segments) {
+            Json g = Json::object();
+            g.set("name", segment.name);
+            g.set("modality", modalityName(segment.modality));
+            g.set("length", segment.length);
+            if (segment.modality == Modality::Image)
+                g.set("grid", Json(Json::Array{segment.gridRows, segment.gridCols}));
+            segments.push(g);
+        }
+        s.set("segments", segments);
+        streams.push(s);
+    }
+    out.set("streams", streams);
+    Json attentions = Json::array();
+    for (size_t i = 0; i < m.attentions.size(); ++i) {
+        const auto &a = m.attentions[i];
+        Json j = Json::object();
+        j.set("layer", a.layer);
+        j.set("kind", a.kind == AttentionKind::Self ? "self" : "cross");
+        j.set("query", m.streams[a.queryStream].name);
+        j.set("key", m.streams[a.keyStream].name);
+        j.set("heads", i < d->heads.size() ? d->heads[i] : 0);
+        attentions.push(j);
+    }
+    out.set("attentions", attentions);
+    Json decision = Json::object();
+    decision.set("stream", m.streams[m.decisionStream].name);
+    decision.set("index", m.decisionIndex);
+    out.set("decision", decision);
+    if (m.gates) {
+        Json gates = Json::array();
+        for (auto modality : m.gates->modalities)
+            gates.push(modalityName(modality));
+        out.set("gates", gates);
+    }
+    out.set("gradients_reachable", d->gradientsReachable);
+    out.set("valid", true);
+    return out;
+}
+
+} // namespace attnscope::core

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "core/bundle/manifest.h"
+#include "core/engine/device.h"
+#include "core/json/json.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace attnscope::core {
+
+/// A loaded AttnScope model: the TorchScript module, its manifest, and what a
+/// probe forward pass found out (heads per attention map, whether gradients
+/// reach the attention maps).
+///
+/// Basic usage:
+///   auto bundle = ModelBundle::load("model.pt");           // throws Error
+///   ModelInput input = InputLoader::load(bundle->manifest(), "cat.png", "is there a cat?");
+///   auto run = InferenceEngine::run(bundle, input);
+///   Explanation e = Explainer::explain(*run, MethodOptions{});
+///
+/// Thread rules: a bundle is used by one thread at a time (the worker).
+class ModelBundle
+{
+public:
+    struct Impl;
+
+    /// Loads, validates the manifest and runs the probe. Throws Error whose
+    /// message names the file and what is wrong with it.
+    static std::shared_ptr<ModelBundle> load(const std::string &path,
+                                             DeviceChoice device = DeviceChoice::Auto);
+    ~ModelBundle();
+    ModelBundle(const ModelBundle &) = delete;
+    ModelBundle &operator=(const ModelBundle &) = delete;
+
+    const Manifest &manifest() const;
+    const std::string &path() const;
+    std::string deviceName() const;
+    /// Heads of each attention map, in the manifest's order.
+    const std::vector<int> &headCounts() const;
+    /// False when the attention maps the model returns are not on the path to
+    /// its logits (copies, or detached), so gradient-based methods cannot run.
+    bool gradientsReachable() const;
+    /// Model file loading time and probe time, in milliseconds.
+    double loadMilliseconds() const;
+
+    /// What the model is, for `attnscope info` and the GUI.
+    Json describe() const;
+
+    Impl &impl() const { return *d; }
+
+private:
+    ModelBundle();
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace attnscope::core

@@ -1,0 +1,50 @@
+#pragma once
+
+// Internal to core: includes LibTorch. Never include from ui/ or app/.
+
+#include "core/bundle/modelbundle.h"
+
+#include <torch/script.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace attnscope::core {
+
+/// What a forward call returned, parsed against the contract.
+struct ForwardOutput
+{
+    torch::Tensor logits;                   ///< [batch, labels]
+    std::vector<torch::Tensor> attentions;  ///< each [batch, heads, queries, keys]
+    std::map<std::string, torch::Tensor> extras;
+};
+
+struct ModelBundle::Impl
+{
+    std::string path;
+    Manifest manifest;
+    torch::jit::Module module;
+    torch::Device device{torch::kCPU};
+    std::vector<int> heads;
+    bool gradientsReachable = false;
+    double loadMs = 0.0;
+
+    /// Runs forward on a batch and checks the output's structure and shapes
+    /// against the manifest; throws Error naming the file otherwise.
+    ForwardOutput forward(const torch::Tensor &image, const torch::Tensor &ids,
+                          const torch::Tensor &mask);
+    /// Tensors for a batch of inputs, on the model's device.
+    torch::Tensor imageTensor(const std::vector<const std::vector<float> *> &pixels) const;
+    torch::Tensor idsTensor(const std::vector<const std::vector<int64_t> *> &ids) const;
+    /// Probabilities from logits: softmax for classification, sigmoid for matching.
+    torch::Tensor probabilities(const torch::Tensor &logits) const;
+};
+
+/// The line of a LibTorch message that says what went wrong.
+std::string essentialLine(const std::string &message);
+
+/// Translates a c10::Error into core's Error with a prefix naming the file.
+[[noreturn]] void rethrowTorchError(const std::string &prefix, const c10::Error &e);
+
+} // namespace attnscope::core

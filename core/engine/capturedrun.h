@@ -1,0 +1,39 @@
+#pragma once
+
+#include "core/bundle/manifest.h"
+#include "core/engine/modelinput.h"
+#include "core/engine/prediction.h"
+
+#include <memory>
+
+namespace attnscope::core {
+
+class ModelBundle;
+
+/// One forward pass kept for explaining: the logits, every attention map and
+/// (on demand, per target label) the gradients of the target logit with
+/// respect to each attention map. The tensors stay inside; methods read them
+/// through the explain classes, and the UI gets plain results.
+///
+/// Thread rules: used by the thread that made it (the worker).
+class CapturedRun
+{
+public:
+    struct Impl;
+    explicit CapturedRun(std::unique_ptr<Impl> impl);
+    ~CapturedRun();
+
+    const ModelBundle &bundle() const;
+    const Manifest &manifest() const;
+    const ModelInput &input() const;
+    const Prediction &prediction() const;
+    /// Milliseconds spent in the forward pass.
+    double forwardMilliseconds() const;
+
+    Impl &impl() const { return *d; }
+
+private:
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace attnscope::core

@@ -1,0 +1,79 @@
+#include "core/engine/inferenceengine.h"
+
+#include "core/bundle/modelbundle_p.h"
+#include "core/engine/capturedrun_p.h"
+#include "core/error.h"
+
+#include <chrono>
+
+namespace attnscope::core {
+
+std::unique_ptr<CapturedRun> InferenceEngine::run(const std::shared_ptr<ModelBundle> &bundle,
+                                                  const ModelInput &input)
+{
+    ModelBundle::Impl &b = bundle->impl();
+    auto impl = std::make_unique<CapturedRun::Impl>();
+    impl->bundle = bundle;
+    impl->input = input;
+    const std::vector<int64_t> none;
+    const bool hasText = b.manifest.text.maxLength > 0;
+    const auto start = std::chrono::steady_clock::now();
+    torch::AutoGradMode gradMode(true);
+    ForwardOutput out = b.forward(b.imageTensor({&input.pixels}),
+                                  b.idsTensor({hasText ? &input.text.ids : &none}),
+                                  b.idsTensor({hasText ? &input.text.mask : &none}));
+    impl->forwardMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+
+    impl->logits = out.logits.reshape({1, -1});
+    impl->attentions = out.attentions;
+    for (const auto &a : out.attentions)
+        impl->maps.push_back(a.detach().select(0, 0).to(torch::kFloat32));
+
+    Prediction &p = impl->prediction;
+    const torch::Tensor logits = impl->logits.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    const torch::Tensor probs = b.probabilities(logits).contiguous();
+    p.logits.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
+    p.probabilities.assign(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
+    p.labels = b.manifest.labels;
+    p.predicted = static_cast<int>(probs.argmax(1).item<int64_t>());
+    if (b.manifest.task == Task::Matching)
+        p.predicted = 0;
+    if (b.manifest.gates) {
+        const torch::Tensor g = out.extras.at(b.manifest.gates->output).detach()
+                                    .select(0, 0).to(torch::kCPU, torch::kFloat32).contiguous();
+        p.gates.assign(g.data_ptr<float>(), g.data_ptr<float>() + g.numel());
+    }
+    return std::make_unique<CapturedRun>(std::move(impl));
+}
+
+std::vector<float> InferenceEngine::targetProbabilities(ModelBundle &bundle,
+                                                        const std::vector<InputVariant> &variants,
+                                                        int target, int batchSize)
+{
+    ModelBundle::Impl &b = bundle.impl();
+    // NoGradGuard, not InferenceMode: the TorchScript executor keeps tensors
+    // made under InferenceMode in its cached plans, and a later forward in
+    // grad mode (a new run to explain) then fails on them.
+    torch::NoGradGuard noGrad;
+    std::vector<float> out;
+    out.reserve(variants.size());
+    const bool hasText = b.manifest.text.maxLength > 0;
+    const std::vector<int64_t> none;
+    for (size_t first = 0; first < variants.size(); first += static_cast<size_t>(batchSize)) {
+        const size_t last = std::min(variants.size(), first + static_cast<size_t>(batchSize));
+        std::vector<const std::vector<float> *> pixels;
+        std::vector<const std::vector<int64_t> *> ids, mask;
+        for (size_t i = first; i < last; ++i) {
+            pixels.push_back(&variants[i].pixels);
+            ids.push_back(hasText ? &variants[i].ids : &none);
+            mask.push_back(hasText ? &variants[i].mask : &none);
+        }
+        ForwardOutput result = b.forward(b.imageTensor(pixels), b.idsTensor(ids), b.idsTensor(mask));
+        const torch::Tensor probs = b.probabilities(result.logits.to(torch::kFloat32))
+                                        .select(1, target).to(torch::kCPU).contiguous();
+        out.insert(out.end(), probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
+    }
+    return out;
+}
+
+} // namespace attnscope::core

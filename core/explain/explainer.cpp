@@ -1,0 +1,195 @@
+#include "core/explain/explainer.h"
+
+#include "core/bundle/modelbundle_p.h"
+#include "core/engine/capturedrun_p.h"
+#include "core/error.h"
+#include "core/explain/attentionrollout.h"
+#include "core/explain/genericrelevance.h"
+#include "core/explain/gradweightedattention.h"
+#include "core/explain/rawattention.h"
+#include "core/explain/streamlayout.h"
+
+#include <limits>
+
+namespace attnscope::core {
+
+const char *methodName(Method method)
+{
+    switch (method) {
+    case Method::RawAttention: return "raw";
+    case Method::Rollout: return "rollout";
+    case Method::Relevance: return "relevance";
+    case Method::GradCam: return "gradcam";
+    }
+    return "raw";
+}
+
+Method parseMethod(const std::string &name)
+{
+    for (Method m : allMethods()) {
+        if (name == methodName(m))
+            return m;
+    }
+    throw Error("unknown method \"" + name + "\": use raw, rollout, relevance or gradcam");
+}
+
+std::vector<Method> allMethods()
+{
+    return {Method::RawAttention, Method::Rollout, Method::Relevance, Method::GradCam};
+}
+
+namespace {
+
+Matrix toMatrix(const torch::Tensor &t)
+{
+    const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    Matrix m;
+    m.rows = static_cast<int>(c.size(0));
+    m.cols = static_cast<int>(c.size(1));
+    m.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+    return m;
+}
+
+torch::Tensor validKeys(const StreamLayout &layout, int stream)
+{
+    const int offset = layout.streamOffset(stream), length = layout.streamLength(stream);
+    torch::Tensor valid = torch::ones({length}, torch::kBool);
+    for (int i = 0; i < length; ++i)
+        valid[i] = !layout.tokens()[static_cast<size_t>(offset + i)].padding;
+    return valid;
+}
+
+} // namespace
+
+int Explainer::defaultAttention(const CapturedRun &run)
+{
+    const Manifest &m = run.manifest();
+    const SegmentLocation image = m.findModality(Modality::Image);
+    int lastFromDecision = -1;
+    for (int i = static_cast<int>(m.attentions.size()) - 1; i >= 0; --i) {
+        const AttentionSpec &a = m.attentions[static_cast<size_t>(i)];
+        if (a.queryStream != m.decisionStream)
+            continue;
+        if (lastFromDecision < 0)
+            lastFromDecision = i;
+        if (image.valid() && a.keyStream == image.stream)
+            return i;
+    }
+    return lastFromDecision >= 0 ? lastFromDecision : static_cast<int>(m.attentions.size()) - 1;
+}
+
+Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
+{
+    CapturedRun::Impl &d = run.impl();
+    const Manifest &m = run.manifest();
+    const StreamLayout layout(m, run.input().text);
+    const int labels = static_cast<int>(run.prediction().probabilities.size());
+    const int target = options.target < 0 ? run.prediction().predicted : options.target;
+    if (target >= labels)
+        throw Error("target label " + std::to_string(target) + " is out of range (the model has "
+                    + std::to_string(labels) + " labels)");
+
+    std::vector<int64_t> lengths;
+    for (const auto &stream : m.streams)
+        lengths.push_back(stream.length());
+    const size_t ds = static_cast<size_t>(m.decisionStream);
+    const int64_t di = m.decisionIndex;
+
+    Explanation e;
+    e.method = options.method;
+    e.target = target;
+    std::vector<torch::Tensor> decisionRows(m.streams.size());
+
+    try {
+        switch (options.method) {
+        case Method::Rollout:
+        case Method::Relevance: {
+            const StreamMatrices r = options.method == Method::Rollout
+                ? AttentionRollout::propagate(lengths, m.attentions, d.maps, options.startLayer)
+                : GenericRelevance::propagate(lengths, m.attentions, d.maps, d.gradientsFor(target));
+            for (size_t q = 0; q < m.streams.size(); ++q)
+                decisionRows[q] = r.at(ds, q).select(0, di);
+            e.matrix = toMatrix(r.joined());
+            break;
+        }
+        case Method::GradCam: {
+            const auto &grads = d.gradientsFor(target);
+            int last = -1;
+            torch::Tensor lastMatrix;
+            for (size_t k = 0; k < m.streams.size(); ++k) {
+                int index = -1;
+                for (size_t i = 0; i < m.attentions.size(); ++i) {
+                    if (m.attentions[i].queryStream == static_cast<int>(ds)
+                        && m.attentions[i].keyStream == static_cast<int>(k))
+                        index = static_cast<int>(i);
+                }
+                if (index < 0)
+                    continue;
+                const torch::Tensor w = GradWeightedAttention::compute(
+                    d.maps[static_cast<size_t>(index)], grads[static_cast<size_t>(index)], di,
+                    validKeys(layout, static_cast<int>(k)));
+                decisionRows[k] = w.select(0, di);
+                if (index > last) {
+                    last = index;
+                    lastMatrix = w;
+                }
+            }
+            if (last < 0)
+                throw Error("the model returns no attention map whose queries are the decision token's stream");
+            e.matrix = toMatrix(lastMatrix);
+            e.matrixRowOffset = layout.streamOffset(static_cast<int>(ds));
+            e.matrixColOffset = layout.streamOffset(m.attentions[static_cast<size_t>(last)].keyStream);
+            break;
+        }
+        case Method::RawAttention: {
+            const int index = options.attention < 0 ? defaultAttention(run) : options.attention;
+            if (index >= static_cast<int>(m.attentions.size()))
+                throw Error("attention map " + std::to_string(index) + " does not exist (the model returns "
+                            + std::to_string(m.attentions.size()) + ")");
+            const AttentionSpec &spec = m.attentions[static_cast<size_t>(index)];
+            const torch::Tensor a = RawAttention::reduce(d.maps[static_cast<size_t>(index)], options.head,
+                                                         options.reduction);
+            if (spec.queryStream == static_cast<int>(ds))
+                decisionRows[static_cast<size_t>(spec.keyStream)] = a.select(0, di);
+            e.matrix = toMatrix(a);
+            e.matrixRowOffset = layout.streamOffset(spec.queryStream);
+            e.matrixColOffset = layout.streamOffset(spec.keyStream);
+            break;
+        }
+        }
+    } catch (const c10::Error &err) {
+        rethrowTorchError(std::string(methodName(options.method)) + " failed: ", err);
+    }
+
+    e.layoutScores.assign(static_cast<size_t>(layout.size()), std::numeric_limits<float>::quiet_NaN());
+    for (size_t q = 0; q < decisionRows.size(); ++q) {
+        if (!decisionRows[q].defined())
+            continue;
+        const torch::Tensor row = decisionRows[q].detach().to(torch::kCPU, torch::kFloat32).contiguous();
+        std::copy(row.data_ptr<float>(), row.data_ptr<float>() + row.numel(),
+                  e.layoutScores.begin() + layout.streamOffset(static_cast<int>(q)));
+    }
+    const SegmentLocation image = m.findModality(Modality::Image);
+    if (image.valid() && decisionRows[static_cast<size_t>(image.stream)].defined()) {
+        const TokenSegment &segment = m.streams[static_cast<size_t>(image.stream)].segments[static_cast<size_t>(image.segment)];
+        e.gridRows = segment.gridRows;
+        e.gridCols = segment.gridCols;
+        const auto begin = e.layoutScores.begin() + layout.streamOffset(image.stream) + image.offset;
+        e.patchScores.assign(begin, begin + segment.length);
+    }
+    const SegmentLocation text = m.findModality(Modality::Text);
+    if (text.valid() && decisionRows[static_cast<size_t>(text.stream)].defined()) {
+        const int first = layout.streamOffset(text.stream) + text.offset;
+        for (int i = 0; i < m.text.maxLength; ++i) {
+            const LayoutToken &token = layout.tokens()[static_cast<size_t>(first + i)];
+            // Special and padded positions get no score: [CLS] would otherwise
+            // outshine every word with its own identity term.
+            e.tokenScores.push_back(token.special ? 0.0f : e.layoutScores[static_cast<size_t>(first + i)]);
+        }
+    }
+    const std::string label = target < static_cast<int>(m.labels.size()) ? m.labels[static_cast<size_t>(target)] : "?";
+    e.summary = std::string(methodName(options.method)) + " for \"" + label + "\"";
+    return e;
+}
+
+} // namespace attnscope::core

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace attnscope::core {
+
+/// A dense row-major matrix of floats: a plain value the UI can copy.
+struct Matrix
+{
+    int rows = 0;
+    int cols = 0;
+    std::vector<float> values;
+
+    bool empty() const { return rows == 0 || cols == 0; }
+    float at(int row, int col) const { return values[static_cast<size_t>(row) * cols + col]; }
+};
+
+enum class Method { RawAttention, Rollout, Relevance, GradCam };
+enum class HeadReduction { Mean, Max, Min };
+
+/// "raw", "rollout", "relevance", "gradcam".
+const char *methodName(Method method);
+/// Accepts the names above; throws Error otherwise.
+Method parseMethod(const std::string &name);
+std::vector<Method> allMethods();
+
+struct MethodOptions
+{
+    Method method = Method::Relevance;
+    int target = -1;      ///< label to explain; -1: the predicted one
+    int attention = -1;   ///< raw attention: index of the map; -1: the last the decision token reads image patches from
+    int head = -1;        ///< raw attention: one head, or -1 to reduce over heads
+    HeadReduction reduction = HeadReduction::Mean;
+    int startLayer = 0;   ///< rollout: layers before this one are skipped
+};
+
+/// What one method says about one run, for the decision token.
+struct Explanation
+{
+    Method method = Method::Relevance;
+    int target = 0;
+    std::string summary;             ///< e.g. "relevance for \"yes\""
+
+    int gridRows = 0;                ///< image patch grid; 0 when the method reaches no patch
+    int gridCols = 0;
+    std::vector<float> patchScores;  ///< gridRows x gridCols, row-major
+    std::vector<float> tokenScores;  ///< one per text position (padding included)
+
+    /// Score of every token of the layout (StreamLayout order); NaN where the
+    /// method says nothing about a token.
+    std::vector<float> layoutScores;
+
+    /// The token x token matrix the method works on; rows and columns are
+    /// ranges of the layout starting at these offsets.
+    Matrix matrix;
+    int matrixRowOffset = 0;
+    int matrixColOffset = 0;
+
+    bool hasPatchScores() const { return !patchScores.empty(); }
+    bool hasTokenScores() const { return !tokenScores.empty(); }
+};
+
+} // namespace attnscope::core

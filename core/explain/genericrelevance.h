@@ -1,0 +1,40 @@
+#pragma once
+
+// Internal to core: includes LibTorch. Never include from ui/ or app/.
+
+#include "core/bundle/manifest.h"
+#include "core/explain/streammatrices.h"
+
+#include <torch/script.h>
+
+#include <vector>
+
+namespace attnscope::core {
+
+/// Generic attention-model explainability (Chefer, Gur & Wolf, ICCV 2021).
+///
+/// Each map is reduced to A_bar = mean_h((dy/dA * A)^+) for the target logit
+/// y. Relevance starts as R[s][s] = I, R[s][q] = 0 and is updated map by map:
+///  - self-attention in stream s, for every stream q: R[s][q] += A_bar * R[s][q];
+///  - cross-attention, s attends to q:
+///      R[s][q] += norm(R[s][s])^T * A_bar * norm(R[q][q]),
+///      R[s][s] += A_bar * R[q][s],
+///    where norm(R) = (R - I) with rows scaled to sum 1, plus I (the paper's
+///    eqs. 8-9); cross-attention maps of one layer read the matrices as they
+///    were before that layer's cross-attention.
+class GenericRelevance
+{
+public:
+    /// mean over heads of (grad * attention) clamped at zero: [queries, keys].
+    static torch::Tensor headWeighted(const torch::Tensor &attention, const torch::Tensor &gradient);
+    /// (R - I) with every row scaled to sum 1, plus I. Rows of R - I that sum
+    /// to zero stay zero.
+    static torch::Tensor normalizeResidual(const torch::Tensor &relevance);
+
+    static StreamMatrices propagate(const std::vector<int64_t> &streamLengths,
+                                    const std::vector<AttentionSpec> &specs,
+                                    const std::vector<torch::Tensor> &maps,
+                                    const std::vector<torch::Tensor> &gradients);
+};
+
+} // namespace attnscope::core

@@ -1,0 +1,22 @@
+#pragma once
+
+// Internal to core: includes LibTorch. Never include from ui/ or app/.
+
+#include <torch/script.h>
+
+namespace attnscope::core {
+
+/// The Grad-CAM baseline for attention (as in Chefer et al. 2021): each head
+/// of a map is weighted by the mean gradient of the target logit over the
+/// decision token's row (valid keys only), and the weighted heads are
+/// averaged and clamped at zero: relu(mean_h(alpha_h * A_h)).
+class GradWeightedAttention
+{
+public:
+    /// attention, gradient: [heads, queries, keys]; validKeys: [keys] bool.
+    /// Returns [queries, keys].
+    static torch::Tensor compute(const torch::Tensor &attention, const torch::Tensor &gradient,
+                                 int64_t decisionRow, const torch::Tensor &validKeys);
+};
+
+} // namespace attnscope::core

@@ -1,0 +1,42 @@
+#include "core/explain/streamlayout.h"
+
+#include "core/text/tokenizer.h"
+
+namespace attnscope::core {
+
+StreamLayout::StreamLayout(const Manifest &manifest, const TokenizedText &text)
+{
+    for (size_t s = 0; s < manifest.streams.size(); ++s) {
+        const TokenStream &stream = manifest.streams[s];
+        m_offsets.push_back(static_cast<int>(m_tokens.size()));
+        m_lengths.push_back(stream.length());
+        int position = 0;
+        for (const TokenSegment &segment : stream.segments) {
+            for (int i = 0; i < segment.length; ++i, ++position) {
+                LayoutToken token;
+                token.modality = segment.modality;
+                token.stream = static_cast<int>(s);
+                token.position = position;
+                if (segment.modality == Modality::Image) {
+                    token.patchIndex = i;
+                    token.label = "patch " + std::to_string(i / segment.gridCols) + ","
+                                  + std::to_string(i % segment.gridCols);
+                } else if (segment.modality == Modality::Text) {
+                    token.textIndex = i;
+                    const bool known = i < static_cast<int>(text.tokens.size());
+                    token.label = known ? text.tokens[i] : std::string("?");
+                    token.padding = known && text.mask[i] == 0;
+                    token.special = !known || text.special[i] != 0;
+                } else {
+                    token.special = true;
+                    token.label = segment.length == 1 ? "[" + segment.name + "]"
+                                                      : "[" + segment.name + " " + std::to_string(i) + "]";
+                }
+                m_tokens.push_back(token);
+            }
+        }
+    }
+    m_decision = m_offsets[static_cast<size_t>(manifest.decisionStream)] + manifest.decisionIndex;
+}
+
+} // namespace attnscope::core

@@ -1,0 +1,116 @@
+#include "core/image/imagedecoder.h"
+
+#include "core/error.h"
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <cstring>
+#include <fstream>
+
+namespace attnscope::core {
+
+namespace {
+
+/// Any OpenCV image (1-4 channels, 8/16-bit or float) to 8-bit BGR, alpha
+/// composited over white so transparent areas do not turn black.
+cv::Mat toBgr8(const cv::Mat &input)
+{
+    cv::Mat image8;
+    switch (input.depth()) {
+    case CV_8U: image8 = input; break;
+    case CV_8S: input.convertTo(image8, CV_8U, 1.0, 128.0); break;
+    case CV_16U: input.convertTo(image8, CV_8U, 1.0 / 257.0); break;
+    case CV_16S: input.convertTo(image8, CV_8U, 1.0 / 257.0, 128.0); break;
+    case CV_32F:
+    case CV_64F: input.convertTo(image8, CV_8U, 255.0); break;
+    default: input.convertTo(image8, CV_8U); break;
+    }
+    cv::Mat bgr;
+    switch (image8.channels()) {
+    case 1: cv::cvtColor(image8, bgr, cv::COLOR_GRAY2BGR); break;
+    case 3: bgr = image8; break;
+    case 2:
+    case 4: {
+        std::vector<cv::Mat> planes;
+        cv::split(image8, planes);
+        cv::Mat alpha;
+        planes.back().convertTo(alpha, CV_32F, 1.0 / 255.0);
+        planes.pop_back();
+        cv::Mat colour;
+        if (planes.size() == 1)
+            cv::cvtColor(planes[0], colour, cv::COLOR_GRAY2BGR);
+        else
+            cv::merge(planes, colour);
+        cv::Mat colourF, alpha3;
+        colour.convertTo(colourF, CV_32FC3);
+        cv::merge(std::vector<cv::Mat>{alpha, alpha, alpha}, alpha3);
+        cv::Mat white(colourF.size(), CV_32FC3, cv::Scalar(255, 255, 255));
+        cv::Mat blended = colourF.mul(alpha3) + white.mul(cv::Scalar(1, 1, 1) - alpha3);
+        blended.convertTo(bgr, CV_8UC3);
+        break;
+    }
+    default:
+        throw Error("has " + std::to_string(image8.channels()) + " channels; AttnScope reads 1 to 4");
+    }
+    return bgr;
+}
+
+} // namespace
+
+RgbImage ImageDecoder::decodeFile(const std::string &path)
+{
+    std::ifstream file(path, std::ios::binary | std::ios::ate);
+    if (!file)
+        throw Error(path + ": cannot open the image file (does it exist, and may it be read?)");
+    const std::streamoff size = file.tellg();
+    if (size <= 0)
+        throw Error(path + ": the image file is empty");
+    if (size > kMaxFileBytes)
+        throw Error(path + ": the image file is larger than " + std::to_string(kMaxFileBytes >> 20)
+                    + " MB");
+    std::vector<uint8_t> bytes(static_cast<size_t>(size));
+    file.seekg(0);
+    if (!file.read(reinterpret_cast<char *>(bytes.data()), size))
+        throw Error(path + ": the image file could not be read completely");
+    return decodeBytes(bytes, path);
+}
+
+RgbImage ImageDecoder::decodeBytes(const std::vector<uint8_t> &bytes, const std::string &label)
+{
+    if (bytes.empty())
+        throw Error(label + ": the image file is empty");
+    cv::Mat decoded;
+    try {
+        const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,
+                             const_cast<uint8_t *>(bytes.data()));
+        decoded = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
+    } catch (const cv::Exception &e) {
+        throw Error(label + ": the image could not be decoded (" + e.msg + ")");
+    }
+    if (decoded.empty())
+        throw Error(label + ": is not an image in a format AttnScope can read, or it is damaged");
+    if (static_cast<int64_t>(decoded.cols) * decoded.rows > kMaxPixels)
+        throw Error(label + ": the image is too large (" + std::to_string(decoded.cols) + "x"
+                    + std::to_string(decoded.rows) + " pixels)");
+    cv::Mat rgb;
+    try {
+        cv::Mat bgr = toBgr8(decoded);
+        cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    } catch (const cv::Exception &e) {
+        throw Error(label + ": the image could not be converted (" + e.msg + ")");
+    } catch (const Error &e) {
+        throw Error(label + ": the image " + e.what());
+    }
+    RgbImage image;
+    image.width = rgb.cols;
+    image.height = rgb.rows;
+    image.pixels.resize(static_cast<size_t>(rgb.cols) * rgb.rows * 3);
+    for (int y = 0; y < rgb.rows; ++y)
+        std::memcpy(image.pixels.data() + static_cast<size_t>(y) * rgb.cols * 3, rgb.ptr<uint8_t>(y),
+                    static_cast<size_t>(rgb.cols) * 3);
+    return image;
+}
+
+} // namespace attnscope::core

@@ -1,0 +1,68 @@
+#include "core/text/tokenizer.h"
+
+#include "core/bundle/manifest.h"
+#include "core/error.h"
+#include "core/text/wordleveltokenizer.h"
+
+namespace attnscope::core {
+
+Tokenizer::~Tokenizer() = default;
+
+std::unique_ptr<Tokenizer> Tokenizer::create(const TextSpec &spec)
+{
+    if (spec.tokenizer == "word")
+        return std::make_unique<WordLevelTokenizer>(spec);
+    throw Error("unknown tokenizer kind \"" + spec.tokenizer + "\"");
+}
+
+std::string sanitizeUtf8(const std::string &text)
+{
+    static const char kReplacement[] = "\xEF\xBF\xBD";
+    std::string out;
+    out.reserve(text.size());
+    const auto *s = reinterpret_cast<const unsigned char *>(text.data());
+    const size_t n = text.size();
+    size_t i = 0;
+    while (i < n) {
+        const unsigned char c = s[i];
+        if (c < 0x80) {
+            out += (c < 0x20 || c == 0x7F) ? ' ' : static_cast<char>(c);
+            ++i;
+            continue;
+        }
+        size_t len = 0;
+        uint32_t cp = 0;
+        if ((c & 0xE0) == 0xC0) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4;
+            cp = c & 0x07;
+        }
+        bool ok = len > 0 && i + len <= n;
+        for (size_t k = 1; ok && k < len; ++k) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                ok = false;
+            else
+                cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        // Reject overlong forms, surrogates and code points past U+10FFFF.
+        if (ok) {
+            const uint32_t minimum = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+            ok = cp >= minimum && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+        }
+        if (ok) {
+            out.append(text, i, len);
+            i += len;
+        } else {
+            out += kReplacement;
+            ++i;
+        }
+    }
+    return out;
+}
+
+} // namespace attnscope::core

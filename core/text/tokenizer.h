@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace attnscope::core {
+
+struct TextSpec;
+
+/// A text ready for the model: ids and mask are padded to the manifest's
+/// maximum length; `tokens` holds a display string for every position.
+struct TokenizedText
+{
+    std::vector<int64_t> ids;
+    std::vector<int64_t> mask;         ///< 1 for real tokens (words and specials), 0 for padding
+    std::vector<std::string> tokens;   ///< valid UTF-8, one per position
+    std::vector<uint8_t> special;      ///< 1 for CLS / SEP / PAD positions
+    std::vector<uint8_t> unknown;      ///< 1 where a word was not in the vocabulary
+    int wordCount = 0;                 ///< words in the input text
+    int droppedWords = 0;              ///< words cut off by truncation
+    bool truncated() const { return droppedWords > 0; }
+};
+
+/// Turns text into model ids. Word-level now; WordPiece and BPE implement the
+/// same interface and are chosen by the manifest's `text.tokenizer`.
+class Tokenizer
+{
+public:
+    virtual ~Tokenizer();
+    virtual TokenizedText encode(const std::string &text) const = 0;
+    /// The tokenizer the manifest asks for; throws Error for an unknown kind.
+    static std::unique_ptr<Tokenizer> create(const TextSpec &spec);
+};
+
+/// Replaces invalid UTF-8 with U+FFFD and control characters with spaces, so
+/// that any user text can be shown and written to JSON.
+std::string sanitizeUtf8(const std::string &text);
+
+} // namespace attnscope::core

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "core/bundle/manifest.h"
+#include "core/text/tokenizer.h"
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace attnscope::core {
+
+/// Splits text into words and punctuation marks and looks each up in the
+/// manifest's vocabulary. Words are runs of letters, digits, apostrophes and
+/// non-ASCII characters; every other ASCII symbol is a token of its own;
+/// whitespace and control characters separate.
+class WordLevelTokenizer : public Tokenizer
+{
+public:
+    explicit WordLevelTokenizer(const TextSpec &spec);
+    TokenizedText encode(const std::string &text) const override;
+
+    /// The words and marks of `text` before the vocabulary look-up.
+    std::vector<std::string> split(const std::string &text) const;
+
+private:
+    int64_t idOf(const std::string &token) const;
+
+    TextSpec m_spec;
+    std::unordered_map<std::string, int64_t> m_ids;
+    int64_t m_pad = 0, m_unk = 0, m_cls = 0, m_sep = 0;
+};
+
+} // namespace attnscope::core

@@ -1,0 +1,469 @@
+#!/usr/bin/python3
+"""Independent reference implementations of AttnScope's explanation methods.
+
+Written from the papers, with explicit per-stream variables (text t, image i)
+in the style of Chefer et al.'s published code, not from the C++ engine; the
+test suite compares the engine against these values.
+
+    reference.py compute --model M --image I --text T          # prints JSON
+    reference.py check --model M --image I --text T --explain-json out/explanation.json [--tol 1e-4]
+"""
+import argparse
+import json
+import math
+import re
+import sys
+
+import cv2
+import numpy as np
+import torch
+
+
+# ---------------------------------------------------------------- inputs
+
+# Gradients with respect to returned attention maps need the unoptimised
+# TorchScript plan (the optimised one fuses their consumers away).
+torch._C._set_graph_executor_optimize(False)
+
+
+def load_model(path):
+    extra = {"attnscope.json": ""}
+    module = torch.jit.load(path, _extra_files=extra)
+    module.eval()
+    return module, json.loads(extra["attnscope.json"])
+
+
+def load_image(path, spec):
+    """BGR file -> RGB -> model size (area when shrinking both sides, else
+    bilinear) -> (x/255 - mean)/std, channel-first, batch of one."""
+    bgr = cv2.imread(path, cv2.IMREAD_COLOR)
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    h, w = spec["size"]
+    if rgb.shape[0] != h or rgb.shape[1] != w:
+        shrink = w < rgb.shape[1] and h < rgb.shape[0]
+        rgb = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+    x = rgb.astype(np.float32) / np.float32(255.0)
+    mean = np.array(spec.get("mean", [0, 0, 0]), dtype=np.float32)
+    std = np.array(spec.get("std", [1, 1, 1]), dtype=np.float32)
+    x = (x - mean) * (np.float32(1.0) / std)
+    return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))[None], (bgr.shape[1], bgr.shape[0])
+
+
+def tokenize(text, spec):
+    """Words (letters, digits, apostrophes, underscores) and single symbols."""
+    if spec.get("lowercase", True):
+        text = text.lower()
+    words = re.findall(r"[A-Za-z0-9'_]+|[^\sA-Za-z0-9'_]", text)
+    vocab = {w: i for i, w in enumerate(spec["vocab"])}
+    sp = spec.get("special_tokens", {})
+    pad, unk = vocab[sp.get("pad", "[PAD]")], vocab[sp.get("unk", "[UNK]")]
+    ids, special = [], []
+    if spec.get("add_cls"):
+        ids.append(vocab[sp.get("cls", "[CLS]")])
+        special.append(True)
+    room = spec["max_length"] - len(ids) - (1 if spec.get("add_sep") else 0)
+    for w in words[:room]:
+        ids.append(vocab.get(w, unk))
+        special.append(False)
+    if spec.get("add_sep"):
+        ids.append(vocab[sp.get("sep", "[SEP]")])
+        special.append(True)
+    mask = [1] * len(ids)
+    while len(ids) < spec["max_length"]:
+        ids.append(pad)
+        mask.append(0)
+        special.append(True)
+    return torch.tensor([ids]), torch.tensor([mask]), special
+
+
+def forward(module, image, ids, mask):
+    out = module(image, ids, mask)
+    extras = out[2] if len(out) > 2 else {}
+    return out[0], list(out[1]), extras
+
+
+def probabilities(logits, manifest):
+    if manifest["task"] == "matching":
+        return torch.sigmoid(logits.reshape(-1, 1))
+    return logits.softmax(-1)
+
+
+# ---------------------------------------------------------------- layout
+
+def stream_layout(manifest):
+    """name -> list of (modality, index within its segment)."""
+    out = {}
+    for stream in manifest["streams"]:
+        tokens = []
+        for seg in stream["segments"]:
+            n = seg["grid"][0] * seg["grid"][1] if seg["modality"] == "image" else seg["length"]
+            tokens += [(seg["modality"], k) for k in range(n)]
+        out[stream["name"]] = tokens
+    return out
+
+
+def identity_like(n):
+    return torch.eye(n)
+
+
+# ---------------------------------------------------------------- methods
+
+def rollout(manifest, maps, start_layer=0):
+    """Abnar & Zuidema: A_hat = rownorm(0.5*mean_h(A) + 0.5*I), R = A_hat R.
+    Between streams: R_s = 0.5 R_s + 0.5 mean_h(A_sq) R_q (co-attention reads
+    the values from before the layer's cross-attention)."""
+    layout = stream_layout(manifest)
+    names = list(layout)
+    R = {(s, q): identity_like(len(layout[s])) if s == q else torch.zeros(len(layout[s]), len(layout[q]))
+         for s in names for q in names}
+    specs = manifest["attentions"]
+    k = 0
+    while k < len(specs):
+        spec = specs[k]
+        if spec["layer"] < start_layer:
+            k += 1
+            continue
+        if spec.get("kind", "self") == "self":
+            s = spec["query"]
+            a = maps[k].mean(0)
+            a = 0.5 * a + 0.5 * identity_like(a.shape[0])
+            a = a / a.sum(-1, keepdim=True)
+            for q in names:
+                R[(s, q)] = a @ R[(s, q)]
+            k += 1
+            continue
+        group = [k]
+        while group[-1] + 1 < len(specs) and specs[group[-1] + 1].get("kind") == "cross" \
+                and specs[group[-1] + 1]["layer"] == spec["layer"]:
+            group.append(group[-1] + 1)
+        old = dict(R)
+        for j in group:
+            s, q = specs[j]["query"], specs[j]["key"]
+            a = maps[j].mean(0)
+            for t in names:
+                R[(s, t)] = 0.5 * old[(s, t)] + 0.5 * (a @ old[(q, t)])
+        k = group[-1] + 1
+    return R
+
+
+def avg_heads(cam, grad):
+    return (grad * cam).clamp(min=0).mean(dim=0)
+
+
+def apply_self_attention_rules(R_ss, R_sq, cam_ss):
+    return torch.matmul(cam_ss, R_ss), torch.matmul(cam_ss, R_sq)
+
+
+def handle_residual(orig):
+    r = orig.clone() - torch.eye(orig.shape[-1])
+    sums = r.sum(dim=-1, keepdim=True)
+    r = torch.where(sums == 0, r, r / torch.where(sums == 0, torch.ones_like(sums), sums))
+    return r + torch.eye(orig.shape[-1])
+
+
+def apply_mm_attention_rules(R_ss, R_qq, R_qs, cam_sq):
+    R_sq_addition = torch.matmul(handle_residual(R_ss).t(), torch.matmul(cam_sq, handle_residual(R_qq)))
+    R_ss_addition = torch.matmul(cam_sq, R_qs)
+    return R_sq_addition, R_ss_addition
+
+
+def relevance(manifest, maps, grads):
+    """Chefer, Gur & Wolf 2021, with the explicit variables of their code:
+    R_tt, R_ti, R_it, R_ii for two streams, or R for one."""
+    layout = stream_layout(manifest)
+    names = list(layout)
+    if len(names) == 1:
+        (s,) = names
+        R = torch.eye(len(layout[s]))
+        for a, g in zip(maps, grads):
+            R = R + torch.matmul(avg_heads(a, g), R)
+        return {(s, s): R}
+    t, i = names
+    R_tt, R_ii = torch.eye(len(layout[t])), torch.eye(len(layout[i]))
+    R_ti, R_it = torch.zeros(len(layout[t]), len(layout[i])), torch.zeros(len(layout[i]), len(layout[t]))
+    specs = manifest["attentions"]
+    k = 0
+    while k < len(specs):
+        spec = specs[k]
+        if spec.get("kind", "self") == "self":
+            cam = avg_heads(maps[k], grads[k])
+            if spec["query"] == t:
+                add_tt, add_ti = apply_self_attention_rules(R_tt, R_ti, cam)
+                R_tt, R_ti = R_tt + add_tt, R_ti + add_ti
+            else:
+                add_ii, add_it = apply_self_attention_rules(R_ii, R_it, cam)
+                R_ii, R_it = R_ii + add_ii, R_it + add_it
+            k += 1
+            continue
+        group = [k]
+        while group[-1] + 1 < len(specs) and specs[group[-1] + 1].get("kind") == "cross" \
+                and specs[group[-1] + 1]["layer"] == spec["layer"]:
+            group.append(group[-1] + 1)
+        adds = []
+        for j in group:
+            cam = avg_heads(maps[j], grads[j])
+            if specs[j]["query"] == t:
+                add_ti, add_tt = apply_mm_attention_rules(R_tt, R_ii, R_it, cam)
+                adds.append(("t", add_ti, add_tt))
+            else:
+                add_it, add_ii = apply_mm_attention_rules(R_ii, R_tt, R_ti, cam)
+                adds.append(("i", add_it, add_ii))
+        for which, cross_add, self_add in adds:
+            if which == "t":
+                R_ti, R_tt = R_ti + cross_add, R_tt + self_add
+            else:
+                R_it, R_ii = R_it + cross_add, R_ii + self_add
+        k = group[-1] + 1
+    return {(t, t): R_tt, (t, i): R_ti, (i, t): R_it, (i, i): R_ii}
+
+
+def grad_cam(manifest, maps, grads, valid):
+    """Per key stream: the last map read by the decision stream; head weights
+    are the mean gradient over the decision row's valid keys."""
+    d, row = manifest["decision"]["stream"], manifest["decision"]["index"]
+    rows = {}
+    for key in stream_layout(manifest):
+        last = None
+        for k, spec in enumerate(manifest["attentions"]):
+            if spec["query"] == d and spec.get("key", spec["query"]) == key:
+                last = k
+        if last is None:
+            continue
+        keep = torch.tensor(valid[key], dtype=torch.bool)
+        alpha = grads[last][:, row, :][:, keep].mean(-1)
+        cam = (alpha[:, None, None] * maps[last]).mean(0).clamp(min=0)
+        rows[key] = cam[row]
+    return rows
+
+
+def default_raw(manifest):
+    d = manifest["decision"]["stream"]
+    image_stream = [s["name"] for s in manifest["streams"] if any(g["modality"] == "image" for g in s["segments"])]
+    best = None
+    for k, spec in enumerate(manifest["attentions"]):
+        if spec["query"] == d:
+            if best is None or True:
+                pass
+    for k in range(len(manifest["attentions"]) - 1, -1, -1):
+        spec = manifest["attentions"][k]
+        if spec["query"] == d and image_stream and spec.get("key", spec["query"]) == image_stream[0]:
+            return k
+    for k in range(len(manifest["attentions"]) - 1, -1, -1):
+        if manifest["attentions"][k]["query"] == d:
+            return k
+    return len(manifest["attentions"]) - 1
+
+
+def split_scores(manifest, rows, special):
+    """Decision-row scores per stream -> patch scores and token scores
+    (special and padded positions set to 0)."""
+    layout = stream_layout(manifest)
+    patches, tokens = None, None
+    for name, row in rows.items():
+        for pos, (modality, k) in enumerate(layout[name]):
+            if modality == "image":
+                patches = patches if patches is not None else [0.0] * sum(1 for m, _ in layout[name] if m == "image")
+                patches[k] = float(row[pos])
+            elif modality == "text":
+                tokens = tokens if tokens is not None else [0.0] * len(special)
+                tokens[k] = 0.0 if special[k] else float(row[pos])
+    return patches, tokens
+
+
+def modality_mass(manifest, maps, special):
+    layout = stream_layout(manifest)
+
+    def codes(stream):
+        out = []
+        for modality, k in layout[stream]:
+            if modality == "image":
+                out.append(0)
+            elif modality == "text" and not special[k]:
+                out.append(1)
+            else:
+                out.append(-1)
+        return out
+
+    per_layer = {}
+    for a, spec in zip(maps, manifest["attentions"]):
+        mean = a.mean(0)
+        qc, kc = codes(spec["query"]), codes(spec.get("key", spec["query"]))
+        m = per_layer.setdefault(spec["layer"], [[0.0, 0.0], [0.0, 0.0]])
+        for qi, qm in enumerate(qc):
+            if qm < 0:
+                continue
+            for ki, km in enumerate(kc):
+                if km >= 0:
+                    m[qm][km] += float(mean[qi, ki])
+    out = []
+    for layer in sorted(per_layer):
+        m = per_layer[layer]
+        rows = []
+        for r in m:
+            total = r[0] + r[1]
+            rows.append([r[0] / total, r[1] / total] if total > 0 else [None, None])
+        out.append({"layer": layer, "mass": rows})
+    return out
+
+
+def remove_patches(image, manifest, indices):
+    seg = [g for s in manifest["streams"] for g in s["segments"] if g["modality"] == "image"][0]
+    rows, cols = seg["grid"]
+    h, w = manifest["image"]["size"]
+    ph, pw = h // rows, w // cols
+    out = image.clone()
+    for p in indices:
+        r, c = divmod(p, cols)
+        out[:, :, r * ph:(r + 1) * ph, c * pw:(c + 1) * pw] = 0.0
+    return out
+
+
+def perturbation_auc(module, manifest, image, ids, mask, target, patch_scores, positive, steps=10):
+    n = len(patch_scores)
+    order = sorted(range(n), key=(lambda p: -patch_scores[p]) if positive else (lambda p: patch_scores[p]))
+    probs = []
+    with torch.no_grad():
+        for k in range(steps + 1):
+            f = k / steps
+            removed = int(math.floor(f * n + 0.5))
+            logits, _, _ = forward(module, remove_patches(image, manifest, order[:removed]), ids, mask)
+            probs.append(float(probabilities(logits, manifest)[0, target]))
+    fractions = [k / steps for k in range(steps + 1)]
+    auc = sum(0.5 * (probs[k] + probs[k - 1]) * (fractions[k] - fractions[k - 1]) for k in range(1, steps + 1))
+    return probs, auc
+
+
+def compute(model_path, image_path, text):
+    module, manifest = load_model(model_path)
+    image, (width, height) = load_image(image_path, manifest["image"])
+    ids, mask, special = tokenize(text, manifest["text"])
+    for p in module.parameters():
+        p.requires_grad_(True)
+    logits, attentions, extras = forward(module, image, ids, mask)
+    probs = probabilities(logits.detach(), manifest)[0]
+    target = int(probs.argmax())
+    grads = torch.autograd.grad(logits[0, target], attentions, allow_unused=True)
+    maps = [a.detach()[0] for a in attentions]
+    grads = [g[0] if g is not None else torch.zeros_like(m) for g, m in zip(grads, maps)]
+
+    d, row = manifest["decision"]["stream"], manifest["decision"]["index"]
+    layout = stream_layout(manifest)
+    valid = {name: [not (m == "text" and special[k] and mask[0, k] == 0) for m, k in toks]
+             for name, toks in layout.items()}
+    out = {"model": model_path, "image": image_path, "text": text, "target": target,
+           "logits": logits.detach()[0].tolist(), "probabilities": probs.tolist(), "methods": {}}
+
+    R = rollout(manifest, maps)
+    out["methods"]["rollout"] = dict(zip(("patch_scores", "token_scores"),
+                                         split_scores(manifest, {q: R[(d, q)][row] for q in layout}, special)))
+    Rel = relevance(manifest, maps, grads)
+    rel_rows = {q: Rel[(d, q)][row] for q in layout}
+    out["methods"]["relevance"] = dict(zip(("patch_scores", "token_scores"), split_scores(manifest, rel_rows, special)))
+    out["methods"]["gradcam"] = dict(zip(("patch_scores", "token_scores"),
+                                         split_scores(manifest, grad_cam(manifest, maps, grads, valid), special)))
+    k = default_raw(manifest)
+    spec = manifest["attentions"][k]
+    out["methods"]["raw"] = dict(zip(("patch_scores", "token_scores"),
+                                     split_scores(manifest, {spec.get("key", spec["query"]): maps[k].mean(0)[row]}, special)))
+    out["methods"]["raw"]["attention"] = k
+    if len(layout) == 1:
+        out["methods"]["rollout"]["matrix"] = R[(d, d)].flatten().tolist()
+        out["methods"]["relevance"]["matrix"] = Rel[(d, d)].flatten().tolist()
+
+    rel = out["methods"]["relevance"]
+    img_sum = sum(rel["patch_scores"] or [])
+    txt_sum = sum(rel["token_scores"] or [])
+    weights = {"relevance_share": {"image": img_sum / (img_sum + txt_sum), "text": txt_sum / (img_sum + txt_sum)},
+               "layer_mass": modality_mass(manifest, maps, special)}
+    with torch.no_grad():
+        blank, _, _ = forward(module, torch.zeros_like(image), ids, mask)
+        words = [k for k in range(len(special)) if not special[k]]
+        pad = manifest["text"]["vocab"].index(manifest["text"].get("special_tokens", {}).get("pad", "[PAD]"))
+        ids2, mask2 = ids.clone(), mask.clone()
+        ids2[0, words] = pad
+        mask2[0, words] = 0
+        masked, _, _ = forward(module, image, ids2, mask2)
+    weights["occlusion"] = {"probability": float(probs[target]),
+                            "image_blanked": float(probabilities(blank, manifest)[0, target]),
+                            "text_masked": float(probabilities(masked, manifest)[0, target])}
+    if "gates" in extras:
+        weights["gates"] = extras["gates"].detach()[0].tolist()
+    out["modality_weights"] = weights
+
+    pos_probs, pos_auc = perturbation_auc(module, manifest, image, ids, mask, target, rel["patch_scores"], True)
+    neg_probs, neg_auc = perturbation_auc(module, manifest, image, ids, mask, target, rel["patch_scores"], False)
+    out["perturbation"] = {"relevance": {"positive": pos_probs, "positive_auc": pos_auc,
+                                         "negative": neg_probs, "negative_auc": neg_auc}}
+    return out
+
+
+# ---------------------------------------------------------------- check
+
+def close(a, b, tol):
+    return a is not None and b is not None and abs(a - b) <= tol
+
+
+def compare_lists(name, expected, actual, tol, problems):
+    if expected is None:
+        return
+    if actual is None or len(expected) != len(actual):
+        problems.append("%s: expected %d values, got %s" % (name, len(expected), "none" if actual is None else len(actual)))
+        return
+    # Absolute tolerance, tightened for small-valued vectors to 1e-3 of their
+    # largest magnitude (relevance scores of random models are small).
+    scale = max((abs(e) for e in expected), default=0.0)
+    limit = min(tol, max(1e-3 * scale, 1e-7))
+    worst = max((abs(e - a) for e, a in zip(expected, actual)), default=0.0)
+    if worst > limit:
+        problems.append("%s: differs by up to %.3g (tolerance %.3g)" % (name, worst, limit))
+
+
+def check(args):
+    ref = compute(args.model, args.image, args.text)
+    with open(args.explain_json) as f:
+        got = json.load(f)
+    problems = []
+    compare_lists("logits", ref["logits"], got["prediction"]["logits"], args.tol, problems)
+    for method in ("rollout", "relevance", "gradcam", "raw"):
+        if method not in got["methods"]:
+            problems.append("%s: missing from %s" % (method, args.explain_json))
+            continue
+        for field in ("patch_scores", "token_scores"):
+            compare_lists("%s.%s" % (method, field), ref["methods"][method][field],
+                          got["methods"][method].get(field), args.tol, problems)
+    for name, value in ref["modality_weights"]["relevance_share"].items():
+        if not close(value, got["modality_weights"]["relevance_share"][name], args.tol):
+            problems.append("relevance share of %s differs" % name)
+    checked = sum(1 for m in ("rollout", "relevance", "gradcam", "raw") for f in ("patch_scores", "token_scores")
+                  if ref["methods"][m][f] is not None)
+    if problems:
+        print("MISMATCH between attnscope explain and the Python reference:")
+        for p in problems:
+            print("  " + p)
+        return 1
+    print("OK: %d score vectors, the logits and the relevance shares match the Python reference to %g"
+          % (checked, args.tol))
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("compute", "check"):
+        p = sub.add_parser(name)
+        p.add_argument("--model", required=True)
+        p.add_argument("--image", required=True)
+        p.add_argument("--text", required=True)
+        if name == "check":
+            p.add_argument("--explain-json", required=True)
+            p.add_argument("--tol", type=float, default=1e-4)
+    args = parser.parse_args()
+    torch.manual_seed(0)
+    if args.command == "compute":
+        print(json.dumps(compute(args.model, args.image, args.text), indent=1))
+        return 0
+    return check(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""Tiny random-weight models with the AttnScope contract, for the test suite:
+a joint-stream model (ViLT-like: [CLS], image patches and words in one
+transformer) and a dual-stream model with co-attention (LXMERT-like) that also
+exposes learned modality gates.
+"""
+import math
+from typing import Dict, List, Tuple
+
+import torch
+import torch.nn as nn
+
+VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "is", "there", "a", "an", "red", "green", "blue",
+         "yellow", "purple", "circle", "square", "triangle", "what", "color", "colour", "how",
+         "many", "are", "the", "of", "left", "right", "?"]
+
+
+class Attention(nn.Module):
+    def __init__(self, dim: int, heads: int, sharpness: float):
+        super().__init__()
+        self.heads = heads
+        self.head_dim = dim // heads
+        self.q = nn.Linear(dim, dim)
+        self.k = nn.Linear(dim, dim)
+        self.v = nn.Linear(dim, dim)
+        self.o = nn.Linear(dim, dim)
+        with torch.no_grad():  # peaky attention makes the tests sharper
+            self.q.weight.mul_(sharpness)
+            self.k.weight.mul_(sharpness)
+
+    def forward(self, xq: torch.Tensor, xkv: torch.Tensor, key_mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        b, nq, d = xq.shape
+        nk = xkv.shape[1]
+        q = self.q(xq).view(b, nq, self.heads, self.head_dim).transpose(1, 2)
+        k = self.k(xkv).view(b, nk, self.heads, self.head_dim).transpose(1, 2)
+        v = self.v(xkv).view(b, nk, self.heads, self.head_dim).transpose(1, 2)
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(float(self.head_dim))
+        scores = scores + (1.0 - key_mask[:, None, None, :]) * -1e9
+        attn = scores.softmax(-1)
+        out = torch.matmul(attn, v).transpose(1, 2).reshape(b, nq, d)
+        return self.o(out), attn
+
+
+class Block(nn.Module):
+    def __init__(self, dim: int, heads: int, sharpness: float):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim)
+        self.attn = Attention(dim, heads, sharpness)
+        self.norm2 = nn.LayerNorm(dim)
+        self.mlp = nn.Sequential(nn.Linear(dim, 2 * dim), nn.GELU(), nn.Linear(2 * dim, dim))
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        h = self.norm1(x)
+        y, a = self.attn(h, h, mask)
+        x = x + y
+        x = x + self.mlp(self.norm2(x))
+        return x, a
+
+
+class CrossBlock(nn.Module):
+    """Queries from one stream attend to the other."""
+
+    def __init__(self, dim: int, heads: int, sharpness: float):
+        super().__init__()
+        self.norm_q = nn.LayerNorm(dim)
+        self.norm_kv = nn.LayerNorm(dim)
+        self.attn = Attention(dim, heads, sharpness)
+
+    def forward(self, x: torch.Tensor, other: torch.Tensor, other_mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        y, a = self.attn(self.norm_q(x), self.norm_kv(other), other_mask)
+        return x + y, a
+
+
+class PatchEmbed(nn.Module):
+    def __init__(self, patch: int, rows: int, cols: int, dim: int):
+        super().__init__()
+        self.patch = patch
+        self.rows = rows
+        self.cols = cols
+        self.proj = nn.Linear(3 * patch * patch, dim)
+        self.pos = nn.Parameter(torch.randn(1, rows * cols, dim) * 0.5)
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        b = image.shape[0]
+        p = self.patch
+        x = image.unfold(2, p, p).unfold(3, p, p)            # b, 3, rows, cols, p, p
+        x = x.permute(0, 2, 3, 1, 4, 5).reshape(b, self.rows * self.cols, 3 * p * p)
+        return self.proj(x) + self.pos
+
+
+class TinyJoint(nn.Module):
+    """[CLS] + image patches + words in one transformer; CLS decides."""
+
+    def __init__(self, labels: int, image_size=(16, 24), patch=4, max_len=6, dim=16, heads=2, layers=2):
+        super().__init__()
+        rows, cols = image_size[0] // patch, image_size[1] // patch
+        self.num_patches = rows * cols
+        self.patches = PatchEmbed(patch, rows, cols, dim)
+        self.tokens = nn.Embedding(len(VOCAB), dim)
+        self.text_pos = nn.Parameter(torch.randn(1, max_len, dim) * 0.5)
+        self.cls = nn.Parameter(torch.randn(1, 1, dim))
+        self.blocks = nn.ModuleList([Block(dim, heads, 3.0) for _ in range(layers)])
+        self.norm = nn.LayerNorm(dim)
+        self.head = nn.Linear(dim, labels)
+
+    def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, List[torch.Tensor]]:
+        b = image.shape[0]
+        img = self.patches(image)
+        txt = self.tokens(input_ids) + self.text_pos
+        x = torch.cat([self.cls.expand(b, -1, -1), img, txt], 1)
+        mask = torch.cat([torch.ones(b, 1 + self.num_patches, dtype=torch.float32, device=image.device),
+                          attention_mask.to(torch.float32)], 1)
+        attentions: List[torch.Tensor] = []
+        for block in self.blocks:
+            x, a = block(x, mask)
+            attentions.append(a)
+        return self.head(self.norm(x[:, 0])), attentions
+
+
+class TinyDual(nn.Module):
+    """Text stream ([CLS] + words) and image stream (patches), one self-attention
+    layer each, then a co-attention layer (both directions) followed by
+    self-attention in each stream. Learned gates weigh the two summaries."""
+
+    def __init__(self, labels: int, image_size=(12, 16), patch=4, max_len=6, dim=16, heads=2):
+        super().__init__()
+        rows, cols = image_size[0] // patch, image_size[1] // patch
+        self.num_patches = rows * cols
+        self.patches = PatchEmbed(patch, rows, cols, dim)
+        self.tokens = nn.Embedding(len(VOCAB), dim)
+        self.text_pos = nn.Parameter(torch.randn(1, max_len, dim) * 0.5)
+        self.text0 = Block(dim, heads, 3.0)
+        self.image0 = Block(dim, heads, 3.0)
+        self.text_cross = CrossBlock(dim, heads, 3.0)
+        self.image_cross = CrossBlock(dim, heads, 3.0)
+        self.text1 = Block(dim, heads, 3.0)
+        self.image1 = Block(dim, heads, 3.0)
+        self.gate = nn.Linear(2 * dim, 2)
+        self.head = nn.Linear(dim, labels)
+
+    def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, List[torch.Tensor], Dict[str, torch.Tensor]]:
+        b = image.shape[0]
+        t = self.tokens(input_ids) + self.text_pos
+        i = self.patches(image)
+        tmask = attention_mask.to(torch.float32)
+        imask = torch.ones(b, self.num_patches, dtype=torch.float32, device=image.device)
+        t, a_t0 = self.text0(t, tmask)
+        i, a_i0 = self.image0(i, imask)
+        t_new, a_ti = self.text_cross(t, i, imask)
+        i_new, a_it = self.image_cross(i, t, tmask)
+        t, a_t1 = self.text1(t_new, tmask)
+        i, a_i1 = self.image1(i_new, imask)
+        t_sum = t[:, 0]
+        i_sum = i.mean(1)
+        gates = self.gate(torch.cat([i_sum, t_sum], 1)).softmax(-1)   # [image, text]
+        fused = gates[:, 0:1] * i_sum + gates[:, 1:2] * t_sum
+        extras: Dict[str, torch.Tensor] = {"gates": gates}
+        return self.head(fused), [a_t0, a_i0, a_ti, a_it, a_t1, a_i1], extras
+
+
+def joint_manifest(labels, name="tiny-joint"):
+    return {
+        "format": "attnscope-model/1",
+        "name": name,
+        "description": "Random-weight joint-stream test model (2 layers, 2 heads, width 16).",
+        "task": "classification",
+        "labels": labels,
+        "image": {"size": [16, 24], "mean": [0.5, 0.4, 0.3], "std": [0.25, 0.2, 0.3],
+                  "channel_order": "RGB", "resize": "stretch"},
+        "text": {"tokenizer": "word", "lowercase": True, "max_length": 6, "vocab": VOCAB,
+                 "special_tokens": {"pad": "[PAD]", "unk": "[UNK]", "cls": "[CLS]", "sep": "[SEP]"},
+                 "add_cls": False, "add_sep": False},
+        "streams": [{"name": "joint", "segments": [
+            {"name": "cls", "modality": "special", "length": 1},
+            {"name": "image", "modality": "image", "grid": [4, 6]},
+            {"name": "text", "modality": "text", "length": 6}]}],
+        "attentions": [{"layer": 0, "kind": "self", "query": "joint", "key": "joint"},
+                       {"layer": 1, "kind": "self", "query": "joint", "key": "joint"}],
+        "decision": {"stream": "joint", "index": 0},
+    }
+
+
+def dual_manifest(labels, name="tiny-dual"):
+    return {
+        "format": "attnscope-model/1",
+        "name": name,
+        "description": "Random-weight dual-stream co-attention test model with modality gates.",
+        "task": "classification",
+        "labels": labels,
+        "image": {"size": [12, 16], "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225],
+                  "channel_order": "RGB", "resize": "stretch"},
+        "text": {"tokenizer": "word", "lowercase": True, "max_length": 6, "vocab": VOCAB,
+                 "special_tokens": {"pad": "[PAD]", "unk": "[UNK]", "cls": "[CLS]", "sep": "[SEP]"},
+                 "add_cls": True, "add_sep": False},
+        "streams": [
+            {"name": "text", "segments": [{"name": "text", "modality": "text", "length": 6}]},
+            {"name": "image", "segments": [{"name": "image", "modality": "image", "grid": [3, 4]}]}],
+        "attentions": [
+            {"layer": 0, "kind": "self", "query": "text", "key": "text"},
+            {"layer": 0, "kind": "self", "query": "image", "key": "image"},
+            {"layer": 1, "kind": "cross", "query": "text", "key": "image"},
+            {"layer": 1, "kind": "cross", "query": "image", "key": "text"},
+            {"layer": 1, "kind": "self", "query": "text", "key": "text"},
+            {"layer": 1, "kind": "self", "query": "image", "key": "image"}],
+        "decision": {"stream": "text", "index": 0},
+        "gates": {"output": "gates", "modalities": ["image", "text"]},
+    }

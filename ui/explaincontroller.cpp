@@ -1,0 +1,70 @@
+#include "ui/explaincontroller.h"
+
+#include "ui/explainworker.h"
+
+namespace attnscope::ui {
+
+ExplainController::ExplainController(QObject *parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<ExplainRequest>();
+    qRegisterMetaType<ExplainResult>();
+    m_worker = new ExplainWorker(m_latest);
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(this, &ExplainController::queueRequest, m_worker, &ExplainWorker::process);
+    connect(m_worker, &ExplainWorker::finished, this, &ExplainController::onFinished);
+    connect(m_worker, &ExplainWorker::failed, this, &ExplainController::onFailed);
+    m_thread.setObjectName(QStringLiteral("attnscope-worker"));
+    m_thread.start();
+}
+
+ExplainController::~ExplainController()
+{
+    m_latest.store(~quint64(0)); // let queued requests fall through
+    m_thread.quit();
+    m_thread.wait();
+}
+
+quint64 ExplainController::request(ExplainRequest request)
+{
+    Q_ASSERT(thread() == QThread::currentThread());
+    request.generation = m_latest.load() + 1;
+    m_latest.store(request.generation);
+    setBusy(true);
+    emit queueRequest(request);
+    return request.generation;
+}
+
+void ExplainController::cancel()
+{
+    m_latest.store(m_latest.load() + 1);
+    setBusy(false);
+}
+
+void ExplainController::onFinished(const ExplainResult &result)
+{
+    Q_ASSERT(thread() == QThread::currentThread());
+    if (result.generation != m_latest.load())
+        return; // stale
+    setBusy(false);
+    emit resultReady(result);
+}
+
+void ExplainController::onFailed(quint64 generation, const QString &message)
+{
+    if (generation != m_latest.load())
+        return;
+    setBusy(false);
+    emit errorOccurred(message);
+}
+
+void ExplainController::setBusy(bool busy)
+{
+    if (busy == m_busy)
+        return;
+    m_busy = busy;
+    emit busyChanged(busy);
+}
+
+} // namespace attnscope::ui

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "ui/explainrequest.h"
+
+#include <QObject>
+#include <QThread>
+
+#include <atomic>
+
+namespace attnscope::ui {
+
+class ExplainWorker;
+
+/// Owns the worker thread. request() never blocks: it numbers the request and
+/// queues it; results of superseded requests are dropped here, so only the
+/// latest request's result or error reaches the window.
+class ExplainController : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ExplainController(QObject *parent = nullptr);
+    ~ExplainController() override;
+
+    /// Returns the request's generation number.
+    quint64 request(ExplainRequest request);
+    /// Drops the request in flight: its result will not be shown.
+    void cancel();
+    bool isBusy() const { return m_busy; }
+
+signals:
+    void resultReady(const attnscope::ui::ExplainResult &result);
+    void errorOccurred(const QString &message);
+    void busyChanged(bool busy);
+    void queueRequest(const attnscope::ui::ExplainRequest &request); // to the worker
+
+private:
+    void onFinished(const ExplainResult &result);
+    void onFailed(quint64 generation, const QString &message);
+    void setBusy(bool busy);
+
+    QThread m_thread;
+    ExplainWorker *m_worker = nullptr;
+    std::atomic<quint64> m_latest{0};
+    bool m_busy = false;
+};
+
+} // namespace attnscope::ui
