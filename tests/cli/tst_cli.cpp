@@ -1,0 +1,163 @@
+// The attnscope command line, run as a user would: exit codes, messages,
+// files written, and evaluation figures against the reference.
+#include "../testsupport.h"
+
+#include <QFile>
+#include <QImage>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace attnscope;
+
+namespace {
+
+struct Result
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Result runAttnscope(const QStringList &args)
+{
+    QProcess p;
+    p.start(QStringLiteral(ATTNSCOPE_BINARY), args);
+    if (!p.waitForFinished(120000))
+        return {};
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+QString data(const char *relative)
+{
+    return QString::fromStdString(test::dataPath(relative));
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+private slots:
+    void infoDescribesModel();
+    void infoRejectsBadModels_data();
+    void infoRejectsBadModels();
+    void badUsage_data();
+    void badUsage();
+    void explainWritesJsonAndPngs();
+    void explainReportsBadImage();
+    void evalMatchesReference();
+};
+
+void TestCli::infoDescribesModel()
+{
+    const Result r = runAttnscope({"info", data("tiny_dual.pt")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains("model:       tiny-dual"));
+    QVERIFY(r.out.contains("map 2: layer 1 cross text -> image, 2 heads"));
+    QVERIFY(r.out.contains("valid:       yes"));
+    const Result j = runAttnscope({"info", data("tiny_joint.pt"), "--json"});
+    QCOMPARE(j.exitCode, 0);
+    const core::Json parsed = core::Json::parse(j.out.toStdString());
+    QCOMPARE(parsed.find("streams")->toArray()[0].find("length")->toNumber(), 31.0);
+}
+
+void TestCli::infoRejectsBadModels_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("not a model") << "broken/not_a_model.pt" << "is not a TorchScript model archive";
+    QTest::newRow("no manifest") << "broken/no_manifest.pt" << "has no AttnScope manifest";
+    QTest::newRow("disagrees") << "broken/wrong_attention_count.pt" << "declares 3 attention maps but the model returned 2";
+    QTest::newRow("missing") << "broken/nothing_here.pt" << "cannot open the model file";
+}
+
+void TestCli::infoRejectsBadModels()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, message);
+    const Result r = runAttnscope({"info", data(file.toLatin1().constData())});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    QCOMPARE(r.err.trimmed().count('\n'), 0); // one clear line
+    QVERIFY(r.err.startsWith("attnscope: error: "));
+}
+
+void TestCli::badUsage_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("info without model") << QStringList{"info"} << "info needs exactly one model file";
+    QTest::newRow("explain without out") << QStringList{"explain", "--model", "m.pt", "--image", "i.png", "--text", "t"} << "--out is required";
+    QTest::newRow("unknown option") << QStringList{"eval", "--bogus"} << "unknown option --bogus";
+    QTest::newRow("bad method") << QStringList{"explain", "--out", "x", "--method", "lrp"} << "unknown method \"lrp\"";
+    QTest::newRow("bad device") << QStringList{"info", "m.pt", "--device", "tpu"} << "unknown device \"tpu\"";
+    QTest::newRow("missing value") << QStringList{"eval", "--model"} << "--model needs a value";
+}
+
+void TestCli::badUsage()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    const Result r = runAttnscope(args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.startsWith("attnscope: " + message), qPrintable(r.err));
+}
+
+void TestCli::explainWritesJsonAndPngs()
+{
+    QTemporaryDir dir;
+    const Result r = runAttnscope({"explain", "--model", data("tiny_joint.pt"), "--image", data("images/joint_large.png"),
+                                "--text", "is there a red circle ?", "--out", dir.path(), "--colormap", "magma"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const core::Json j = test::readJson(dir.filePath("explanation.json").toStdString());
+    for (const char *method : {"raw", "rollout", "relevance", "gradcam"}) {
+        const core::Json *m = j.find("methods")->find(method);
+        QVERIFY2(m && m->find("patch_scores"), method);
+        QCOMPARE(m->find("patch_scores")->toArray().size(), size_t(24));
+        QCOMPARE(m->find("token_scores")->toArray().size(), size_t(6));
+        const QImage png(dir.filePath(QStringLiteral("%1.png").arg(method)));
+        QCOMPARE(png.size(), QSize(72, 48)); // the original image's size
+    }
+    const core::Json &p = *j.find("prediction");
+    double sum = 0;
+    for (const auto &item : p.find("top")->toArray())
+        sum += item.find("probability")->toNumber();
+    QVERIFY(sum > 0.5 && sum <= 1.0 + 1e-6);
+    QCOMPARE(j.find("input")->find("tokens")->toArray().size(), size_t(6));
+    const core::Json &share = *j.find("modality_weights")->find("relevance_share");
+    QVERIFY(std::fabs(share.find("image")->toNumber() + share.find("text")->toNumber() - 1.0) < 1e-6);
+}
+
+void TestCli::explainReportsBadImage()
+{
+    QTemporaryDir dir;
+    const Result r = runAttnscope({"explain", "--model", data("tiny_joint.pt"), "--image", data("broken/not_a_model.pt"),
+                                "--text", "x", "--out", dir.path()});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("is not an image in a format AttnScope can read"), qPrintable(r.err));
+}
+
+void TestCli::evalMatchesReference()
+{
+    QTemporaryDir dir;
+    const QString json = dir.filePath("eval.json");
+    const Result r = runAttnscope({"eval", "--model", data("tiny_joint.pt"), "--data", data("eval"), "--json", json});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(r.out.contains("pointing game"));
+    const core::Json got = test::readJson(json.toStdString());
+    const core::Json ref = test::readJson(test::dataPath("eval.reference.json"));
+    QCOMPARE(got.find("samples")->toNumber(), ref.find("samples")->toNumber());
+    QVERIFY(std::fabs(got.find("accuracy")->toNumber() - ref.find("accuracy")->toNumber()) < 1e-9);
+    for (const char *method : {"rollout", "relevance"}) {
+        const double expected = ref.find("pointing_game")->find(method)->toNumber();
+        const double actual = got.find("methods")->find(method)->find("pointing_game")->toNumber();
+        QVERIFY2(std::fabs(expected - actual) < 1e-9, method);
+    }
+    const double pos = got.find("methods")->find("relevance")->find("positive_auc")->toNumber();
+    QVERIFY(pos > 0.0 && pos < 1.0);
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

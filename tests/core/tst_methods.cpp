@@ -1,0 +1,138 @@
+// The engine's methods on the tiny test models against values computed by an
+// independent implementation (models/reference.py), to 1e-4.
+#include "../testsupport.h"
+
+#include "core/bundle/modelbundle.h"
+#include "core/error.h"
+#include "core/engine/capturedrun.h"
+#include "core/engine/inferenceengine.h"
+#include "core/explain/explainer.h"
+#include "core/explain/modalityweights.h"
+#include "core/explain/perturbationtest.h"
+#include "core/io/inputloader.h"
+
+#include <QTest>
+
+using namespace attnscope;
+using namespace attnscope::core;
+
+class TestMethods : public QObject
+{
+    Q_OBJECT
+private slots:
+    void matchesReference_data();
+    void matchesReference();
+    void switchingTargetsChangesRelevance();
+};
+
+void TestMethods::matchesReference_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<int>("index");
+    for (const char *file : {"tiny_joint.reference.json", "tiny_dual.reference.json"}) {
+        const Json ref = test::readJson(test::dataPath(file));
+        const int n = static_cast<int>(ref.find("cases")->toArray().size());
+        for (int i = 0; i < n; ++i)
+            QTest::addRow("%s #%d", file, i) << QString::fromLatin1(file) << i;
+    }
+}
+
+void TestMethods::matchesReference()
+{
+    QFETCH(QString, file);
+    QFETCH(int, index);
+    const Json ref = test::readJson(test::dataPath(file.toStdString())).find("cases")->toArray()[static_cast<size_t>(index)];
+    const auto bundle = ModelBundle::load(test::dataPath(ref.find("model")->toString()), DeviceChoice::Cpu);
+    const ModelInput input = InputLoader::load(bundle->manifest(), test::dataPath(ref.find("image")->toString()),
+                                               ref.find("text")->toString());
+    auto run = InferenceEngine::run(bundle, input);
+
+    ATTNSCOPE_COMPARE_FLOATS(run->prediction().logits, test::floatsOf(*ref.find("logits")));
+    ATTNSCOPE_COMPARE_FLOATS(run->prediction().probabilities, test::floatsOf(*ref.find("probabilities")));
+    const int target = static_cast<int>(ref.find("target")->toNumber());
+    QCOMPARE(run->prediction().predicted, target);
+
+    const Json &methods = *ref.find("methods");
+    for (Method method : allMethods()) {
+        const Json &expected = *methods.find(methodName(method));
+        MethodOptions options;
+        options.method = method;
+        const Explanation e = Explainer::explain(*run, options);
+        QCOMPARE(e.target, target);
+        if (expected.find("patch_scores")->isNull()) {
+            QVERIFY(!e.hasPatchScores());
+        } else {
+            ATTNSCOPE_COMPARE_FLOATS(e.patchScores, test::floatsOf(*expected.find("patch_scores")));
+        }
+        if (expected.find("token_scores")->isNull()) {
+            QVERIFY(!e.hasTokenScores());
+        } else {
+            ATTNSCOPE_COMPARE_FLOATS(e.tokenScores, test::floatsOf(*expected.find("token_scores")));
+        }
+        if (const Json *matrix = expected.find("matrix"))
+            ATTNSCOPE_COMPARE_FLOATS(e.matrix.values, test::floatsOf(*matrix));
+        if (method == Method::RawAttention)
+            QCOMPARE(Explainer::defaultAttention(*run), static_cast<int>(expected.find("attention")->toNumber()));
+    }
+
+    // Modality weights.
+    MethodOptions relevanceOptions;
+    const Explanation relevance = Explainer::explain(*run, relevanceOptions);
+    const ModalityWeights w = ModalityWeights::compute(*run, target, &relevance);
+    const Json &mw = *ref.find("modality_weights");
+    const Json &share = *mw.find("relevance_share");
+    QVERIFY(std::fabs(w.relevanceImage - share.find("image")->toNumber()) < 1e-4);
+    QVERIFY(std::fabs(w.relevanceText - share.find("text")->toNumber()) < 1e-4);
+    const auto &layers = mw.find("layer_mass")->toArray();
+    QCOMPARE(w.layers.size(), layers.size());
+    for (size_t l = 0; l < layers.size(); ++l) {
+        const auto &mass = layers[l].find("mass")->toArray();
+        const float got[2][2] = {{w.layers[l].imageToImage, w.layers[l].imageToText},
+                                 {w.layers[l].textToImage, w.layers[l].textToText}};
+        QCOMPARE(w.layers[l].layer, static_cast<int>(layers[l].find("layer")->toNumber()));
+        for (int r = 0; r < 2; ++r) {
+            for (int c = 0; c < 2; ++c)
+                QVERIFY2(std::fabs(got[r][c] - mass[static_cast<size_t>(r)].toArray()[static_cast<size_t>(c)].toNumber()) < 1e-4,
+                         qPrintable(QStringLiteral("layer %1 mass [%2][%3]").arg(l).arg(r).arg(c)));
+        }
+    }
+    const Json &occ = *mw.find("occlusion");
+    QVERIFY(std::fabs(w.probability - occ.find("probability")->toNumber()) < 1e-4);
+    QVERIFY(std::fabs(w.imageOccluded - occ.find("image_blanked")->toNumber()) < 1e-4);
+    QVERIFY(std::fabs(w.textOccluded - occ.find("text_masked")->toNumber()) < 1e-4);
+    if (const Json *gates = mw.find("gates"))
+        ATTNSCOPE_COMPARE_FLOATS(w.gates, test::floatsOf(*gates));
+    else
+        QVERIFY(w.gates.empty());
+
+    // Perturbation curves of the relevance method.
+    const Json &pert = *ref.find("perturbation")->find("relevance");
+    const PerturbationCurve positive = PerturbationTest::run(const_cast<ModelBundle &>(run->bundle()), input, target,
+                                                             relevance, Modality::Image, true);
+    const PerturbationCurve negative = PerturbationTest::run(const_cast<ModelBundle &>(run->bundle()), input, target,
+                                                             relevance, Modality::Image, false);
+    ATTNSCOPE_COMPARE_FLOATS(positive.probabilities, test::floatsOf(*pert.find("positive")));
+    ATTNSCOPE_COMPARE_FLOATS(negative.probabilities, test::floatsOf(*pert.find("negative")));
+    QVERIFY(std::fabs(positive.auc - pert.find("positive_auc")->toNumber()) < 1e-4);
+    QVERIFY(std::fabs(negative.auc - pert.find("negative_auc")->toNumber()) < 1e-4);
+}
+
+void TestMethods::switchingTargetsChangesRelevance()
+{
+    const auto bundle = ModelBundle::load(test::dataPath("tiny_joint.pt"), DeviceChoice::Cpu);
+    const ModelInput input = InputLoader::load(bundle->manifest(), test::dataPath("images/joint_exact.png"), "is there a red circle");
+    auto run = InferenceEngine::run(bundle, input);
+    MethodOptions a, b;
+    a.target = 0;
+    b.target = 1;
+    const Explanation ea = Explainer::explain(*run, a), eb = Explainer::explain(*run, b);
+    QCOMPARE(ea.target, 0);
+    QCOMPARE(eb.target, 1);
+    QVERIFY(test::maxDifference(ea.patchScores, eb.patchScores) > 1e-6);
+    MethodOptions bad;
+    bad.target = 99;
+    QVERIFY_THROWS_EXCEPTION(Error, Explainer::explain(*run, bad));
+}
+
+QTEST_APPLESS_MAIN(TestMethods)
+#include "tst_methods.moc"

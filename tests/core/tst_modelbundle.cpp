@@ -1,0 +1,86 @@
+// Loading and validating model archives: each broken file has its own message.
+#include "../testsupport.h"
+
+#include "core/bundle/modelbundle.h"
+#include "core/error.h"
+
+#include <QTest>
+
+using namespace attnscope;
+using namespace attnscope::core;
+
+class TestModelBundle : public QObject
+{
+    Q_OBJECT
+private slots:
+    void loadsJointModel();
+    void loadsDualModelWithGates();
+    void rejectsBrokenFiles_data();
+    void rejectsBrokenFiles();
+};
+
+void TestModelBundle::loadsJointModel()
+{
+    const auto bundle = ModelBundle::load(test::dataPath("tiny_joint.pt"), DeviceChoice::Cpu);
+    const Manifest &m = bundle->manifest();
+    QCOMPARE(m.name, std::string("tiny-joint"));
+    QCOMPARE(m.labels.size(), size_t(8));
+    QCOMPARE(m.streams.size(), size_t(1));
+    QCOMPARE(m.streams[0].length(), 1 + 4 * 6 + 6);
+    QCOMPARE(bundle->headCounts(), std::vector<int>({2, 2}));
+    QVERIFY(bundle->gradientsReachable());
+    QCOMPARE(bundle->deviceName(), std::string("cpu"));
+    const Json d = bundle->describe();
+    QCOMPARE(d.find("layers")->toNumber(), 2.0);
+    QCOMPARE(d.find("valid")->toBool(), true);
+}
+
+void TestModelBundle::loadsDualModelWithGates()
+{
+    const auto bundle = ModelBundle::load(test::dataPath("tiny_dual.pt"), DeviceChoice::Cpu);
+    const Manifest &m = bundle->manifest();
+    QCOMPARE(m.streams.size(), size_t(2));
+    QCOMPARE(m.attentions.size(), size_t(6));
+    QCOMPARE(m.attentions[2].kind, AttentionKind::Cross);
+    QVERIFY(m.gates.has_value());
+    QCOMPARE(m.gates->modalities, std::vector<Modality>({Modality::Image, Modality::Text}));
+    QCOMPARE(m.layerCount(), 2);
+}
+
+void TestModelBundle::rejectsBrokenFiles_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("missing") << "broken/does_not_exist.pt" << "cannot open the model file";
+    QTest::newRow("empty") << "broken/empty.pt" << "the model file is empty";
+    QTest::newRow("text file") << "broken/not_a_model.pt" << "is not a TorchScript model archive";
+    QTest::newRow("truncated") << "broken/truncated.pt" << "is not a TorchScript model archive PyTorch can load";
+    QTest::newRow("no manifest") << "broken/no_manifest.pt" << "has no AttnScope manifest";
+    QTest::newRow("bad json") << "broken/bad_json.pt" << "manifest attnscope.json: line 1, column 26";
+    QTest::newRow("missing field") << "broken/missing_decision.pt" << "manifest field 'decision' is missing";
+    QTest::newRow("attention count") << "broken/wrong_attention_count.pt" << "declares 3 attention maps but the model returned 2";
+    QTest::newRow("grid") << "broken/wrong_grid.pt" << "has shape [2, 2, 31, 31] but the manifest's streams need [2, heads, 19, 19]";
+    QTest::newRow("labels") << "broken/wrong_labels.pt" << "the logits have shape [2, 8] but the manifest's 3 labels";
+    QTest::newRow("not softmax") << "broken/not_softmax.pt" << "rows that do not sum to 1";
+    QTest::newRow("logits only") << "broken/logits_only.pt" << "forward must return a tuple (logits, attentions[, extras])";
+    QTest::newRow("throws") << "broken/forward_throws.pt" << "the model's forward failed: builtins.RuntimeError: this model refuses every input";
+    QTest::newRow("nan") << "broken/nan_logits.pt" << "non-finite logits";
+}
+
+void TestModelBundle::rejectsBrokenFiles()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, message);
+    const std::string path = test::dataPath(file.toStdString());
+    try {
+        ModelBundle::load(path, DeviceChoice::Cpu);
+        QFAIL("the broken file was accepted");
+    } catch (const Error &e) {
+        const QString what = QString::fromStdString(e.what());
+        QVERIFY2(what.startsWith(QString::fromStdString(path)), qPrintable("message does not name the file: " + what));
+        QVERIFY2(what.contains(message), qPrintable("unexpected message: " + what));
+    }
+}
+
+QTEST_APPLESS_MAIN(TestModelBundle)
+#include "tst_modelbundle.moc"

@@ -1,0 +1,119 @@
+// Colormaps, upsampling and overlays, against values worked out by hand and
+// matplotlib's published colormap end points.
+#include "core/error.h"
+#include "core/render/colormap.h"
+#include "core/render/heatmap.h"
+#include "core/render/overlay.h"
+
+#include <QTest>
+
+#include <cmath>
+
+using namespace attnscope::core;
+
+using Rgb = std::array<uint8_t, 3>;
+
+class TestRender : public QObject
+{
+    Q_OBJECT
+private slots:
+    void colormapEndPoints();
+    void colormapClampsAndHandlesNan();
+    void normalizes();
+    void nearestUpsampling();
+    void bilinearUpsampling();
+    void bilinearPeaksAtPatchCentres();
+    void blends();
+    void colorizesNanAsTransparent();
+};
+
+// matplotlib: viridis runs from #440154 to #fde725, inferno from #000004 to
+// #fcffa4, magma from #000004 to #fcfdbf.
+void TestRender::colormapEndPoints()
+{
+    QCOMPARE(Colormap::get(ColormapKind::Viridis).map(0.f), (Rgb{0x44, 0x01, 0x54}));
+    QCOMPARE(Colormap::get(ColormapKind::Viridis).map(1.f), (Rgb{0xfd, 0xe7, 0x25}));
+    QCOMPARE(Colormap::get(ColormapKind::Inferno).map(0.f), (Rgb{0x00, 0x00, 0x04}));
+    QCOMPARE(Colormap::get(ColormapKind::Inferno).map(1.f), (Rgb{0xfc, 0xff, 0xa4}));
+    QCOMPARE(Colormap::get(ColormapKind::Magma).map(1.f), (Rgb{0xfc, 0xfd, 0xbf}));
+    QCOMPARE(Colormap::get(ColormapKind::Grey).map(0.5f), (Rgb{128, 128, 128}));
+    // Turbo starts dark blue-violet and ends dark red.
+    const Rgb t0 = Colormap::get(ColormapKind::Turbo).map(0.f), t1 = Colormap::get(ColormapKind::Turbo).map(1.f);
+    QVERIFY(t0[2] > t0[0] && t0[2] > t0[1]);
+    QVERIFY(t1[0] > t1[1] && t1[0] > t1[2]);
+    QCOMPARE(Colormap::parse("gray"), ColormapKind::Grey);
+    QVERIFY_THROWS_EXCEPTION(Error, Colormap::parse("jet"));
+}
+
+void TestRender::colormapClampsAndHandlesNan()
+{
+    const Colormap &g = Colormap::get(ColormapKind::Grey);
+    QCOMPARE(g.map(-3.f), (Rgb{0, 0, 0}));
+    QCOMPARE(g.map(7.f), (Rgb{255, 255, 255}));
+    QCOMPARE(g.map(std::nanf("")), (Rgb{0, 0, 0}));
+}
+
+void TestRender::normalizes()
+{
+    QCOMPARE(Heatmap::normalize({2.f, 4.f, 3.f}), std::vector<float>({0.f, 1.f, .5f}));
+    QCOMPARE(Heatmap::normalize({5.f, 5.f}), std::vector<float>({0.f, 0.f}));
+    const auto withNan = Heatmap::normalize({1.f, std::nanf(""), 3.f});
+    QCOMPARE(withNan[0], 0.f);
+    QVERIFY(std::isnan(withNan[1]));
+    QCOMPARE(withNan[2], 1.f);
+}
+
+// A 2x2 grid [[1,2],[3,4]] to 4x4: each cell becomes a 2x2 block.
+void TestRender::nearestUpsampling()
+{
+    const auto out = Heatmap::upsample({1, 2, 3, 4}, 2, 2, 4, 4, Interpolation::Nearest);
+    QCOMPARE(out, std::vector<float>({1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4}));
+}
+
+// Bilinear, half-pixel aligned: output x in 0..3 samples grid column
+// (x + .5) * 2/4 - .5 = -.25, .25, .75, 1.25 -> clamped 0, .25, .75, 1.
+// Row 0 of [[1,2],[3,4]] (y clamps to 0): 1, 1.25, 1.75, 2.
+// Row 1 (y = .25): top (row 0) values blended with row 1 (+2) by .25: 1.5, 1.75, 2.25, 2.5.
+void TestRender::bilinearUpsampling()
+{
+    const auto out = Heatmap::upsample({1, 2, 3, 4}, 2, 2, 4, 4, Interpolation::Bilinear);
+    const std::vector<float> expected{1, 1.25f, 1.75f, 2, 1.5f, 1.75f, 2.25f, 2.5f,
+                                      2.5f, 2.75f, 3.25f, 3.5f, 3, 3.25f, 3.75f, 4};
+    QCOMPARE(out.size(), expected.size());
+    for (size_t i = 0; i < out.size(); ++i)
+        QVERIFY2(std::fabs(out[i] - expected[i]) < 1e-6f, qPrintable(QString::number(i)));
+}
+
+// The pointing game reads the highest patch; bilinear upsampling must peak at
+// that patch's centre.
+void TestRender::bilinearPeaksAtPatchCentres()
+{
+    std::vector<float> grid(12, 0.f);
+    grid[6] = 1.f; // row 1, column 2 of a 3x4 grid
+    const auto out = Heatmap::upsample(grid, 3, 4, 40, 30, Interpolation::Bilinear);
+    const auto best = std::max_element(out.begin(), out.end()) - out.begin();
+    const int x = int(best % 40), y = int(best / 40);
+    QVERIFY(x >= 20 && x < 30);
+    QVERIFY(y >= 10 && y < 20);
+}
+
+// Base (100, 200, 0), grey colour 255 at value 1, opacity .25:
+// 100*.75 + 255*.25 = 138.75 -> 139; 200*.75 + 63.75 = 213.75 -> 214; 0 + 63.75 -> 64.
+void TestRender::blends()
+{
+    const RgbImage base{1, 1, {100, 200, 0}};
+    const RgbaImage out = Overlay::blend(base, {1.f}, Colormap::get(ColormapKind::Grey), .25f);
+    QCOMPARE(out.pixels, std::vector<uint8_t>({139, 214, 64, 255}));
+    const RgbaImage untouched = Overlay::blend(base, {std::nanf("")}, Colormap::get(ColormapKind::Grey), .25f);
+    QCOMPARE(untouched.pixels, std::vector<uint8_t>({100, 200, 0, 255}));
+    QVERIFY_THROWS_EXCEPTION(Error, Overlay::blend(base, {1.f, 2.f}, Colormap::get(ColormapKind::Grey), .5f));
+}
+
+void TestRender::colorizesNanAsTransparent()
+{
+    const RgbaImage out = Overlay::colorize({0.f, std::nanf("")}, 2, 1, Colormap::get(ColormapKind::Viridis));
+    QCOMPARE(out.pixels, std::vector<uint8_t>({0x44, 0x01, 0x54, 255, 0x44, 0x01, 0x54, 0}));
+}
+
+QTEST_APPLESS_MAIN(TestRender)
+#include "tst_render.moc"

@@ -1,0 +1,114 @@
+// The word-level tokenizer: splitting, vocabulary look-up, truncation, padding.
+#include "core/bundle/manifest.h"
+#include "core/text/tokenizer.h"
+#include "core/text/wordleveltokenizer.h"
+
+#include <QTest>
+
+using namespace attnscope::core;
+
+namespace {
+
+TextSpec spec(bool addCls, bool addSep, int maxLength)
+{
+    TextSpec s;
+    s.vocab = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "is", "there", "a", "red", "circle", "?", "don't"};
+    s.maxLength = maxLength;
+    s.addCls = addCls;
+    s.addSep = addSep;
+    return s;
+}
+
+} // namespace
+
+using Ids = std::vector<int64_t>;
+Q_DECLARE_METATYPE(Ids)
+
+class TestTokenizer : public QObject
+{
+    Q_OBJECT
+private slots:
+    void encodes_data();
+    void encodes();
+    void splitsWordsAndMarks();
+    void sanitizesText();
+    void manyWordsAreTruncatedQuickly();
+};
+
+void TestTokenizer::encodes_data()
+{
+    QTest::addColumn<bool>("cls");
+    QTest::addColumn<bool>("sep");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<Ids>("ids");
+    QTest::addColumn<Ids>("mask");
+    QTest::addColumn<int>("dropped");
+    // vocab: 0 [PAD] 1 [UNK] 2 [CLS] 3 [SEP] 4 is 5 there 6 a 7 red 8 circle 9 ? 10 don't
+    QTest::newRow("plain") << false << false << "is there a red circle?" << Ids{4, 5, 6, 7, 8, 9, 0, 0} << Ids{1, 1, 1, 1, 1, 1, 0, 0} << 0;
+    QTest::newRow("case") << false << false << "IS There" << Ids{4, 5, 0, 0, 0, 0, 0, 0} << Ids{1, 1, 0, 0, 0, 0, 0, 0} << 0;
+    QTest::newRow("unknown") << false << false << "a blue circle" << Ids{6, 1, 8, 0, 0, 0, 0, 0} << Ids{1, 1, 1, 0, 0, 0, 0, 0} << 0;
+    QTest::newRow("cls sep") << true << true << "a red" << Ids{2, 6, 7, 3, 0, 0, 0, 0} << Ids{1, 1, 1, 1, 0, 0, 0, 0} << 0;
+    QTest::newRow("truncated") << true << false << "a a a a a a a a a a" << Ids{2, 6, 6, 6, 6, 6, 6, 6} << Ids{1, 1, 1, 1, 1, 1, 1, 1} << 3;
+    QTest::newRow("truncated sep") << true << true << "a a a a a a a" << Ids{2, 6, 6, 6, 6, 6, 6, 3} << Ids{1, 1, 1, 1, 1, 1, 1, 1} << 1;
+    QTest::newRow("empty") << true << false << "" << Ids{2, 0, 0, 0, 0, 0, 0, 0} << Ids{1, 0, 0, 0, 0, 0, 0, 0} << 0;
+    QTest::newRow("whitespace") << false << false << " \t\n " << Ids{0, 0, 0, 0, 0, 0, 0, 0} << Ids{0, 0, 0, 0, 0, 0, 0, 0} << 0;
+    QTest::newRow("apostrophe") << false << false << "Don't!" << Ids{10, 1, 0, 0, 0, 0, 0, 0} << Ids{1, 1, 0, 0, 0, 0, 0, 0} << 0;
+    QTest::newRow("emoji") << false << false << QString::fromUtf8("a \xF0\x9F\x98\x80 red") << Ids{6, 1, 7, 0, 0, 0, 0, 0} << Ids{1, 1, 1, 0, 0, 0, 0, 0} << 0;
+}
+
+void TestTokenizer::encodes()
+{
+    QFETCH(bool, cls);
+    QFETCH(bool, sep);
+    QFETCH(QString, text);
+    QFETCH(Ids, ids);
+    QFETCH(Ids, mask);
+    QFETCH(int, dropped);
+    const auto tokenizer = Tokenizer::create(spec(cls, sep, 8));
+    const TokenizedText t = tokenizer->encode(text.toStdString());
+    QCOMPARE(t.ids, ids);
+    QCOMPARE(t.mask, mask);
+    QCOMPARE(t.droppedWords, dropped);
+    QCOMPARE(t.tokens.size(), size_t(8));
+    for (size_t i = 0; i < ids.size(); ++i) {
+        QCOMPARE(t.unknown[i] != 0, ids[i] == 1);
+        QCOMPARE(t.special[i] != 0, ids[i] == 0 || ids[i] == 2 || ids[i] == 3);
+    }
+}
+
+void TestTokenizer::splitsWordsAndMarks()
+{
+    const WordLevelTokenizer tokenizer(spec(false, false, 8));
+    QCOMPARE(tokenizer.split("What's left-of the RED, square?"),
+             std::vector<std::string>({"what's", "left", "-", "of", "the", "red", ",", "square", "?"}));
+}
+
+void TestTokenizer::sanitizesText()
+{
+    // Invalid UTF-8 (a lone continuation byte, a truncated sequence, an overlong '/')
+    // becomes U+FFFD; control characters become spaces; valid text is kept.
+    QCOMPARE(sanitizeUtf8("a\x80" "b"), std::string("a\xEF\xBF\xBD" "b"));
+    QCOMPARE(sanitizeUtf8("x\xE2\x82"), std::string("x\xEF\xBF\xBD\xEF\xBF\xBD"));
+    QCOMPARE(sanitizeUtf8("\xC0\xAF"), std::string("\xEF\xBF\xBD\xEF\xBF\xBD"));
+    QCOMPARE(sanitizeUtf8("tab\there\x01"), std::string("tab here "));
+    QCOMPARE(sanitizeUtf8("\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xE2\x82\xAC"), std::string("\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xE2\x82\xAC"));
+    const auto tokenizer = Tokenizer::create(spec(false, false, 4));
+    const TokenizedText t = tokenizer->encode("red \xFF\xFE circle");
+    QCOMPARE(t.tokens[1], std::string("\xEF\xBF\xBD\xEF\xBF\xBD"));
+    QCOMPARE(t.ids[1], int64_t(1));
+}
+
+void TestTokenizer::manyWordsAreTruncatedQuickly()
+{
+    std::string text;
+    for (int i = 0; i < 10000; ++i)
+        text += "red ";
+    const auto tokenizer = Tokenizer::create(spec(true, false, 8));
+    const TokenizedText t = tokenizer->encode(text);
+    QCOMPARE(t.wordCount, 10000);
+    QCOMPARE(t.droppedWords, 10000 - 7);
+    QVERIFY(t.truncated());
+}
+
+QTEST_APPLESS_MAIN(TestTokenizer)
+#include "tst_tokenizer.moc"
