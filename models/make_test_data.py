@@ -77,6 +77,19 @@ class ScoresNotSoftmax(torch.nn.Module):
         return logits, [a * 2.0 for a in attentions]
 
 
+class DetachedAttention(torch.nn.Module):
+    """Returns copies of its attention maps, cut from the graph (as fused
+    attention kernels effectively do): gradient methods cannot run."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor):
+        logits, attentions = self.inner(image, input_ids, attention_mask)
+        return logits, [a.detach() for a in attentions]
+
+
 class LogitsOnly(torch.nn.Module):
     def __init__(self, inner):
         super().__init__()
@@ -139,6 +152,7 @@ def write_broken(joint, manifest):
     save(scripted, "wrong_labels.pt", json.dumps(labels))
     save(torch.jit.script(ScoresNotSoftmax(joint)), "not_softmax.pt", json.dumps(manifest))
     save(torch.jit.script(LogitsOnly(joint)), "logits_only.pt", json.dumps(manifest))
+    save(torch.jit.script(DetachedAttention(joint)), "detached_attention.pt", json.dumps(manifest))
     save(torch.jit.script(Throws(joint)), "forward_throws.pt", json.dumps(manifest))
     save(torch.jit.script(NanLogits(joint)), "nan_logits.pt", json.dumps(manifest))
     with open(os.path.join(DATA, "tiny_joint.pt"), "rb") as f:

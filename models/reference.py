@@ -237,21 +237,18 @@ def grad_cam(manifest, maps, grads, valid):
 
 
 def default_raw(manifest):
+    """The last map read by the decision stream whose keys are the image
+    stream; else the last map read by the decision stream."""
     d = manifest["decision"]["stream"]
-    image_stream = [s["name"] for s in manifest["streams"] if any(g["modality"] == "image" for g in s["segments"])]
-    best = None
-    for k, spec in enumerate(manifest["attentions"]):
-        if spec["query"] == d:
-            if best is None or True:
-                pass
-    for k in range(len(manifest["attentions"]) - 1, -1, -1):
-        spec = manifest["attentions"][k]
-        if spec["query"] == d and image_stream and spec.get("key", spec["query"]) == image_stream[0]:
+    image_streams = [s["name"] for s in manifest["streams"] if any(g["modality"] == "image" for g in s["segments"])]
+    specs = manifest["attentions"]
+    for k in range(len(specs) - 1, -1, -1):
+        if specs[k]["query"] == d and image_streams and specs[k].get("key", specs[k]["query"]) == image_streams[0]:
             return k
-    for k in range(len(manifest["attentions"]) - 1, -1, -1):
-        if manifest["attentions"][k]["query"] == d:
+    for k in range(len(specs) - 1, -1, -1):
+        if specs[k]["query"] == d:
             return k
-    return len(manifest["attentions"]) - 1
+    return len(specs) - 1
 
 
 def split_scores(manifest, rows, special):

@@ -28,7 +28,7 @@ public:
     /// mean over heads of (grad * attention) clamped at zero: [queries, keys].
     static torch::Tensor headWeighted(const torch::Tensor &attention, const torch::Tensor &gradient);
     /// (R - I) with every row scaled to sum 1, plus I. Rows of R - I that sum
-    /// to zero stay zero.
+    /// to zero are left unscaled (for a stream no layer has touched, R - I is 0).
     static torch::Tensor normalizeResidual(const torch::Tensor &relevance);
 
     static StreamMatrices propagate(const std::vector<int64_t> &streamLengths,

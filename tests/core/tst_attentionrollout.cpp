@@ -1,26 +1,15 @@
 // Attention rollout on hand-worked 3-token examples.
 #include "core/explain/attentionrollout.h"
 
+#include "../torchsupport.h"
+
 #include <QTest>
 
 using namespace attnscope::core;
+using attnscope::test::compareMatrix;
+const auto t = &attnscope::test::rows; // a matrix from its rows
 
 namespace {
-
-torch::Tensor t(std::vector<std::vector<float>> rows)
-{
-    std::vector<torch::Tensor> out;
-    for (auto &r : rows)
-        out.push_back(torch::tensor(r));
-    return torch::stack(out);
-}
-
-void compareMatrix(const torch::Tensor &actual, const torch::Tensor &expected)
-{
-    QCOMPARE(actual.sizes().vec(), expected.sizes().vec());
-    const double worst = (actual - expected).abs().max().item<double>();
-    QVERIFY2(worst < 1e-6, qPrintable(QStringLiteral("differs by %1").arg(worst)));
-}
 
 AttentionSpec self(int layer)
 {

@@ -2,7 +2,11 @@
 #include "../testsupport.h"
 
 #include "core/bundle/modelbundle.h"
+#include "core/engine/capturedrun.h"
+#include "core/engine/inferenceengine.h"
 #include "core/error.h"
+#include "core/explain/explainer.h"
+#include "core/io/inputloader.h"
 
 #include <QTest>
 
@@ -17,6 +21,8 @@ private slots:
     void loadsDualModelWithGates();
     void rejectsBrokenFiles_data();
     void rejectsBrokenFiles();
+    void refusesCudaWithoutGpu();
+    void detachedAttentionDisablesGradientMethods();
 };
 
 void TestModelBundle::loadsJointModel()
@@ -80,6 +86,42 @@ void TestModelBundle::rejectsBrokenFiles()
         QVERIFY2(what.startsWith(QString::fromStdString(path)), qPrintable("message does not name the file: " + what));
         QVERIFY2(what.contains(message), qPrintable("unexpected message: " + what));
     }
+}
+
+void TestModelBundle::refusesCudaWithoutGpu()
+{
+    if (cudaAvailable())
+        QSKIP("this machine has a CUDA GPU");
+    try {
+        ModelBundle::load(test::dataPath("tiny_joint.pt"), DeviceChoice::Cuda);
+        QFAIL("CUDA was granted without a GPU");
+    } catch (const Error &e) {
+        QVERIFY(QString::fromUtf8(e.what()).contains("CUDA was asked for, but this build of AttnScope sees no CUDA GPU"));
+    }
+    QCOMPARE(parseDeviceChoice("cpu"), DeviceChoice::Cpu);
+    QVERIFY_THROWS_EXCEPTION(Error, parseDeviceChoice("tpu"));
+}
+
+// A model whose returned maps are copies cut from the graph (like fused
+// attention kernels) loads, says so, and gradient methods explain why they
+// cannot run instead of drawing an empty picture; rollout still works.
+void TestModelBundle::detachedAttentionDisablesGradientMethods()
+{
+    const auto bundle = ModelBundle::load(test::dataPath("broken/detached_attention.pt"), DeviceChoice::Cpu);
+    QVERIFY(!bundle->gradientsReachable());
+    QCOMPARE(bundle->describe().find("gradients_reachable")->toBool(), false);
+    const ModelInput input = InputLoader::load(bundle->manifest(), test::dataPath("images/joint_exact.png"), "a red circle");
+    auto run = InferenceEngine::run(bundle, input);
+    MethodOptions options;
+    options.method = Method::Relevance;
+    try {
+        Explainer::explain(*run, options);
+        QFAIL("relevance ran without gradients");
+    } catch (const Error &e) {
+        QVERIFY(QString::fromUtf8(e.what()).contains("are not on the path to its logits"));
+    }
+    options.method = Method::Rollout;
+    QVERIFY(Explainer::explain(*run, options).hasPatchScores());
 }
 
 QTEST_APPLESS_MAIN(TestModelBundle)
