@@ -207,7 +207,10 @@ int cmdInfo(const std::vector<std::string> &args)
                   << " " << m.streams[static_cast<size_t>(a.queryStream)].name << " -> "
                   << m.streams[static_cast<size_t>(a.keyStream)].name << ", " << bundle->headCounts()[i] << " heads\n";
     }
-    std::cout << "decision:    token " << m.decisionIndex << " of stream " << m.streams[static_cast<size_t>(m.decisionStream)].name << "\n";
+    std::cout << "decision:   ";
+    for (const DecisionToken &token : m.decisions)
+        std::cout << " token " << token.index << " of stream " << m.streams[static_cast<size_t>(token.stream)].name << ";";
+    std::cout << "\n";
     if (m.gates)
         std::cout << "gates:       learned modality gates in output \"" << m.gates->output << "\"\n";
     std::cout << "device:      " << bundle->deviceName() << "\n"

@@ -22,7 +22,7 @@ sys.path.insert(0, HERE)
 
 import attnscope_export  # noqa: E402
 import reference  # noqa: E402
-from testmodels import TinyDual, TinyJoint, dual_manifest, joint_manifest  # noqa: E402
+from testmodels import TinyDual, TinyJoint, TinyLate, dual_manifest, joint_manifest, late_manifest  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
 DATA = os.path.join(ROOT, "tests", "data")
@@ -236,6 +236,10 @@ def main():
     torch.manual_seed(5678)
     dual = TinyDual(len(DUAL_LABELS)).eval()
     dual_path = save_model(dual, dual_manifest(DUAL_LABELS), dual_example(), "tiny_dual.pt")
+    torch.manual_seed(91011)
+    late = TinyLate(len(DUAL_LABELS)).eval()
+    late_path = save_model(late, late_manifest(DUAL_LABELS), (torch.randn(2, 3, 8, 12), torch.tensor([[2, 4, 5, 6, 0]] * 2),
+                                                               torch.tensor([[1, 1, 1, 1, 0]] * 2)), "tiny_late.pt")
     write_broken(joint, jm)
     write_images()
     write_samples()
@@ -245,6 +249,7 @@ def main():
                                       (joint_path, "images/joint_large.png",
                                        "what colour is the triangle left of the circle ?")],
         "tiny_dual.reference.json": [(dual_path, "images/dual_exact.png", "how many circles")],
+        "tiny_late.reference.json": [(late_path, "images/joint_large.png", "is there a blue square")],
     }
     for name, items in cases.items():
         out = []

@@ -102,6 +102,17 @@ def stream_layout(manifest):
     return out
 
 
+def decision_tokens(manifest):
+    d = manifest["decision"]
+    return [(t["stream"], t["index"]) for t in (d if isinstance(d, list) else [d])]
+
+
+def decision_for(manifest, stream):
+    """The decision token in `stream`, else the first one."""
+    tokens = decision_tokens(manifest)
+    return next((t for t in tokens if t[0] == stream), tokens[0])
+
+
 def identity_like(n):
     return torch.eye(n)
 
@@ -218,11 +229,11 @@ def relevance(manifest, maps, grads):
 
 
 def grad_cam(manifest, maps, grads, valid):
-    """Per key stream: the last map read by the decision stream; head weights
-    are the mean gradient over the decision row's valid keys."""
-    d, row = manifest["decision"]["stream"], manifest["decision"]["index"]
+    """Per key stream: the last map read by that stream's decision token; head
+    weights are the mean gradient over the decision row's valid keys."""
     rows = {}
     for key in stream_layout(manifest):
+        d, row = decision_for(manifest, key)
         last = None
         for k, spec in enumerate(manifest["attentions"]):
             if spec["query"] == d and spec.get("key", spec["query"]) == key:
@@ -237,16 +248,16 @@ def grad_cam(manifest, maps, grads, valid):
 
 
 def default_raw(manifest):
-    """The last map read by the decision stream whose keys are the image
-    stream; else the last map read by the decision stream."""
-    d = manifest["decision"]["stream"]
+    """The last map read by a decision token whose keys are the image stream;
+    else the last map read by a decision token."""
+    deciders = {stream for stream, _ in decision_tokens(manifest)}
     image_streams = [s["name"] for s in manifest["streams"] if any(g["modality"] == "image" for g in s["segments"])]
     specs = manifest["attentions"]
     for k in range(len(specs) - 1, -1, -1):
-        if specs[k]["query"] == d and image_streams and specs[k].get("key", specs[k]["query"]) == image_streams[0]:
+        if specs[k]["query"] in deciders and image_streams and specs[k].get("key", specs[k]["query"]) == image_streams[0]:
             return k
     for k in range(len(specs) - 1, -1, -1):
-        if specs[k]["query"] == d:
+        if specs[k]["query"] in deciders:
             return k
     return len(specs) - 1
 
@@ -343,29 +354,34 @@ def compute(model_path, image_path, text):
     maps = [a.detach()[0] for a in attentions]
     grads = [g[0] if g is not None else torch.zeros_like(m) for g, m in zip(grads, maps)]
 
-    d, row = manifest["decision"]["stream"], manifest["decision"]["index"]
     layout = stream_layout(manifest)
     valid = {name: [not (m == "text" and special[k] and mask[0, k] == 0) for m, k in toks]
              for name, toks in layout.items()}
     out = {"model": model_path, "image": image_path, "text": text, "target": target,
            "logits": logits.detach()[0].tolist(), "probabilities": probs.tolist(), "methods": {}}
 
+    def rows_of(R):
+        return {q: R[(decision_for(manifest, q)[0], q)][decision_for(manifest, q)[1]] for q in layout}
+
     R = rollout(manifest, maps)
-    out["methods"]["rollout"] = dict(zip(("patch_scores", "token_scores"),
-                                         split_scores(manifest, {q: R[(d, q)][row] for q in layout}, special)))
+    out["methods"]["rollout"] = dict(zip(("patch_scores", "token_scores"), split_scores(manifest, rows_of(R), special)))
     Rel = relevance(manifest, maps, grads)
-    rel_rows = {q: Rel[(d, q)][row] for q in layout}
+    rel_rows = rows_of(Rel)
     out["methods"]["relevance"] = dict(zip(("patch_scores", "token_scores"), split_scores(manifest, rel_rows, special)))
     out["methods"]["gradcam"] = dict(zip(("patch_scores", "token_scores"),
                                          split_scores(manifest, grad_cam(manifest, maps, grads, valid), special)))
     k = default_raw(manifest)
     spec = manifest["attentions"][k]
-    out["methods"]["raw"] = dict(zip(("patch_scores", "token_scores"),
-                                     split_scores(manifest, {spec.get("key", spec["query"]): maps[k].mean(0)[row]}, special)))
+    raw_rows = {}
+    d, row = decision_for(manifest, spec["query"])
+    if d == spec["query"]:
+        raw_rows[spec.get("key", spec["query"])] = maps[k].mean(0)[row]
+    out["methods"]["raw"] = dict(zip(("patch_scores", "token_scores"), split_scores(manifest, raw_rows, special)))
     out["methods"]["raw"]["attention"] = k
     if len(layout) == 1:
-        out["methods"]["rollout"]["matrix"] = R[(d, d)].flatten().tolist()
-        out["methods"]["relevance"]["matrix"] = Rel[(d, d)].flatten().tolist()
+        (only,) = layout
+        out["methods"]["rollout"]["matrix"] = R[(only, only)].flatten().tolist()
+        out["methods"]["relevance"]["matrix"] = Rel[(only, only)].flatten().tolist()
 
     rel = out["methods"]["relevance"]
     img_sum = sum(rel["patch_scores"] or [])

@@ -3,88 +3,16 @@ a joint-stream model (ViLT-like: [CLS], image patches and words in one
 transformer) and a dual-stream model with co-attention (LXMERT-like) that also
 exposes learned modality gates.
 """
-import math
 from typing import Dict, List, Tuple
 
 import torch
 import torch.nn as nn
 
+from attnscope_layers import Block, CrossBlock, PatchEmbed
+
 VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "is", "there", "a", "an", "red", "green", "blue",
          "yellow", "purple", "circle", "square", "triangle", "what", "color", "colour", "how",
          "many", "are", "the", "of", "left", "right", "?"]
-
-
-class Attention(nn.Module):
-    def __init__(self, dim: int, heads: int, sharpness: float):
-        super().__init__()
-        self.heads = heads
-        self.head_dim = dim // heads
-        self.q = nn.Linear(dim, dim)
-        self.k = nn.Linear(dim, dim)
-        self.v = nn.Linear(dim, dim)
-        self.o = nn.Linear(dim, dim)
-        with torch.no_grad():  # peaky attention makes the tests sharper
-            self.q.weight.mul_(sharpness)
-            self.k.weight.mul_(sharpness)
-
-    def forward(self, xq: torch.Tensor, xkv: torch.Tensor, key_mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        b, nq, d = xq.shape
-        nk = xkv.shape[1]
-        q = self.q(xq).view(b, nq, self.heads, self.head_dim).transpose(1, 2)
-        k = self.k(xkv).view(b, nk, self.heads, self.head_dim).transpose(1, 2)
-        v = self.v(xkv).view(b, nk, self.heads, self.head_dim).transpose(1, 2)
-        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(float(self.head_dim))
-        scores = scores + (1.0 - key_mask[:, None, None, :]) * -1e9
-        attn = scores.softmax(-1)
-        out = torch.matmul(attn, v).transpose(1, 2).reshape(b, nq, d)
-        return self.o(out), attn
-
-
-class Block(nn.Module):
-    def __init__(self, dim: int, heads: int, sharpness: float):
-        super().__init__()
-        self.norm1 = nn.LayerNorm(dim)
-        self.attn = Attention(dim, heads, sharpness)
-        self.norm2 = nn.LayerNorm(dim)
-        self.mlp = nn.Sequential(nn.Linear(dim, 2 * dim), nn.GELU(), nn.Linear(2 * dim, dim))
-
-    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        h = self.norm1(x)
-        y, a = self.attn(h, h, mask)
-        x = x + y
-        x = x + self.mlp(self.norm2(x))
-        return x, a
-
-
-class CrossBlock(nn.Module):
-    """Queries from one stream attend to the other."""
-
-    def __init__(self, dim: int, heads: int, sharpness: float):
-        super().__init__()
-        self.norm_q = nn.LayerNorm(dim)
-        self.norm_kv = nn.LayerNorm(dim)
-        self.attn = Attention(dim, heads, sharpness)
-
-    def forward(self, x: torch.Tensor, other: torch.Tensor, other_mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        y, a = self.attn(self.norm_q(x), self.norm_kv(other), other_mask)
-        return x + y, a
-
-
-class PatchEmbed(nn.Module):
-    def __init__(self, patch: int, rows: int, cols: int, dim: int):
-        super().__init__()
-        self.patch = patch
-        self.rows = rows
-        self.cols = cols
-        self.proj = nn.Linear(3 * patch * patch, dim)
-        self.pos = nn.Parameter(torch.randn(1, rows * cols, dim) * 0.5)
-
-    def forward(self, image: torch.Tensor) -> torch.Tensor:
-        b = image.shape[0]
-        p = self.patch
-        x = image.unfold(2, p, p).unfold(3, p, p)            # b, 3, rows, cols, p, p
-        x = x.permute(0, 2, 3, 1, 4, 5).reshape(b, self.rows * self.cols, 3 * p * p)
-        return self.proj(x) + self.pos
 
 
 class TinyJoint(nn.Module):
@@ -155,6 +83,59 @@ class TinyDual(nn.Module):
         fused = gates[:, 0:1] * i_sum + gates[:, 1:2] * t_sum
         extras: Dict[str, torch.Tensor] = {"gates": gates}
         return self.head(fused), [a_t0, a_i0, a_ti, a_it, a_t1, a_i1], extras
+
+
+class TinyLate(nn.Module):
+    """Late fusion: an image stream ([CLS] + patches) and a text stream ([CLS] +
+    words) never attend to each other; gates weigh their [CLS] summaries."""
+
+    def __init__(self, labels: int, image_size=(8, 12), patch=4, max_len=5, dim=16, heads=2):
+        super().__init__()
+        rows, cols = image_size[0] // patch, image_size[1] // patch
+        self.num_patches = rows * cols
+        self.patches = PatchEmbed(patch, rows, cols, dim)
+        self.image_cls = nn.Parameter(torch.randn(1, 1, dim))
+        self.tokens = nn.Embedding(len(VOCAB), dim)
+        self.text_pos = nn.Parameter(torch.randn(1, max_len, dim) * 0.5)
+        self.image0 = Block(dim, heads, 3.0)
+        self.image1 = Block(dim, heads, 3.0)
+        self.text0 = Block(dim, heads, 3.0)
+        self.gate = nn.Linear(2 * dim, 2)
+        self.head = nn.Linear(2 * dim, labels)
+
+    def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, List[torch.Tensor], Dict[str, torch.Tensor]]:
+        b = image.shape[0]
+        i = torch.cat([self.image_cls.expand(b, -1, -1), self.patches(image)], 1)
+        imask = torch.ones(b, 1 + self.num_patches, dtype=torch.float32, device=image.device)
+        i, a0 = self.image0(i, imask)
+        i, a1 = self.image1(i, imask)
+        t, a2 = self.text0(self.tokens(input_ids) + self.text_pos, attention_mask.to(torch.float32))
+        gates = self.gate(torch.cat([i[:, 0], t[:, 0]], 1)).softmax(-1)
+        fused = torch.cat([gates[:, 0:1] * i[:, 0], gates[:, 1:2] * t[:, 0]], 1)
+        extras: Dict[str, torch.Tensor] = {"gates": gates}
+        return self.head(fused), [a0, a1, a2], extras
+
+
+def late_manifest(labels, name="tiny-late"):
+    return {
+        "format": "attnscope-model/1",
+        "name": name,
+        "description": "Random-weight late-fusion test model: two streams, two decision tokens, gates.",
+        "task": "classification",
+        "labels": labels,
+        "image": {"size": [8, 12], "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]},
+        "text": {"tokenizer": "word", "lowercase": True, "max_length": 5, "vocab": VOCAB, "add_cls": True},
+        "streams": [
+            {"name": "image", "segments": [{"name": "cls", "modality": "special", "length": 1},
+                                           {"name": "image", "modality": "image", "grid": [2, 3]}]},
+            {"name": "text", "segments": [{"name": "text", "modality": "text", "length": 5}]}],
+        "attentions": [
+            {"layer": 0, "kind": "self", "query": "image", "key": "image"},
+            {"layer": 1, "kind": "self", "query": "image", "key": "image"},
+            {"layer": 0, "kind": "self", "query": "text", "key": "text"}],
+        "decision": [{"stream": "text", "index": 0}, {"stream": "image", "index": 0}],
+        "gates": {"output": "gates", "modalities": ["image", "text"]},
+    }
 
 
 def joint_manifest(labels, name="tiny-joint"):

@@ -338,14 +338,33 @@ Manifest Manifest::parse(const std::string &text, const std::string &source)
         m.attentions.push_back(spec);
     }
 
-    const Json &decision = r.object(r.require(root, "decision", "decision"), "decision");
-    const std::string decisionStream = r.string(decision, "stream", "decision.stream");
-    m.decisionStream = m.streamIndex(decisionStream);
-    if (m.decisionStream < 0)
-        r.fail("decision.stream", "names an unknown stream \"" + decisionStream + "\"");
-    m.decisionIndex = r.integer(decision, "index", "decision.index", 0);
-    if (m.decisionIndex >= m.streams[m.decisionStream].length())
-        r.fail("decision.index", "is past the end of stream \"" + decisionStream + "\"");
+    const Json &decisionJson = r.require(root, "decision", "decision");
+    std::vector<const Json *> decisionItems;
+    if (decisionJson.isArray()) {
+        for (const Json &item : r.array(decisionJson, "decision", 1))
+            decisionItems.push_back(&item);
+    } else {
+        decisionItems.push_back(&decisionJson);
+    }
+    for (size_t i = 0; i < decisionItems.size(); ++i) {
+        const std::string dp = decisionJson.isArray() ? "decision[" + std::to_string(i) + "]" : "decision";
+        const Json &decision = r.object(*decisionItems[i], dp);
+        const std::string streamName = r.string(decision, "stream", dp + ".stream");
+        DecisionToken token;
+        token.stream = m.streamIndex(streamName);
+        if (token.stream < 0)
+            r.fail(dp + ".stream", "names an unknown stream \"" + streamName + "\"");
+        token.index = r.integer(decision, "index", dp + ".index", 0);
+        if (token.index >= m.streams[static_cast<size_t>(token.stream)].length())
+            r.fail(dp + ".index", "is past the end of stream \"" + streamName + "\"");
+        for (const DecisionToken &other : m.decisions) {
+            if (other.stream == token.stream)
+                r.fail(dp, "is a second decision token in stream \"" + streamName + "\"; list at most one per stream");
+        }
+        m.decisions.push_back(token);
+    }
+    m.decisionStream = m.decisions.front().stream;
+    m.decisionIndex = m.decisions.front().index;
 
     if (const Json *gates = root.find("gates")) {
         r.object(*gates, "gates");
@@ -426,10 +445,14 @@ Json Manifest::toJson() const
         as.push(j);
     }
     root.set("attentions", as);
-    Json d = Json::object();
-    d.set("stream", streams[decisionStream].name);
-    d.set("index", decisionIndex);
-    root.set("decision", d);
+    Json decisionList = Json::array();
+    for (const DecisionToken &token : decisions) {
+        Json d = Json::object();
+        d.set("stream", streams[static_cast<size_t>(token.stream)].name);
+        d.set("index", token.index);
+        decisionList.push(d);
+    }
+    root.set("decision", decisions.size() == 1 ? decisionList.toArray().front() : decisionList);
     if (gates) {
         Json g = Json::object();
         g.set("output", gates->output);
@@ -462,6 +485,15 @@ SegmentLocation Manifest::findModality(Modality modality) const
         }
     }
     return {};
+}
+
+DecisionToken Manifest::decisionFor(int stream) const
+{
+    for (const DecisionToken &token : decisions) {
+        if (token.stream == stream)
+            return token;
+    }
+    return decisions.front();
 }
 
 int Manifest::layerCount() const

@@ -74,6 +74,13 @@ struct GateSpec
     std::vector<Modality> modalities;
 };
 
+/// A token that carries the decision.
+struct DecisionToken
+{
+    int stream = 0;
+    int index = 0;
+};
+
 /// Where a segment sits: stream index, segment index, first token in the stream.
 struct SegmentLocation
 {
@@ -95,8 +102,12 @@ struct Manifest
     TextSpec text;
     std::vector<TokenStream> streams;
     std::vector<AttentionSpec> attentions;
-    int decisionStream = 0;
+    int decisionStream = 0; ///< the first decision token
     int decisionIndex = 0;
+    /// All decision tokens, at most one per stream, the first as above. A model
+    /// that fuses several streams' summaries (late fusion) lists one per
+    /// stream; each stream is then explained from its own decision token.
+    std::vector<DecisionToken> decisions;
     std::optional<GateSpec> gates;
 
     /// Parses and validates; throws Error naming `source` and the offending
@@ -107,6 +118,9 @@ struct Manifest
     int streamIndex(const std::string &name) const; ///< -1 when absent
     SegmentLocation findModality(Modality modality) const;
     int layerCount() const; ///< distinct layer numbers
+    /// The decision token a stream's scores are read from: the one in that
+    /// stream if there is one, else the first.
+    DecisionToken decisionFor(int stream) const;
 };
 
 } // namespace attnscope::core

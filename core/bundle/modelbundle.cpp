@@ -143,11 +143,13 @@ ForwardOutput ModelBundle::Impl::forward(const torch::Tensor &image, const torch
 {
     const std::string prefix = path + ": ";
     torch::jit::IValue result;
-    // With the autograd graph recorded, run the plain (unoptimised) plan: the
-    // optimised plan fuses the attention maps' consumers into differentiable
-    // subgraphs, after which the gradient with respect to a returned map is
-    // missing or wrong. Gradient-free passes keep the optimiser.
-    const torch::jit::GraphOptimizerEnabledGuard optimizer(!torch::GradMode::is_enabled());
+    // Every forward runs TorchScript's plain (unoptimised) plan. The optimised
+    // plan fuses the attention maps' consumers into differentiable subgraphs,
+    // after which the gradient with respect to a returned map is missing or
+    // wrong; and an executor builds its optimised plan once, on its second
+    // call, with the setting of that moment, so gradient-free calls must not
+    // turn it on either.
+    const torch::jit::GraphOptimizerEnabledGuard optimizer(false);
     try {
         result = module.forward({image, ids, mask});
     } catch (const c10::Error &e) {
@@ -379,10 +381,14 @@ Json ModelBundle::describe() const
         attentions.push(j);
     }
     out.set("attentions", attentions);
-    Json decision = Json::object();
-    decision.set("stream", m.streams[m.decisionStream].name);
-    decision.set("index", m.decisionIndex);
-    out.set("decision", decision);
+    Json decisions = Json::array();
+    for (const DecisionToken &token : m.decisions) {
+        Json decision = Json::object();
+        decision.set("stream", m.streams[static_cast<size_t>(token.stream)].name);
+        decision.set("index", token.index);
+        decisions.push(decision);
+    }
+    out.set("decision", decisions);
     if (m.gates) {
         Json gates = Json::array();
         for (auto modality : m.gates->modalities)

@@ -68,8 +68,8 @@ int Explainer::defaultAttention(const CapturedRun &run)
     int lastFromDecision = -1;
     for (int i = static_cast<int>(m.attentions.size()) - 1; i >= 0; --i) {
         const AttentionSpec &a = m.attentions[static_cast<size_t>(i)];
-        if (a.queryStream != m.decisionStream)
-            continue;
+        if (m.decisionFor(a.queryStream).stream != a.queryStream)
+            continue; // no decision token reads this map
         if (lastFromDecision < 0)
             lastFromDecision = i;
         if (image.valid() && a.keyStream == image.stream)
@@ -92,8 +92,6 @@ Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
     std::vector<int64_t> lengths;
     for (const auto &stream : m.streams)
         lengths.push_back(stream.length());
-    const size_t ds = static_cast<size_t>(m.decisionStream);
-    const int64_t di = m.decisionIndex;
 
     Explanation e;
     e.method = options.method;
@@ -107,8 +105,10 @@ Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
             const StreamMatrices r = options.method == Method::Rollout
                 ? AttentionRollout::propagate(lengths, m.attentions, d.maps, options.startLayer)
                 : GenericRelevance::propagate(lengths, m.attentions, d.maps, d.gradientsFor(target));
-            for (size_t q = 0; q < m.streams.size(); ++q)
-                decisionRows[q] = r.at(ds, q).select(0, di);
+            for (size_t q = 0; q < m.streams.size(); ++q) {
+                const DecisionToken token = m.decisionFor(static_cast<int>(q));
+                decisionRows[q] = r.at(static_cast<size_t>(token.stream), q).select(0, token.index);
+            }
             e.matrix = toMatrix(r.joined());
             break;
         }
@@ -117,27 +117,27 @@ Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
             int last = -1;
             torch::Tensor lastMatrix;
             for (size_t k = 0; k < m.streams.size(); ++k) {
+                const DecisionToken token = m.decisionFor(static_cast<int>(k));
                 int index = -1;
                 for (size_t i = 0; i < m.attentions.size(); ++i) {
-                    if (m.attentions[i].queryStream == static_cast<int>(ds)
-                        && m.attentions[i].keyStream == static_cast<int>(k))
+                    if (m.attentions[i].queryStream == token.stream && m.attentions[i].keyStream == static_cast<int>(k))
                         index = static_cast<int>(i);
                 }
                 if (index < 0)
                     continue;
                 const torch::Tensor w = GradWeightedAttention::compute(
-                    d.maps[static_cast<size_t>(index)], grads[static_cast<size_t>(index)], di,
+                    d.maps[static_cast<size_t>(index)], grads[static_cast<size_t>(index)], token.index,
                     validKeys(layout, static_cast<int>(k)));
-                decisionRows[k] = w.select(0, di);
+                decisionRows[k] = w.select(0, token.index);
                 if (index > last) {
                     last = index;
                     lastMatrix = w;
                 }
             }
             if (last < 0)
-                throw Error("the model returns no attention map whose queries are the decision token's stream");
+                throw Error("the model returns no attention map read by a decision token");
             e.matrix = toMatrix(lastMatrix);
-            e.matrixRowOffset = layout.streamOffset(static_cast<int>(ds));
+            e.matrixRowOffset = layout.streamOffset(m.attentions[static_cast<size_t>(last)].queryStream);
             e.matrixColOffset = layout.streamOffset(m.attentions[static_cast<size_t>(last)].keyStream);
             break;
         }
@@ -149,8 +149,9 @@ Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
             const AttentionSpec &spec = m.attentions[static_cast<size_t>(index)];
             const torch::Tensor a = RawAttention::reduce(d.maps[static_cast<size_t>(index)], options.head,
                                                          options.reduction);
-            if (spec.queryStream == static_cast<int>(ds))
-                decisionRows[static_cast<size_t>(spec.keyStream)] = a.select(0, di);
+            const DecisionToken token = m.decisionFor(spec.queryStream);
+            if (token.stream == spec.queryStream)
+                decisionRows[static_cast<size_t>(spec.keyStream)] = a.select(0, token.index);
             e.matrix = toMatrix(a);
             e.matrixRowOffset = layout.streamOffset(spec.queryStream);
             e.matrixColOffset = layout.streamOffset(spec.keyStream);

@@ -15,3 +15,4 @@ check() {
 check tiny_joint.pt images/joint_exact.png "Is there a RED zebra"
 check tiny_dual.pt images/dual_exact.png "how many circles"
 check tiny_joint.pt images/joint_large.png "is the green triangle left of the yellow circle ?"
+check tiny_late.pt images/joint_large.png "is there a blue square"

@@ -43,6 +43,7 @@ class TestManifest : public QObject
     Q_OBJECT
 private slots:
     void parsesValidManifest();
+    void parsesDecisionPerStream();
     void rejectsMistakes_data();
     void rejectsMistakes();
 };
@@ -63,6 +64,30 @@ void TestManifest::parsesValidManifest()
     // toJson writes what parse reads.
     const Manifest again = Manifest::parse(m.toJson().dump(), "again");
     QCOMPARE(again.toJson().dump(), m.toJson().dump());
+}
+
+void TestManifest::parsesDecisionPerStream()
+{
+    Json j = validManifest();
+    j.set("streams", Json::parse(R"([{"name": "image", "segments": [{"modality": "special", "length": 1}, {"modality": "image", "grid": [4, 6]}]},
+                                     {"name": "text", "segments": [{"modality": "text", "length": 4}]}])"));
+    j.set("attentions", Json::parse(R"([{"layer": 0, "query": "image"}, {"layer": 0, "query": "text"}])"));
+    j.set("decision", Json::parse(R"([{"stream": "text", "index": 0}, {"stream": "image", "index": 0}])"));
+    const Manifest m = Manifest::parse(j.dump(), "late.pt");
+    QCOMPARE(m.decisions.size(), size_t(2));
+    QCOMPARE(m.decisionStream, 1); // the first listed: text
+    QCOMPARE(m.decisionFor(0).stream, 0);
+    QCOMPARE(m.decisionFor(1).stream, 1);
+    const Manifest again = Manifest::parse(m.toJson().dump(), "again");
+    QCOMPARE(again.decisions.size(), size_t(2));
+
+    j.set("decision", Json::parse(R"([{"stream": "text", "index": 0}, {"stream": "text", "index": 1}])"));
+    try {
+        Manifest::parse(j.dump(), "late.pt");
+        QFAIL("two decision tokens in one stream were accepted");
+    } catch (const Error &e) {
+        QVERIFY(QString::fromUtf8(e.what()).contains("'decision[1]' is a second decision token in stream \"text\""));
+    }
 }
 
 void TestManifest::rejectsMistakes_data()

@@ -1,0 +1,81 @@
+"""Transformer layers that keep the AttnScope contract: every attention module
+returns its attention after the softmax, the tensor it multiplies with the
+values, so AttnScope can read it and differentiate with respect to it."""
+import math
+from typing import Tuple
+
+import torch
+import torch.nn as nn
+
+
+class Attention(nn.Module):
+    def __init__(self, dim: int, heads: int, sharpness: float):
+        super().__init__()
+        self.heads = heads
+        self.head_dim = dim // heads
+        self.q = nn.Linear(dim, dim)
+        self.k = nn.Linear(dim, dim)
+        self.v = nn.Linear(dim, dim)
+        self.o = nn.Linear(dim, dim)
+        with torch.no_grad():  # peaky attention makes the tests sharper
+            self.q.weight.mul_(sharpness)
+            self.k.weight.mul_(sharpness)
+
+    def forward(self, xq: torch.Tensor, xkv: torch.Tensor, key_mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        b, nq, d = xq.shape
+        nk = xkv.shape[1]
+        q = self.q(xq).view(b, nq, self.heads, self.head_dim).transpose(1, 2)
+        k = self.k(xkv).view(b, nk, self.heads, self.head_dim).transpose(1, 2)
+        v = self.v(xkv).view(b, nk, self.heads, self.head_dim).transpose(1, 2)
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(float(self.head_dim))
+        scores = scores + (1.0 - key_mask[:, None, None, :]) * -1e9
+        attn = scores.softmax(-1)
+        out = torch.matmul(attn, v).transpose(1, 2).reshape(b, nq, d)
+        return self.o(out), attn
+
+
+class Block(nn.Module):
+    def __init__(self, dim: int, heads: int, sharpness: float):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim)
+        self.attn = Attention(dim, heads, sharpness)
+        self.norm2 = nn.LayerNorm(dim)
+        self.mlp = nn.Sequential(nn.Linear(dim, 2 * dim), nn.GELU(), nn.Linear(2 * dim, dim))
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        h = self.norm1(x)
+        y, a = self.attn(h, h, mask)
+        x = x + y
+        x = x + self.mlp(self.norm2(x))
+        return x, a
+
+
+class CrossBlock(nn.Module):
+    """Queries from one stream attend to the other."""
+
+    def __init__(self, dim: int, heads: int, sharpness: float):
+        super().__init__()
+        self.norm_q = nn.LayerNorm(dim)
+        self.norm_kv = nn.LayerNorm(dim)
+        self.attn = Attention(dim, heads, sharpness)
+
+    def forward(self, x: torch.Tensor, other: torch.Tensor, other_mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        y, a = self.attn(self.norm_q(x), self.norm_kv(other), other_mask)
+        return x + y, a
+
+
+class PatchEmbed(nn.Module):
+    def __init__(self, patch: int, rows: int, cols: int, dim: int):
+        super().__init__()
+        self.patch = patch
+        self.rows = rows
+        self.cols = cols
+        self.proj = nn.Linear(3 * patch * patch, dim)
+        self.pos = nn.Parameter(torch.randn(1, rows * cols, dim) * 0.5)
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        b = image.shape[0]
+        p = self.patch
+        x = image.unfold(2, p, p).unfold(3, p, p)            # b, 3, rows, cols, p, p
+        x = x.permute(0, 2, 3, 1, 4, 5).reshape(b, self.rows * self.cols, 3 * p * p)
+        return self.proj(x) + self.pos

@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+"""Trains one of the demo models on Shapes World and exports it to models/zoo/.
+
+    models/train_shapes.py --arch single        # early fusion (the default model)
+    models/train_shapes.py --arch coattention   # intermediate fusion
+    models/train_shapes.py --arch late          # late fusion with modality gates
+
+Every epoch draws fresh scenes (seeded by the epoch), so the model never sees
+an image twice; the validation split is fixed. Seeds are fixed, but thread
+scheduling makes CPU training not bit-for-bit repeatable.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import attnscope_export  # noqa: E402
+import shapes_models as sm  # noqa: E402
+import shapes_world as world  # noqa: E402
+
+VOCAB_IDS = {w: i for i, w in enumerate(world.VOCAB)}
+
+
+def preprocess(bgr):
+    """As AttnScope does it: BGR -> RGB, area resize to 64 x 64, normalise."""
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    small = cv2.resize(rgb, (sm.IMAGE, sm.IMAGE), interpolation=cv2.INTER_AREA)
+    x = small.astype(np.float32) / np.float32(255.0)
+    x = (x - np.array(sm.MEAN, np.float32)) * (np.float32(1.0) / np.array(sm.STD, np.float32))
+    return x.transpose(2, 0, 1)
+
+
+def tokenize(question, add_cls):
+    words = question.lower().replace("?", " ? ").split()
+    ids = ([VOCAB_IDS["[CLS]"]] if add_cls else []) + [VOCAB_IDS.get(w, VOCAB_IDS["[UNK]"]) for w in words]
+    ids = ids[: sm.MAX_LEN]
+    mask = [1] * len(ids) + [0] * (sm.MAX_LEN - len(ids))
+    return ids + [VOCAB_IDS["[PAD]"]] * (sm.MAX_LEN - len(ids)), mask
+
+
+def make_data(split, count, add_cls, seed=None):
+    images, image_index, ids, masks, labels, types = [], [], [], [], [], []
+    for scene, questions in world.make_split(split, count, seed=seed):
+        images.append(preprocess(scene.image))
+        for q in questions:
+            i, m = tokenize(q["question"], add_cls)
+            image_index.append(len(images) - 1)
+            ids.append(i)
+            masks.append(m)
+            labels.append(world.LABELS.index(q["answer"]))
+            types.append(world.QUESTION_TYPES.index(q["type"]))
+    return (torch.from_numpy(np.stack(images)), torch.tensor(image_index), torch.tensor(ids),
+            torch.tensor(masks), torch.tensor(labels), torch.tensor(types))
+
+
+def evaluate(model, data, batch=256):
+    images, index, ids, masks, labels, types = data
+    model.eval()
+    correct = torch.zeros(len(labels), dtype=torch.bool)
+    with torch.no_grad():
+        for s in range(0, len(labels), batch):
+            sl = slice(s, s + batch)
+            logits = model(images[index[sl]], ids[sl], masks[sl])[0]
+            correct[sl] = logits.argmax(-1) == labels[sl]
+    per_type = {t: float(correct[types == k].float().mean()) for k, t in enumerate(world.QUESTION_TYPES)}
+    return float(correct.float().mean()), per_type
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--arch", choices=list(sm.ARCHITECTURES), required=True)
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--per-epoch", type=int, default=16000, help="training questions per epoch")
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--validation", type=int, default=2000)
+    parser.add_argument("--minutes", type=float, default=55.0, help="stop after this long")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(17)
+    model = sm.ARCHITECTURES[args.arch]()
+    add_cls = args.arch != "single"
+    out = args.out or os.path.join(HERE, "zoo", sm.ZOO_NAMES[args.arch])
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    validation = make_data("validation", args.validation, add_cls)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.05)
+    steps_per_epoch = math.ceil(args.per_epoch / args.batch)
+    total = steps_per_epoch * args.epochs
+    warmup = steps_per_epoch
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(1.0, s / total))))
+    start = time.time()
+    best = -1.0
+    history = []
+    for epoch in range(args.epochs):
+        images, index, ids, masks, labels, _ = make_data("train", args.per_epoch, add_cls,
+                                                         seed=world.SPLIT_SEEDS["train"] + 7919 * epoch)
+        model.train()
+        order = torch.randperm(len(labels))
+        total_loss = 0.0
+        for s in range(0, len(labels), args.batch):
+            b = order[s:s + args.batch]
+            logits = model(images[index[b]], ids[b], masks[b])[0]
+            loss = F.cross_entropy(logits, labels[b])
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            total_loss += float(loss) * len(b)
+        acc, per_type = evaluate(model, validation)
+        minutes = (time.time() - start) / 60
+        history.append({"epoch": epoch + 1, "loss": total_loss / len(labels), "validation": acc, **per_type})
+        print("epoch %2d  loss %.4f  validation %.4f  %s  %.1f min" % (
+            epoch + 1, total_loss / len(labels), acc,
+            " ".join("%s %.3f" % (t[:5], v) for t, v in per_type.items()), minutes), flush=True)
+        if acc > best:
+            best = acc
+            example = (torch.zeros(2, 3, sm.IMAGE, sm.IMAGE), torch.tensor([tokenize("is there a red circle ?", add_cls)[0]] * 2),
+                       torch.tensor([tokenize("is there a red circle ?", add_cls)[1]] * 2))
+            attnscope_export.export(model, model.manifest(), example, out)
+        if minutes > args.minutes:
+            print("time limit reached", flush=True)
+            break
+    with open(out + ".training.json", "w") as f:
+        json.dump({"arch": args.arch, "args": vars(args), "best_validation": best, "history": history}, f, indent=1)
+    print("best validation accuracy %.4f; wrote %s" % (best, out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
