@@ -8,16 +8,115 @@ checks the contract and writes the archive:
     import attnscope_export
     attnscope_export.export(model, manifest, (image, input_ids, attention_mask), "my_model.pt")
 
+Models built on nn.MultiheadAttention (nn.TransformerEncoder and friends)
+do not return their attention; wrap them without rewriting them:
+
+    wrapped = attnscope_export.AttentionRecorder(model)   # forward returns (logits, attentions)
+    print(wrapped.attention_names())                      # the order to list in the manifest
+    attnscope_export.export(wrapped, manifest, example_inputs, "my_model.pt")
+
 Runs with Debian's python3-torch (1.13).
 """
 import io
 import json
+import math
+from typing import List, Optional
 
 import torch
+import torch.nn as nn
+import torch.nn.functional as F
 
 
 class ContractError(ValueError):
     """The model does not keep the AttnScope model contract."""
+
+
+class RecordingMultiheadAttention(nn.MultiheadAttention):
+    """nn.MultiheadAttention computed step by step, keeping the per-head
+    attention after the softmax in `recorded` ([batch, heads, queries, keys]),
+    the tensor that multiplies the values. Same parameters, same results."""
+
+    recorded: Optional[torch.Tensor] = None
+
+    def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
+                average_attn_weights=True):
+        if not self.batch_first:
+            query, key, value = query.transpose(0, 1), key.transpose(0, 1), value.transpose(0, 1)
+        b, nq, e = query.shape
+        nk = key.shape[1]
+        h, d = self.num_heads, self.head_dim
+        if self._qkv_same_embed_dim:
+            w_q, w_k, w_v = self.in_proj_weight.chunk(3)
+        else:
+            w_q, w_k, w_v = self.q_proj_weight, self.k_proj_weight, self.v_proj_weight
+        b_q, b_k, b_v = self.in_proj_bias.chunk(3) if self.in_proj_bias is not None else (None, None, None)
+        q = F.linear(query, w_q, b_q).view(b, nq, h, d).transpose(1, 2)
+        k = F.linear(key, w_k, b_k).view(b, nk, h, d).transpose(1, 2)
+        v = F.linear(value, w_v, b_v).view(b, nk, h, d).transpose(1, 2)
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(d)
+        if attn_mask is not None:
+            mask = attn_mask.view(-1, h, nq, nk) if attn_mask.dim() == 3 else attn_mask
+            scores = scores.masked_fill(mask, float("-inf")) if mask.dtype == torch.bool else scores + mask
+        if key_padding_mask is not None:
+            pad = key_padding_mask[:, None, None, :]
+            scores = scores.masked_fill(pad, float("-inf")) if pad.dtype == torch.bool else scores + pad
+        attn = scores.softmax(-1)
+        self.recorded = attn
+        out = torch.matmul(F.dropout(attn, p=self.dropout, training=self.training), v)
+        out = self.out_proj(out.transpose(1, 2).reshape(b, nq, e))
+        if not self.batch_first:
+            out = out.transpose(0, 1)
+        weights = (attn.mean(1) if average_attn_weights else attn) if need_weights else None
+        return out, weights
+
+
+def record_attention(model: nn.Module) -> List[RecordingMultiheadAttention]:
+    """Replaces every nn.MultiheadAttention in `model` (in place, weights kept)
+    with a RecordingMultiheadAttention; returns them in module order."""
+    recorders = []
+    for parent in list(model.modules()):
+        for name, child in list(parent.named_children()):
+            if type(child) is nn.MultiheadAttention:
+                if child.bias_k is not None or child.add_zero_attn:
+                    raise ContractError("nn.MultiheadAttention with add_bias_kv or add_zero_attn is not supported")
+                recorder = RecordingMultiheadAttention(child.embed_dim, child.num_heads, dropout=child.dropout,
+                                                       bias=child.in_proj_bias is not None, kdim=child.kdim,
+                                                       vdim=child.vdim, batch_first=child.batch_first)
+                recorder.load_state_dict(child.state_dict())
+                recorder.train(child.training)
+                setattr(parent, name, recorder)
+    for module in model.modules():
+        if isinstance(module, RecordingMultiheadAttention):
+            recorders.append(module)
+    return recorders
+
+
+class AttentionRecorder(nn.Module):
+    """Wraps a model whose forward(image, input_ids, attention_mask) returns
+    logits (or a tuple starting with them) so that it returns (logits,
+    attentions) as AttnScope needs: every nn.MultiheadAttention inside is
+    replaced by a recording one, in module order."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+        self.recorders = record_attention(model)
+        if not self.recorders:
+            raise ContractError("the model has no nn.MultiheadAttention to record")
+
+    def attention_names(self):
+        names = {id(m): n for n, m in self.model.named_modules()}
+        return [names[id(r)] for r in self.recorders]
+
+    def forward(self, image, input_ids, attention_mask):
+        for recorder in self.recorders:
+            recorder.recorded = None
+        out = self.model(image, input_ids, attention_mask)
+        logits = out[0] if isinstance(out, (tuple, list)) else out
+        missing = [n for n, r in zip(self.attention_names(), self.recorders) if r.recorded is None]
+        if missing:
+            raise ContractError("these attention modules did not run: " + ", ".join(missing))
+        return logits, [r.recorded for r in self.recorders]
 
 
 def _stream_lengths(manifest):
@@ -91,8 +190,8 @@ def export(model, manifest, example_inputs, path):
     model = model.eval()
     try:
         module = torch.jit.script(model)
-    except Exception:  # scripting needs annotations some models lack
-        module = torch.jit.trace(model, example_inputs, strict=False)
+    except Exception:  # scripting needs annotations some models lack; a recorder needs tracing
+        module = torch.jit.trace(model, example_inputs, strict=False, check_trace=False)
     check(module, manifest, example_inputs)
     text = json.dumps(manifest, indent=1)
     torch.jit.save(module, path, _extra_files={"attnscope.json": text})

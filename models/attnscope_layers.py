@@ -79,3 +79,22 @@ class PatchEmbed(nn.Module):
         x = image.unfold(2, p, p).unfold(3, p, p)            # b, 3, rows, cols, p, p
         x = x.permute(0, 2, 3, 1, 4, 5).reshape(b, self.rows * self.cols, 3 * p * p)
         return self.proj(x) + self.pos
+
+
+class ConvPatchEmbed(nn.Module):
+    """A small convolutional stem ending in one token per patch: three
+    stride-2 convolutions turn an image into a grid of rows x cols tokens, each
+    centred on its patch (its receptive field reaches a little into the
+    neighbours). Learns colours and shapes much faster than a linear
+    projection of raw patches."""
+
+    def __init__(self, rows: int, cols: int, dim: int):
+        super().__init__()
+        self.stem = nn.Sequential(
+            nn.Conv2d(3, 32, 3, stride=2, padding=1), nn.GELU(),
+            nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.GELU(),
+            nn.Conv2d(64, dim, 2, stride=2))
+        self.pos = nn.Parameter(torch.randn(1, rows * cols, dim) * 0.02)
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        return self.stem(image).flatten(2).transpose(1, 2) + self.pos

@@ -4,6 +4,7 @@
 - tiny_joint.pt, tiny_dual.pt: random-weight models with the AttnScope contract;
 - broken/*.pt and other files that are not valid models, each for one error;
 - images/*.png and eval/ (a small data set with ground-truth boxes);
+- shapes_test/: the first 160 questions of Shapes World's test split;
 - *.reference.json: expected values from models/reference.py, an independent
   implementation of the methods.
 
@@ -22,6 +23,7 @@ sys.path.insert(0, HERE)
 
 import attnscope_export  # noqa: E402
 import reference  # noqa: E402
+import shapes_world  # noqa: E402
 from testmodels import TinyDual, TinyJoint, TinyLate, dual_manifest, joint_manifest, late_manifest  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
@@ -216,17 +218,6 @@ def eval_reference(model_path, folder, samples):
             "pointing_game": {m: h / n for m, h in hits.items()}}
 
 
-def write_samples():
-    folder = os.path.join(ROOT, "resources", "samples")
-    os.makedirs(folder, exist_ok=True)
-    rng = np.random.default_rng(3)
-    img, _ = draw_scene(192, 288, rng, [("circle", "red", (70, 80), 34), ("square", "blue", (200, 110), 36),
-                                        ("triangle", "green", (140, 150), 30)])
-    cv2.imwrite(os.path.join(folder, "shapes.png"), img)
-    with open(os.path.join(folder, "shapes.txt"), "w") as f:
-        f.write("is there a red circle ?\n")
-
-
 def main():
     os.makedirs(DATA, exist_ok=True)
     torch.manual_seed(1234)
@@ -242,7 +233,6 @@ def main():
                                                                torch.tensor([[1, 1, 1, 1, 0]] * 2)), "tiny_late.pt")
     write_broken(joint, jm)
     write_images()
-    write_samples()
 
     cases = {
         "tiny_joint.reference.json": [(joint_path, "images/joint_exact.png", "Is there a RED zebra"),
@@ -265,6 +255,7 @@ def main():
     ev = eval_reference(joint_path, folder, samples)
     with open(os.path.join(DATA, "eval.reference.json"), "w") as f:
         json.dump(ev, f, indent=1)
+    shapes_world.write_split("test", 160, os.path.join(DATA, "shapes_test"))
     print("wrote test data to", DATA)
 
 

@@ -1,6 +1,9 @@
 """The three demo architectures of AttnScope, one per fusion strategy, for
 Shapes World visual question answering (64 x 64 images, 8 x 8 patches):
 
+Images enter through a small convolutional stem that yields one token per 8x8
+patch (ConvPatchEmbed).
+
 - ShapesSingleStream: early fusion, ViLT-like: [CLS], image patches and words
   in one transformer; [CLS] decides.
 - ShapesCoAttention: intermediate fusion, LXMERT-like: an image encoder and a
@@ -19,7 +22,7 @@ import torch
 import torch.nn as nn
 
 import shapes_world as world
-from attnscope_layers import Block, CrossBlock, PatchEmbed
+from attnscope_layers import Block, ConvPatchEmbed, CrossBlock
 
 IMAGE = 64
 PATCH = 8
@@ -43,7 +46,7 @@ class ShapesSingleStream(nn.Module):
     def __init__(self, dim: int = 128, heads: int = 4, layers: int = 4):
         super().__init__()
         self.num_patches = GRID * GRID
-        self.patches = PatchEmbed(PATCH, GRID, GRID, dim)
+        self.patches = ConvPatchEmbed(GRID, GRID, dim)
         self.tokens = nn.Embedding(len(world.VOCAB), dim)
         self.text_pos = nn.Parameter(torch.randn(1, MAX_LEN, dim) * 0.02)
         self.modality = nn.Parameter(torch.zeros(2, dim))
@@ -87,7 +90,7 @@ class ShapesCoAttention(nn.Module):
                  cross_layers: int = 2):
         super().__init__()
         self.num_patches = GRID * GRID
-        self.patches = PatchEmbed(PATCH, GRID, GRID, dim)
+        self.patches = ConvPatchEmbed(GRID, GRID, dim)
         self.tokens = nn.Embedding(len(world.VOCAB), dim)
         self.text_pos = nn.Parameter(torch.randn(1, MAX_LEN, dim) * 0.02)
         self.text_blocks = nn.ModuleList([Block(dim, heads, 1.0) for _ in range(text_layers)])
@@ -152,7 +155,7 @@ class ShapesLateFusion(nn.Module):
     def __init__(self, dim: int = 128, heads: int = 4, image_layers: int = 3, text_layers: int = 2):
         super().__init__()
         self.num_patches = GRID * GRID
-        self.patches = PatchEmbed(PATCH, GRID, GRID, dim)
+        self.patches = ConvPatchEmbed(GRID, GRID, dim)
         self.image_cls = nn.Parameter(torch.zeros(1, 1, dim))
         self.tokens = nn.Embedding(len(world.VOCAB), dim)
         self.text_pos = nn.Parameter(torch.randn(1, MAX_LEN, dim) * 0.02)

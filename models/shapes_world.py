@@ -3,7 +3,8 @@
 boxes of the objects each question refers to, so that every explanation can be
 checked against where the answer really is.
 
-    shapes_world.py write --split test --count 400 --out DIR    # images + dataset.json
+    shapes_world.py write --split test --count 1000 --out DIR   # images + dataset.json
+    shapes_world.py samples                                     # resources/samples
 
 Question types: existence ("is there a red circle ?"), attribute ("what color
 is the square ?", "what shape is the blue object ?"), counting ("how many
@@ -210,15 +211,35 @@ def write_split(split, count, out, seed=None):
     return samples
 
 
+def write_samples(out):
+    """The samples shipped in resources/samples: a few scenes with a question
+    of each type, and shapes.png / shapes.txt, the pair AttnScope opens first."""
+    samples = write_split("samples", 24, out)
+    first = next(s for s in samples if s["type"] == "existence" and s["answer"] == "yes")
+    with open(os.path.join(out, first["image"]), "rb") as f:
+        image = f.read()
+    with open(os.path.join(out, "shapes.png"), "wb") as f:
+        f.write(image)
+    with open(os.path.join(out, "shapes.txt"), "w") as f:
+        f.write(first["question"] + "\n")
+    return samples
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    w = sub.add_parser("write")
+    w = sub.add_parser("write", help="write a split: images and dataset.json")
     w.add_argument("--split", choices=list(SPLIT_SEEDS), required=True)
     w.add_argument("--count", type=int, required=True, help="number of questions")
     w.add_argument("--out", required=True)
+    s = sub.add_parser("samples", help="write the samples shipped in resources/samples")
+    s.add_argument("--out", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                                 "resources", "samples"))
     args = parser.parse_args()
-    samples = write_split(args.split, args.count, args.out)
+    if args.command == "samples":
+        samples = write_samples(args.out)
+    else:
+        samples = write_split(args.split, args.count, args.out)
     print("wrote %d questions to %s" % (len(samples), args.out))
     return 0
 

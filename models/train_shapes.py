@@ -123,7 +123,8 @@ def main():
             total_loss += float(loss) * len(b)
         acc, per_type = evaluate(model, validation)
         minutes = (time.time() - start) / 60
-        history.append({"epoch": epoch + 1, "loss": total_loss / len(labels), "validation": acc, **per_type})
+        history.append({"epoch": epoch + 1, "loss": total_loss / len(labels), "validation": acc, "minutes": minutes,
+                        **per_type})
         print("epoch %2d  loss %.4f  validation %.4f  %s  %.1f min" % (
             epoch + 1, total_loss / len(labels), acc,
             " ".join("%s %.3f" % (t[:5], v) for t, v in per_type.items()), minutes), flush=True)
@@ -136,7 +137,8 @@ def main():
             print("time limit reached", flush=True)
             break
     with open(out + ".training.json", "w") as f:
-        json.dump({"arch": args.arch, "args": vars(args), "best_validation": best, "history": history}, f, indent=1)
+        json.dump({"arch": args.arch, "args": vars(args), "best_validation": best,
+                   "minutes": (time.time() - start) / 60, "history": history}, f, indent=1)
     print("best validation accuracy %.4f; wrote %s" % (best, out))
     return 0
 

@@ -1,0 +1,110 @@
+#!/usr/bin/python3
+"""Measures a demo model with `attnscope eval` (the C++ path) on Shapes World's
+held-out test split and writes its model card beside it (models/zoo/NAME.md).
+
+    models/make_model_card.py --arch single --binary build/app/attnscope [--count 1000]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import shapes_models as sm  # noqa: E402
+import shapes_world as world  # noqa: E402
+
+TITLES = {"single": "Shapes World, single stream (early fusion)",
+          "coattention": "Shapes World, co-attention (intermediate fusion)",
+          "late": "Shapes World, late fusion with modality gates"}
+METHOD_NAMES = {"raw": "raw attention (last layer, heads' mean)", "rollout": "attention rollout",
+                "relevance": "generic relevance (Chefer et al.)", "gradcam": "gradient-weighted attention"}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--arch", choices=list(sm.ARCHITECTURES), required=True)
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--count", type=int, default=1000, help="test questions")
+    args = parser.parse_args()
+
+    model = os.path.join(HERE, "zoo", sm.ZOO_NAMES[args.arch])
+    card = model[:-3] + ".md"
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "test")
+        world.write_split("test", args.count, data)
+        result_path = os.path.join(tmp, "eval.json")
+        subprocess.run([args.binary, "eval", "--model", model, "--data", data, "--json", result_path], check=True,
+                       stdout=subprocess.DEVNULL)
+        with open(result_path) as f:
+            result = json.load(f)
+    training = {}
+    if os.path.exists(model + ".training.json"):
+        with open(model + ".training.json") as f:
+            training = json.load(f)
+    info = json.loads(subprocess.run([args.binary, "info", model, "--json"], check=True, capture_output=True,
+                                     text=True).stdout)
+
+    lines = ["# %s" % TITLES[args.arch], "",
+             info["description"], "",
+             "| | |", "|---|---|",
+             "| file | `models/zoo/%s` (%.1f MB) |" % (os.path.basename(model), os.path.getsize(model) / 1e6),
+             "| task | classification over %d answers: %s |" % (len(info["labels"]), ", ".join(info["labels"])),
+             "| input | %dx%d image (8x8 patches of 8x8 pixels), up to %d words |" % (
+                 info["image_size"][0], info["image_size"][1], info["max_text_length"]),
+             "| attention maps | %d (%s) |" % (len(info["attentions"]), ", ".join(
+                 "%s->%s" % (a["query"], a["key"]) for a in info["attentions"][:6]) + (
+                 ", ..." if len(info["attentions"]) > 6 else "")),
+             "| heads | %d per map |" % info["attentions"][0]["heads"]]
+    if "gates" in info:
+        lines.append("| learned gates | %s |" % ", ".join(info["gates"]))
+    lines += ["", "## Data", "",
+              "Shapes World (`models/shapes_world.py`): 192x192 scenes of 2-5 non-overlapping shapes (circle, "
+              "square, triangle) in five colours and two sizes, with thin grey clutter lines, dots and pixel noise; "
+              "questions of four types in equal shares: existence, attribute (colour of a shape, shape of a colour), "
+              "counting (0-4) and spatial relation (left of, right of, above, below). Every question records the "
+              "boxes of the objects it refers to. Training draws fresh scenes every epoch; validation and test "
+              "splits have their own seeds.", "",
+              "## Training", "",
+              "```sh", "models/train_shapes.py --arch %s%s" % (args.arch, "".join(
+                  " --%s %s" % (k.replace("_", "-"), v) for k, v in training.get("args", {}).items()
+                  if k in ("epochs", "per_epoch", "batch", "lr"))), "```", ""]
+    if training:
+        history = training["history"]
+        lines += ["%d epochs of %d questions in %.0f minutes on 2 CPU cores; best validation accuracy %.1f%%." % (
+            len(history), training["args"]["per_epoch"], training.get("minutes", 0) or 0,
+            100 * training["best_validation"]), ""]
+    lines += ["## Test accuracy (`attnscope eval`, %d held-out questions)" % result["samples"], "",
+              "| question type | accuracy |", "|---|---|"]
+    for kind in world.QUESTION_TYPES:
+        t = result["accuracy_by_type"].get(kind)
+        if t:
+            lines.append("| %s | %.1f%% (%d/%d) |" % (kind, 100 * t["accuracy"], t["correct"], t["total"]))
+    lines.append("| **all** | **%.1f%%** |" % (100 * result["accuracy"]))
+    lines += ["", "## Explanation methods, side by side", "",
+              "Pointing game: the highest-scoring patch's centre lies in a box of an object the question refers to "
+              "(questions with boxes; existence questions answered \"yes\" separately). Perturbation: image patches "
+              "removed (set to the mean colour) in order of the method's scores, most relevant first (positive: "
+              "lower AUC is more faithful) or least relevant first (negative: higher is more faithful).", "",
+              "| method | pointing game | pointing, existence \"yes\" | positive AUC | negative AUC |",
+              "|---|---|---|---|---|"]
+    for name, m in result["methods"].items():
+        yes = m["pointing_by_type"].get("existence:yes", {})
+        lines.append("| %s | %.1f%% | %s | %.3f | %.3f |" % (
+            METHOD_NAMES.get(name, name), 100 * m["pointing_game"],
+            "%.1f%% (%d)" % (100 * yes["pointing_game"], yes["total"]) if yes else "-",
+            m["positive_auc"], m["negative_auc"]))
+    lines += ["", "Reproduce: `models/make_model_card.py --arch %s --binary build/app/attnscope --count %d`" % (
+        args.arch, args.count), ""]
+    with open(card, "w") as f:
+        f.write("\n".join(lines))
+    print("wrote", card)
+    print("\n".join(lines[-12:]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+"""Tests of the export helper. Exports a model built from nn.TransformerEncoder
+and one with hand-written attention, checks them, and has the attnscope binary
+(ATTNSCOPE_BINARY) load and explain both.
+
+    ATTNSCOPE_BINARY=build/app/attnscope python3 -m unittest -v models/test_attnscope_export.py
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import cv2
+import numpy as np
+import torch
+import torch.nn as nn
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import attnscope_export  # noqa: E402
+from testmodels import VOCAB, TinyJoint, joint_manifest  # noqa: E402
+
+BINARY = os.environ.get("ATTNSCOPE_BINARY")
+
+
+class EncoderVqa(nn.Module):
+    """A ViLT-like model as a PyTorch user writes it: nn.TransformerEncoder over
+    [CLS], image patches and words, with a key padding mask."""
+
+    def __init__(self, labels=4, dim=32, heads=4, layers=2, patch=4, image=(16, 24), max_len=6):
+        super().__init__()
+        self.patch = patch
+        self.grid = (image[0] // patch, image[1] // patch)
+        self.proj = nn.Linear(3 * patch * patch, dim)
+        self.pos = nn.Parameter(torch.randn(1, self.grid[0] * self.grid[1], dim) * 0.1)
+        self.tokens = nn.Embedding(len(VOCAB), dim)
+        self.cls = nn.Parameter(torch.randn(1, 1, dim))
+        layer = nn.TransformerEncoderLayer(dim, heads, dim_feedforward=2 * dim, dropout=0.1, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, layers)
+        self.head = nn.Linear(dim, labels)
+
+    def forward(self, image, input_ids, attention_mask):
+        b, p = image.shape[0], self.patch
+        x = image.unfold(2, p, p).unfold(3, p, p).permute(0, 2, 3, 1, 4, 5).reshape(b, -1, 3 * p * p)
+        x = torch.cat([self.cls.expand(b, -1, -1), self.proj(x) + self.pos, self.tokens(input_ids)], 1)
+        pad = torch.cat([torch.zeros(b, 1 + x.shape[1] - 1 - input_ids.shape[1], dtype=torch.bool),
+                         attention_mask == 0], 1)
+        return self.head(self.encoder(x, src_key_padding_mask=pad)[:, 0])
+
+
+def encoder_manifest():
+    m = joint_manifest(["yes", "no", "red", "blue"], name="encoder-vqa")
+    m["description"] = "nn.TransformerEncoder test model exported with AttentionRecorder."
+    return m
+
+
+def example():
+    torch.manual_seed(0)
+    return (torch.randn(2, 3, 16, 24), torch.tensor([[4, 5, 6, 8, 13, 0]] * 2),
+            torch.tensor([[1, 1, 1, 1, 1, 0]] * 2))
+
+
+class ExportHelperTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.image = os.path.join(self.dir.name, "image.png")
+        rng = np.random.default_rng(1)
+        cv2.imwrite(self.image, rng.integers(0, 255, size=(32, 48, 3), dtype=np.uint8))
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def explain_with_binary(self, path):
+        if not BINARY:
+            self.skipTest("ATTNSCOPE_BINARY is not set")
+        info = subprocess.run([BINARY, "info", path], capture_output=True, text=True)
+        self.assertEqual(info.returncode, 0, info.stderr)
+        self.assertIn("valid:       yes", info.stdout)
+        out = os.path.join(self.dir.name, "out")
+        run = subprocess.run([BINARY, "explain", "--model", path, "--image", self.image, "--text",
+                              "is there a red circle", "--out", out], capture_output=True, text=True)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        with open(os.path.join(out, "explanation.json")) as f:
+            result = json.load(f)
+        for method in ("raw", "rollout", "relevance", "gradcam"):
+            self.assertEqual(len(result["methods"][method]["patch_scores"]), 24, method)
+        self.assertTrue(os.path.getsize(os.path.join(out, "relevance.png")) > 0)
+        return result
+
+    def test_recorder_keeps_the_models_results(self):
+        torch.manual_seed(3)
+        model = EncoderVqa().eval()
+        inputs = example()
+        with torch.no_grad():
+            before = model(*inputs)
+        wrapped = attnscope_export.AttentionRecorder(model)
+        self.assertEqual(wrapped.attention_names(), ["encoder.layers.0.self_attn", "encoder.layers.1.self_attn"])
+        logits, attentions = wrapped(*inputs)
+        torch.testing.assert_close(logits, before, rtol=1e-5, atol=1e-5)
+        self.assertEqual(tuple(attentions[0].shape), (2, 4, 31, 31))
+        torch.testing.assert_close(attentions[1].sum(-1), torch.ones(2, 4, 31))
+        self.assertTrue(torch.all(attentions[0][:, :, :, -1] == 0))  # the padded word gets no attention
+
+    def test_exports_transformer_encoder_model(self):
+        torch.manual_seed(3)
+        path = os.path.join(self.dir.name, "encoder.pt")
+        attnscope_export.export(attnscope_export.AttentionRecorder(EncoderVqa()), encoder_manifest(), example(), path)
+        extra = {"attnscope.json": ""}
+        torch.jit.load(path, _extra_files=extra)
+        self.assertEqual(json.loads(extra["attnscope.json"])["name"], "encoder-vqa")
+        result = self.explain_with_binary(path)
+        self.assertEqual(result["model"]["name"], "encoder-vqa")
+
+    def test_exports_hand_written_attention_model(self):
+        torch.manual_seed(4)
+        path = os.path.join(self.dir.name, "joint.pt")
+        attnscope_export.export(TinyJoint(8), joint_manifest(["l%d" % i for i in range(8)]), example(), path)
+        self.explain_with_binary(path)
+
+    def test_rejects_wrong_attention_count(self):
+        manifest = encoder_manifest()
+        manifest["attentions"] = manifest["attentions"][:1]
+        with self.assertRaisesRegex(attnscope_export.ContractError, "declares 1 attention maps, the model returns 2"):
+            attnscope_export.export(attnscope_export.AttentionRecorder(EncoderVqa()), manifest, example(),
+                                    os.path.join(self.dir.name, "bad.pt"))
+
+    def test_rejects_model_without_attention(self):
+        with self.assertRaisesRegex(attnscope_export.ContractError, "no nn.MultiheadAttention"):
+            attnscope_export.AttentionRecorder(nn.Linear(3, 3))
+
+
+if __name__ == "__main__":
+    unittest.main()
