@@ -3,9 +3,12 @@
 #include "app/resourcelocator.h"
 #include "ui/mainwindow.h"
 
+#include "ui/explaincontroller.h"
+
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFile>
+#include <QTimer>
 
 #include <cstdio>
 #include <string>
@@ -30,7 +33,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Model file (.pt) to open."), QStringLiteral("file"));
     const QCommandLineOption image(QStringLiteral("image"), QStringLiteral("Image to open."), QStringLiteral("file"));
     const QCommandLineOption text(QStringLiteral("text"), QStringLiteral("Question or caption."), QStringLiteral("text"));
-    parser.addOptions({model, image, text});
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Open, wait for the first answer, save the window as this PNG, quit."),
+                                        QStringLiteral("file"));
+    parser.addOptions({model, image, text, screenshot});
     parser.process(app);
 
     const attnscope::app::ResourceLocator resources(QString::fromLocal8Bit(argv[0]));
@@ -40,6 +46,25 @@ int main(int argc, char *argv[])
 
     attnscope::ui::MainWindow window;
     window.show();
+    if (parser.isSet(screenshot)) {
+        const QString file = parser.value(screenshot);
+        QObject::connect(&window, &attnscope::ui::MainWindow::resultShown, &app, [&window, &app, file, modelPath] {
+            // Let the window lay out and paint the result first.
+            QTimer::singleShot(200, &app, [&window, &app, file, modelPath] {
+                const bool saved = window.grab().save(file, "PNG");
+                std::printf("model: %s\nanswer: %s\n", qPrintable(modelPath),
+                            window.lastResult().prediction.labels.at(static_cast<size_t>(window.lastResult().prediction.predicted)).c_str());
+                std::fflush(stdout);
+                app.exit(saved ? 0 : 1);
+            });
+        });
+        QObject::connect(window.controller(), &attnscope::ui::ExplainController::errorOccurred, &app,
+                         [&app](const QString &message) {
+                             std::fprintf(stderr, "attnscope: error: %s\n", qPrintable(message));
+                             app.exit(1);
+                         });
+        QTimer::singleShot(120000, &app, [&app] { app.exit(2); });
+    }
     window.open(modelPath, imagePath, question);
     return app.exec();
 }

@@ -81,6 +81,22 @@ class PatchEmbed(nn.Module):
         return self.proj(x) + self.pos
 
 
+def grid_position_code(rows: int, cols: int, dim: int) -> torch.Tensor:
+    """Fixed 2-D sine-cosine position codes [1, rows*cols, dim]: half the
+    channels encode the row, half the column, so where a patch sits is known
+    from the first step."""
+    quarter = dim // 4
+    freq = 1.0 / (100.0 ** (torch.arange(quarter, dtype=torch.float32) / quarter))
+    r = torch.arange(rows, dtype=torch.float32)[:, None] * freq[None]
+    c = torch.arange(cols, dtype=torch.float32)[:, None] * freq[None]
+    code = torch.zeros(rows, cols, dim)
+    code[:, :, 0:quarter] = torch.sin(r)[:, None, :]
+    code[:, :, quarter:2 * quarter] = torch.cos(r)[:, None, :]
+    code[:, :, 2 * quarter:3 * quarter] = torch.sin(c)[None, :, :]
+    code[:, :, 3 * quarter:4 * quarter] = torch.cos(c)[None, :, :]
+    return code.reshape(1, rows * cols, dim)
+
+
 class ConvPatchEmbed(nn.Module):
     """A small convolutional stem ending in one token per patch: three
     stride-2 convolutions turn an image into a grid of rows x cols tokens, each
@@ -95,6 +111,7 @@ class ConvPatchEmbed(nn.Module):
             nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.GELU(),
             nn.Conv2d(64, dim, 2, stride=2))
         self.pos = nn.Parameter(torch.randn(1, rows * cols, dim) * 0.02)
+        self.register_buffer("grid_code", grid_position_code(rows, cols, dim))
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
-        return self.stem(image).flatten(2).transpose(1, 2) + self.pos
+        return self.stem(image).flatten(2).transpose(1, 2) + self.pos + self.grid_code

@@ -43,7 +43,7 @@ def _text_spec(add_cls):
 
 
 class ShapesSingleStream(nn.Module):
-    def __init__(self, dim: int = 128, heads: int = 4, layers: int = 4):
+    def __init__(self, dim: int = 96, heads: int = 4, layers: int = 4):
         super().__init__()
         self.num_patches = GRID * GRID
         self.patches = ConvPatchEmbed(GRID, GRID, dim)
