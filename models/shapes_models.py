@@ -86,7 +86,7 @@ class ShapesSingleStream(nn.Module):
 
 
 class ShapesCoAttention(nn.Module):
-    def __init__(self, dim: int = 128, heads: int = 4, text_layers: int = 1, image_layers: int = 2,
+    def __init__(self, dim: int = 96, heads: int = 4, text_layers: int = 1, image_layers: int = 2,
                  cross_layers: int = 2):
         super().__init__()
         self.num_patches = GRID * GRID
@@ -152,7 +152,7 @@ class ShapesCoAttention(nn.Module):
 
 
 class ShapesLateFusion(nn.Module):
-    def __init__(self, dim: int = 128, heads: int = 4, image_layers: int = 3, text_layers: int = 2):
+    def __init__(self, dim: int = 96, heads: int = 4, image_layers: int = 3, text_layers: int = 2):
         super().__init__()
         self.num_patches = GRID * GRID
         self.patches = ConvPatchEmbed(GRID, GRID, dim)

@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 IMAGE_SIZE = 192          # rendered size; the models see it resized to 64 x 64
+PATCH_GRID = 8            # the models' patch grid
 SHAPES = ["circle", "square", "triangle"]
 PLURALS = {"circle": "circles", "square": "squares", "triangle": "triangles"}
 COLOURS = {  # BGR
@@ -53,16 +54,35 @@ def _box(cx, cy, r):
     return [cx - r, cy - r, cx + r + 1, cy + r + 1]
 
 
+def _square_half(r):
+    return int(round(r * 0.86))
+
+
+def _triangle(cx, cy, r):
+    return np.array([[cx, cy - r], [cx - r, cy + int(r * 0.8)], [cx + r, cy + int(r * 0.8)]], np.int32)
+
+
 def draw_object(img, shape, colour, cx, cy, r):
     bgr = COLOURS[colour]
     if shape == "circle":
         cv2.circle(img, (cx, cy), r, bgr, -1, cv2.LINE_AA)
     elif shape == "square":
-        s = int(round(r * 0.86))
+        s = _square_half(r)
         cv2.rectangle(img, (cx - s, cy - s), (cx + s, cy + s), bgr, -1, cv2.LINE_AA)
     else:
-        pts = np.array([[cx, cy - r], [cx - r, cy + int(r * 0.8)], [cx + r, cy + int(r * 0.8)]], np.int32)
-        cv2.fillPoly(img, [pts], bgr, cv2.LINE_AA)
+        cv2.fillPoly(img, [_triangle(cx, cy, r)], bgr, cv2.LINE_AA)
+
+
+def covers(o, x, y):
+    """Whether the object's drawn shape covers point (x, y)."""
+    cx, cy = o["centre"]
+    r = o["radius"]
+    if o["shape"] == "circle":
+        return (x - cx) ** 2 + (y - cy) ** 2 <= r * r
+    if o["shape"] == "square":
+        s = _square_half(r)
+        return abs(x - cx) <= s and abs(y - cy) <= s
+    return cv2.pointPolygonTest(_triangle(cx, cy, r).reshape(-1, 1, 2), (float(x), float(y)), False) >= 0
 
 
 def make_scene(rng, min_objects=2, max_objects=5, clutter=True, noise=True):
@@ -86,7 +106,7 @@ def make_scene(rng, min_objects=2, max_objects=5, clutter=True, noise=True):
     attempts = 0
     while len(objects) < n and attempts < 200:
         attempts += 1
-        r = int(rng.integers(14, 19)) if rng.random() < 0.5 else int(rng.integers(21, 27))
+        r = int(rng.integers(16, 21)) if rng.random() < 0.5 else int(rng.integers(24, 30))
         cx = int(rng.integers(r + 2, IMAGE_SIZE - r - 2))
         cy = int(rng.integers(r + 2, IMAGE_SIZE - r - 2))
         if any((cx - o["centre"][0]) ** 2 + (cy - o["centre"][1]) ** 2 < (r + o["radius"] + 6) ** 2 for o in objects):
@@ -94,13 +114,32 @@ def make_scene(rng, min_objects=2, max_objects=5, clutter=True, noise=True):
         shape = SHAPES[int(rng.integers(len(SHAPES)))]
         colour = COLOUR_NAMES[int(rng.integers(len(COLOUR_NAMES)))]
         objects.append({"shape": shape, "colour": colour, "centre": [cx, cy], "radius": r,
-                        "size": "small" if r < 20 else "large", "box": _box(cx, cy, r)})
+                        "size": "small" if r < 22 else "large", "box": _box(cx, cy, r)})
     for o in objects:
         draw_object(img, o["shape"], o["colour"], o["centre"][0], o["centre"][1], o["radius"])
     if noise:
         sigma = float(rng.uniform(0, 6))
         img = np.clip(img.astype(np.float32) + rng.normal(0, sigma, img.shape), 0, 255).astype(np.uint8)
     return Scene(objects, img)
+
+
+def patch_labels(scene, grid=PATCH_GRID):
+    """What covers each patch centre: 0 for background, else 1 + colour * 3 +
+    shape of the object drawn there. Row-major."""
+    step = IMAGE_SIZE / grid
+    labels = []
+    for r in range(grid):
+        for c in range(grid):
+            x, y = (c + 0.5) * step, (r + 0.5) * step
+            label = 0
+            for o in scene.objects:
+                if covers(o, x, y):
+                    label = 1 + COLOUR_NAMES.index(o["colour"]) * len(SHAPES) + SHAPES.index(o["shape"])
+            labels.append(label)
+    return labels
+
+
+PATCH_CLASSES = 1 + len(COLOUR_NAMES) * len(SHAPES)
 
 
 def _article(word):

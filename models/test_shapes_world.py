@@ -74,6 +74,23 @@ class ShapesWorldTest(unittest.TestCase):
                     x0, y0, x1, y1 = box
                     self.assertTrue(0 <= x0 < x1 <= world.IMAGE_SIZE and 0 <= y0 < y1 <= world.IMAGE_SIZE)
 
+    def test_patch_labels_name_what_is_drawn(self):
+        step = world.IMAGE_SIZE // world.PATCH_GRID
+        labelled = 0
+        for scene, _ in self.data[:40]:
+            labels = world.patch_labels(scene)
+            self.assertEqual(len(labels), world.PATCH_GRID ** 2)
+            for p, label in enumerate(labels):
+                if label == 0:
+                    continue
+                labelled += 1
+                colour = world.COLOUR_NAMES[(label - 1) // len(world.SHAPES)]
+                r, c = divmod(p, world.PATCH_GRID)
+                pixel = scene.image[r * step + step // 2, c * step + step // 2].astype(np.float32)
+                # Anti-aliased edges blend with the background: allow more there.
+                self.assertLess(np.abs(pixel - np.array(world.COLOURS[colour], np.float32)).max(), 90, (p, colour, pixel))
+        self.assertGreater(labelled, 100)
+
 
 if __name__ == "__main__":
     unittest.main()

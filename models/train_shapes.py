@@ -49,9 +49,10 @@ def tokenize(question, add_cls):
 
 
 def make_data(split, count, add_cls, seed=None):
-    images, image_index, ids, masks, labels, types = [], [], [], [], [], []
+    images, image_index, ids, masks, labels, types, patches = [], [], [], [], [], [], []
     for scene, questions in world.make_split(split, count, seed=seed):
         images.append(preprocess(scene.image))
+        patches.append(world.patch_labels(scene))
         for q in questions:
             i, m = tokenize(q["question"], add_cls)
             image_index.append(len(images) - 1)
@@ -60,11 +61,11 @@ def make_data(split, count, add_cls, seed=None):
             labels.append(world.LABELS.index(q["answer"]))
             types.append(world.QUESTION_TYPES.index(q["type"]))
     return (torch.from_numpy(np.stack(images)), torch.tensor(image_index), torch.tensor(ids),
-            torch.tensor(masks), torch.tensor(labels), torch.tensor(types))
+            torch.tensor(masks), torch.tensor(labels), torch.tensor(types), torch.tensor(patches))
 
 
 def evaluate(model, data, batch=256):
-    images, index, ids, masks, labels, types = data
+    images, index, ids, masks, labels, types, _ = data
     model.eval()
     correct = torch.zeros(len(labels), dtype=torch.bool)
     with torch.no_grad():
@@ -86,6 +87,8 @@ def main():
     parser.add_argument("--validation", type=int, default=2000)
     parser.add_argument("--minutes", type=float, default=55.0, help="stop after this long")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--aux", type=float, default=0.5,
+                        help="weight of the training-only per-patch colour/shape loss on the image tokens")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
 
@@ -96,7 +99,11 @@ def main():
     out = args.out or os.path.join(HERE, "zoo", sm.ZOO_NAMES[args.arch])
     os.makedirs(os.path.dirname(out), exist_ok=True)
     validation = make_data("validation", args.validation, add_cls)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.05)
+    # Training-only perception head: which colour and shape covers each patch.
+    # It supervises the image tokens (the stem), not any attention map, and is
+    # not part of the exported model.
+    aux_head = torch.nn.Linear(model.patches.pos.shape[-1], world.PATCH_CLASSES)
+    opt = torch.optim.AdamW(list(model.parameters()) + list(aux_head.parameters()), lr=args.lr, weight_decay=0.05)
     steps_per_epoch = math.ceil(args.per_epoch / args.batch)
     total = steps_per_epoch * args.epochs
     warmup = steps_per_epoch
@@ -106,8 +113,8 @@ def main():
     best = -1.0
     history = []
     for epoch in range(args.epochs):
-        images, index, ids, masks, labels, _ = make_data("train", args.per_epoch, add_cls,
-                                                         seed=world.SPLIT_SEEDS["train"] + 7919 * epoch)
+        images, index, ids, masks, labels, _, patches = make_data("train", args.per_epoch, add_cls,
+                                                                  seed=world.SPLIT_SEEDS["train"] + 7919 * epoch)
         model.train()
         order = torch.randperm(len(labels))
         total_loss = 0.0
@@ -115,6 +122,9 @@ def main():
             b = order[s:s + args.batch]
             logits = model(images[index[b]], ids[b], masks[b])[0]
             loss = F.cross_entropy(logits, labels[b])
+            if args.aux > 0:
+                tokens = model.patches(images[index[b]])
+                loss = loss + args.aux * F.cross_entropy(aux_head(tokens).flatten(0, 1), patches[index[b]].flatten())
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
