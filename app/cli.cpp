@@ -22,6 +22,8 @@
 #include <map>
 #include <set>
 
+#include <unistd.h>
+
 namespace attnscope::app {
 
 using namespace attnscope::core;
@@ -348,6 +350,8 @@ int cmdEval(const std::vector<std::string> &args)
     const EvaluationReport report = DatasetEvaluation::run(
         bundle, o.require("--data"), methods,
         [](int done, int total) {
+            if (!isatty(fileno(stderr)))
+                return; // a progress counter only where someone watches it
             std::fprintf(stderr, "\r%d/%d", done, total);
             if (done == total)
                 std::fprintf(stderr, "\n");

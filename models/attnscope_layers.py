@@ -81,6 +81,19 @@ class PatchEmbed(nn.Module):
         return self.proj(x) + self.pos
 
 
+def sequence_position_code(length: int, dim: int) -> torch.Tensor:
+    """Fixed 1-D sine-cosine position codes [1, length, dim]. Word order must
+    be visible from the first step: questions such as "is the A left of the B"
+    are the same bag of words whichever way round they ask."""
+    half = dim // 2
+    freq = 1.0 / (100.0 ** (torch.arange(half, dtype=torch.float32) / half))
+    angles = torch.arange(length, dtype=torch.float32)[:, None] * freq[None]
+    code = torch.zeros(length, dim)
+    code[:, 0:half] = torch.sin(angles)
+    code[:, half:2 * half] = torch.cos(angles)
+    return code[None]
+
+
 def grid_position_code(rows: int, cols: int, dim: int) -> torch.Tensor:
     """Fixed 2-D sine-cosine position codes [1, rows*cols, dim]: half the
     channels encode the row, half the column, so where a patch sits is known

@@ -29,9 +29,10 @@ def main():
     parser.add_argument("--arch", choices=list(sm.ARCHITECTURES), required=True)
     parser.add_argument("--binary", required=True)
     parser.add_argument("--count", type=int, default=1000, help="test questions")
+    parser.add_argument("--zoo", default=os.path.join(HERE, "zoo"), help="folder of the models and cards")
     args = parser.parse_args()
 
-    model = os.path.join(HERE, "zoo", sm.ZOO_NAMES[args.arch])
+    model = os.path.join(args.zoo, sm.ZOO_NAMES[args.arch])
     card = model[:-3] + ".md"
     with tempfile.TemporaryDirectory() as tmp:
         data = os.path.join(tmp, "test")
@@ -64,14 +65,16 @@ def main():
     lines += ["", "## Data", "",
               "Shapes World (`models/shapes_world.py`): 192x192 scenes of 2-5 non-overlapping shapes (circle, "
               "square, triangle) in five colours and two sizes, with thin grey clutter lines, dots and pixel noise; "
-              "questions of four types in equal shares: existence, attribute (colour of a shape, shape of a colour), "
-              "counting (0-4) and spatial relation (left of, right of, above, below). Every question records the "
-              "boxes of the objects it refers to. Training draws fresh scenes every epoch; validation and test "
-              "splits have their own seeds.", "",
+              "questions of four types: existence, attribute (colour of a shape, shape of a colour), counting (0-4) "
+              "and spatial relation (left of, right of, above, below), in equal shares in the validation and test "
+              "splits (training cycles through its `--mix`). Every question records the boxes of the objects it "
+              "refers to. Training draws fresh scenes every epoch; validation and test splits have their own seeds. "
+              "A training-only per-patch loss teaches the image tokens which colour and shape covers each patch; it "
+              "supervises no attention map and is not exported.", "",
               "## Training", "",
               "```sh", "models/train_shapes.py --arch %s%s" % (args.arch, "".join(
                   " --%s %s" % (k.replace("_", "-"), v) for k, v in training.get("args", {}).items()
-                  if k in ("epochs", "per_epoch", "batch", "lr"))), "```", ""]
+                  if k in ("epochs", "per_epoch", "batch", "lr", "mix", "minutes"))), "```", ""]
     if training:
         history = training["history"]
         lines += ["%d epochs of %d questions in %.0f minutes on 2 CPU cores; best validation accuracy %.1f%%." % (

@@ -22,7 +22,7 @@ import torch
 import torch.nn as nn
 
 import shapes_world as world
-from attnscope_layers import Block, ConvPatchEmbed, CrossBlock
+from attnscope_layers import Block, ConvPatchEmbed, CrossBlock, sequence_position_code
 
 IMAGE = 64
 PATCH = 8
@@ -49,6 +49,7 @@ class ShapesSingleStream(nn.Module):
         self.patches = ConvPatchEmbed(GRID, GRID, dim)
         self.tokens = nn.Embedding(len(world.VOCAB), dim)
         self.text_pos = nn.Parameter(torch.randn(1, MAX_LEN, dim) * 0.02)
+        self.register_buffer("word_order", sequence_position_code(MAX_LEN, dim))
         self.modality = nn.Parameter(torch.zeros(2, dim))
         self.cls = nn.Parameter(torch.zeros(1, 1, dim))
         self.blocks = nn.ModuleList([Block(dim, heads, 1.0) for _ in range(layers)])
@@ -58,7 +59,7 @@ class ShapesSingleStream(nn.Module):
     def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, List[torch.Tensor]]:
         b = image.shape[0]
         img = self.patches(image) + self.modality[0]
-        txt = self.tokens(input_ids) + self.text_pos + self.modality[1]
+        txt = self.tokens(input_ids) + self.text_pos + self.word_order + self.modality[1]
         x = torch.cat([self.cls.expand(b, -1, -1), img, txt], 1)
         mask = torch.cat([torch.ones(b, 1 + self.num_patches, dtype=torch.float32, device=image.device),
                           attention_mask.to(torch.float32)], 1)
@@ -93,6 +94,7 @@ class ShapesCoAttention(nn.Module):
         self.patches = ConvPatchEmbed(GRID, GRID, dim)
         self.tokens = nn.Embedding(len(world.VOCAB), dim)
         self.text_pos = nn.Parameter(torch.randn(1, MAX_LEN, dim) * 0.02)
+        self.register_buffer("word_order", sequence_position_code(MAX_LEN, dim))
         self.text_blocks = nn.ModuleList([Block(dim, heads, 1.0) for _ in range(text_layers)])
         self.image_blocks = nn.ModuleList([Block(dim, heads, 1.0) for _ in range(image_layers)])
         self.text_cross = nn.ModuleList([CrossBlock(dim, heads, 1.0) for _ in range(cross_layers)])
@@ -104,7 +106,7 @@ class ShapesCoAttention(nn.Module):
 
     def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, List[torch.Tensor]]:
         b = image.shape[0]
-        t = self.tokens(input_ids) + self.text_pos
+        t = self.tokens(input_ids) + self.text_pos + self.word_order
         i = self.patches(image)
         tmask = attention_mask.to(torch.float32)
         imask = torch.ones(b, self.num_patches, dtype=torch.float32, device=image.device)
@@ -159,6 +161,7 @@ class ShapesLateFusion(nn.Module):
         self.image_cls = nn.Parameter(torch.zeros(1, 1, dim))
         self.tokens = nn.Embedding(len(world.VOCAB), dim)
         self.text_pos = nn.Parameter(torch.randn(1, MAX_LEN, dim) * 0.02)
+        self.register_buffer("word_order", sequence_position_code(MAX_LEN, dim))
         self.image_blocks = nn.ModuleList([Block(dim, heads, 1.0) for _ in range(image_layers)])
         self.text_blocks = nn.ModuleList([Block(dim, heads, 1.0) for _ in range(text_layers)])
         self.image_norm = nn.LayerNorm(dim)
@@ -170,7 +173,7 @@ class ShapesLateFusion(nn.Module):
         b = image.shape[0]
         i = torch.cat([self.image_cls.expand(b, -1, -1), self.patches(image)], 1)
         imask = torch.ones(b, 1 + self.num_patches, dtype=torch.float32, device=image.device)
-        t = self.tokens(input_ids) + self.text_pos
+        t = self.tokens(input_ids) + self.text_pos + self.word_order
         tmask = attention_mask.to(torch.float32)
         attentions: List[torch.Tensor] = []
         for block in self.image_blocks:

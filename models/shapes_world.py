@@ -214,9 +214,10 @@ GENERATORS = {"existence": question_existence, "attribute": question_attribute,
               "counting": question_counting, "spatial": question_spatial}
 
 
-def make_split(split, count, questions_per_image=4, seed=None):
+def make_split(split, count, questions_per_image=4, seed=None, types=None):
     """Yields (scene, questions) until `count` questions are made, cycling
-    through the question types so that each has the same share."""
+    through `types` (default: each question type once, so equal shares)."""
+    types = types or QUESTION_TYPES
     rng = np.random.default_rng(SPLIT_SEEDS[split] if seed is None else seed)
     made = 0
     turn = 0
@@ -226,7 +227,7 @@ def make_split(split, count, questions_per_image=4, seed=None):
         tries = 0
         while len(questions) < questions_per_image and made + len(questions) < count and tries < 12:
             tries += 1
-            kind = QUESTION_TYPES[turn % len(QUESTION_TYPES)]
+            kind = types[turn % len(types)]
             q = GENERATORS[kind](scene, rng)
             if q is None or any(q["question"] == p["question"] for p in questions):
                 continue

@@ -48,9 +48,9 @@ def tokenize(question, add_cls):
     return ids + [VOCAB_IDS["[PAD]"]] * (sm.MAX_LEN - len(ids)), mask
 
 
-def make_data(split, count, add_cls, seed=None):
+def make_data(split, count, add_cls, seed=None, mix=None):
     images, image_index, ids, masks, labels, types, patches = [], [], [], [], [], [], []
-    for scene, questions in world.make_split(split, count, seed=seed):
+    for scene, questions in world.make_split(split, count, seed=seed, types=mix):
         images.append(preprocess(scene.image))
         patches.append(world.patch_labels(scene))
         for q in questions:
@@ -87,6 +87,8 @@ def main():
     parser.add_argument("--validation", type=int, default=2000)
     parser.add_argument("--minutes", type=float, default=55.0, help="stop after this long")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--mix", default="existence,attribute,counting,spatial,counting,spatial",
+                        help="question types of the training data, cycled (validation and test stay balanced)")
     parser.add_argument("--aux", type=float, default=0.5,
                         help="weight of the training-only per-patch colour/shape loss on the image tokens")
     parser.add_argument("--out", default=None)
@@ -114,7 +116,8 @@ def main():
     history = []
     for epoch in range(args.epochs):
         images, index, ids, masks, labels, _, patches = make_data("train", args.per_epoch, add_cls,
-                                                                  seed=world.SPLIT_SEEDS["train"] + 7919 * epoch)
+                                                                  seed=world.SPLIT_SEEDS["train"] + 7919 * epoch,
+                                                                  mix=args.mix.split(","))
         model.train()
         order = torch.randperm(len(labels))
         total_loss = 0.0
