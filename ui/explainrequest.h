@@ -8,6 +8,7 @@
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
+#include <QVector>
 
 namespace attnscope::ui {
 
@@ -32,7 +33,8 @@ struct ExplainResult
     QString deviceName;
     core::Prediction prediction;
     core::Explanation explanation;
-    QStringList tokens;
+    QStringList tokens;   ///< one per text position
+    QVector<bool> padding; ///< per position: a padded (masked) position
     QImage overlay;       ///< heatmap blended over the image, full size
     double forwardMs = 0.0;
     double totalMs = 0.0;

@@ -58,8 +58,10 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
     result.prediction = run->prediction();
     result.forwardMs = run->forwardMilliseconds();
     result.truncated = input.text.truncated();
-    for (const auto &token : input.text.tokens)
-        result.tokens << QString::fromStdString(token);
+    for (size_t i = 0; i < input.text.tokens.size(); ++i) {
+        result.tokens << QString::fromStdString(input.text.tokens[i]);
+        result.padding << (input.text.mask[i] == 0);
+    }
     if (request.generation < m_latest.load())
         return result; // dropped by the controller anyway; skip the explanation
     core::MethodOptions options;

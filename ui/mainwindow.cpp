@@ -139,6 +139,8 @@ void MainWindow::showResult(const ExplainResult &result)
         maxScore = std::max(maxScore, std::isnan(s) ? 0.0f : s);
     QString html;
     for (int i = 0; i < result.tokens.size(); ++i) {
+        if (i < result.padding.size() && result.padding[i])
+            continue;
         const float s = i < static_cast<int>(scores.size()) && maxScore > 0 ? scores[static_cast<size_t>(i)] / maxScore : 0.0f;
         const int shade = 255 - static_cast<int>(std::lround(std::clamp(s, 0.0f, 1.0f) * 160));
         html += QStringLiteral("<span style=\"background-color: rgb(255,%1,%1)\">&nbsp;%2&nbsp;</span> ")

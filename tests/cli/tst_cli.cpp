@@ -48,6 +48,8 @@ private slots:
     void explainWritesJsonAndPngs();
     void explainReportsBadImage();
     void evalMatchesReference();
+    void windowOpensOnTheDemoModel();
+    void demoModelAnswersAndPoints();
 };
 
 void TestCli::infoDescribesModel()
@@ -157,6 +159,53 @@ void TestCli::evalMatchesReference()
     }
     const double pos = got.find("methods")->find("relevance")->find("positive_auc")->toNumber();
     QVERIFY(pos > 0.0 && pos < 1.0);
+}
+
+// `attnscope` with no model opens the bundled single-stream demo model on a
+// sample and shows an answer (the --screenshot run quits after the first one).
+void TestCli::windowOpensOnTheDemoModel()
+{
+    QTemporaryDir dir;
+    const QString png = dir.filePath("window.png");
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    env.insert("XDG_CONFIG_HOME", dir.path()); // fresh settings
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(ATTNSCOPE_BINARY), {"--screenshot", png});
+    QVERIFY(p.waitForFinished(120000));
+    const QString out = QString::fromUtf8(p.readAllStandardOutput());
+    QVERIFY2(p.exitCode() == 0, qPrintable(QString::fromUtf8(p.readAllStandardError())));
+    QVERIFY2(out.contains("models/zoo/shapes_single_stream.pt"), qPrintable(out));
+    QVERIFY(out.contains("answer: "));
+    const QImage shot(png);
+    QVERIFY(shot.width() > 300 && shot.height() > 200);
+}
+
+// The shipped single-stream model on the committed Shapes World questions: a
+// floor that catches a broken model or engine (the card holds the measured
+// figures on 1,000 held-out questions).
+void TestCli::demoModelAnswersAndPoints()
+{
+    QTemporaryDir dir;
+    const QString json = dir.filePath("eval.json");
+    const QString model = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/zoo/shapes_single_stream.pt");
+    const Result r = runAttnscope({"eval", "--model", model, "--data", data("shapes_test"), "--json", json});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const core::Json got = test::readJson(json.toStdString());
+    QCOMPARE(got.find("samples")->toNumber(), 160.0);
+    const core::Json &types = *got.find("accuracy_by_type");
+    QVERIFY(types.find("existence")->find("accuracy")->toNumber() >= 0.9);
+    QVERIFY(types.find("attribute")->find("accuracy")->toNumber() >= 0.9);
+    QVERIFY(got.find("accuracy")->toNumber() >= 0.75);
+    // Existence questions answered "yes": the best method points into the box.
+    double best = 0.0;
+    for (const auto &method : got.find("methods")->toObject()) {
+        const core::Json *yes = method.second.find("pointing_by_type")->find("existence:yes");
+        if (yes)
+            best = std::max(best, yes->find("pointing_game")->toNumber());
+    }
+    QVERIFY2(best >= 0.8, qPrintable(QString::number(best)));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
