@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/explain/explainer.h"
 #include "core/explain/perturbationtest.h"
+#include "core/image/imagedecoder.h"
 #include "core/io/inputloader.h"
 #include "core/io/textfile.h"
 
@@ -94,9 +95,18 @@ EvaluationReport DatasetEvaluation::run(const std::shared_ptr<ModelBundle> &bund
     }
     const int total = limit < 0 ? static_cast<int>(samples.size())
                                 : std::min(limit, static_cast<int>(samples.size()));
+    // Several questions share an image: decode each image once.
+    std::string decodedPath;
+    RgbImage decoded;
     for (int i = 0; i < total; ++i) {
         const EvalSample &sample = samples[static_cast<size_t>(i)];
-        const ModelInput input = InputLoader::load(manifest, folder + "/" + sample.image, sample.question);
+        const std::string imagePath = folder + "/" + sample.image;
+        if (imagePath != decodedPath) {
+            decoded = ImageDecoder::decodeFile(imagePath);
+            decodedPath = imagePath;
+        }
+        ModelInput input = InputLoader::fromImage(manifest, decoded, sample.question);
+        input.imagePath = imagePath;
         auto run = InferenceEngine::run(bundle, input);
         const int predicted = run->prediction().predicted;
         const bool correct = manifest.task == Task::Classification
