@@ -48,8 +48,27 @@ def tokenize(question, add_cls):
     return ids + [VOCAB_IDS["[PAD]"]] * (sm.MAX_LEN - len(ids)), mask
 
 
+NOUNS = set(world.SHAPES) | {"object"}
+
+
+def locations(question, add_cls):
+    """Training-only location targets: for each noun that names exactly one
+    object of the question ("square" in "is the blue square left of ..."), its
+    token position and the object's centre in [-1, 1]. Up to two; position -1
+    where there is none."""
+    words = question["question"].lower().replace("?", " ? ").split()
+    nouns = [n + int(add_cls) for n, w in enumerate(words) if w in NOUNS]
+    boxes = question["boxes"]
+    pos, xy = [-1, -1], [[0.0, 0.0], [0.0, 0.0]]
+    if 1 <= len(nouns) <= 2 and len(nouns) == len(boxes):
+        for k, (n, (x0, y0, x1, y1)) in enumerate(zip(nouns, boxes)):
+            pos[k] = n
+            xy[k] = [(x0 + x1 - 1) / world.IMAGE_SIZE - 1.0, (y0 + y1 - 1) / world.IMAGE_SIZE - 1.0]
+    return pos, xy
+
+
 def make_data(split, count, add_cls, seed=None, mix=None):
-    images, image_index, ids, masks, labels, types, patches = [], [], [], [], [], [], []
+    images, image_index, ids, masks, labels, types, patches, pos, xy = [], [], [], [], [], [], [], [], []
     for scene, questions in world.make_split(split, count, seed=seed, types=mix):
         images.append(preprocess(scene.image))
         patches.append(world.patch_labels(scene))
@@ -60,12 +79,27 @@ def make_data(split, count, add_cls, seed=None, mix=None):
             masks.append(m)
             labels.append(world.LABELS.index(q["answer"]))
             types.append(world.QUESTION_TYPES.index(q["type"]))
+            p, c = locations(q, add_cls)
+            pos.append(p)
+            xy.append(c)
     return (torch.from_numpy(np.stack(images)), torch.tensor(image_index), torch.tensor(ids),
-            torch.tensor(masks), torch.tensor(labels), torch.tensor(types), torch.tensor(patches))
+            torch.tensor(masks), torch.tensor(labels), torch.tensor(types), torch.tensor(patches),
+            torch.tensor(pos), torch.tensor(xy))
+
+
+def location_probes(model, arch):
+    """Where the training-only location losses read the model: the module
+    whose output holds the text tokens half-way up (and the offset of the
+    first word in it), and the normalised decision state."""
+    if arch == "single":
+        return model.blocks[(len(model.blocks) - 1) // 2], 1 + model.num_patches, model.norm
+    if arch == "coattention":
+        return model.text_self[0], 0, model.norm
+    return None, 0, None
 
 
 def evaluate(model, data, batch=256):
-    images, index, ids, masks, labels, types, _ = data
+    images, index, ids, masks, labels, types = data[:6]
     model.eval()
     correct = torch.zeros(len(labels), dtype=torch.bool)
     with torch.no_grad():
@@ -91,12 +125,16 @@ def main():
                         help="question types of the training data, cycled (validation and test stay balanced)")
     parser.add_argument("--aux", type=float, default=0.5,
                         help="weight of the training-only per-patch colour/shape loss on the image tokens")
+    parser.add_argument("--locate", type=float, default=1.0,
+                        help="weight of the training-only losses that ask the named objects' word tokens (half-way "
+                             "up) and the decision state (at the top) where those objects are")
+    parser.add_argument("--layers", type=int, default=None, help="transformer layers (single stream only)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(17)
-    model = sm.ARCHITECTURES[args.arch]()
+    model = sm.ARCHITECTURES[args.arch](**({"layers": args.layers} if args.layers else {}))
     add_cls = args.arch != "single"
     out = args.out or os.path.join(HERE, "zoo", sm.ZOO_NAMES[args.arch])
     os.makedirs(os.path.dirname(out), exist_ok=True)
@@ -104,8 +142,26 @@ def main():
     # Training-only perception head: which colour and shape covers each patch.
     # It supervises the image tokens (the stem), not any attention map, and is
     # not part of the exported model.
-    aux_head = torch.nn.Linear(model.patches.pos.shape[-1], world.PATCH_CLASSES)
-    opt = torch.optim.AdamW(list(model.parameters()) + list(aux_head.parameters()), lr=args.lr, weight_decay=0.05)
+    dim = model.patches.pos.shape[-1]
+    aux_head = torch.nn.Linear(dim, world.PATCH_CLASSES)
+    # Training-only location heads, read through forward hooks; not exported.
+    word_module, word_offset, decision_module = location_probes(model, args.arch)
+    word_head, pair_head = torch.nn.Linear(dim, 2), torch.nn.Linear(dim, 4)
+    captured = {}
+    hooks = []
+
+    def attach():
+        if args.locate > 0 and word_module is not None:
+            hooks.append(word_module.register_forward_hook(lambda m, i, o: captured.__setitem__("words", o[0])))
+            hooks.append(decision_module.register_forward_hook(lambda m, i, o: captured.__setitem__("decision", o)))
+
+    def detach():  # TorchScript cannot script the hooks: none while exporting
+        while hooks:
+            hooks.pop().remove()
+
+    attach()
+    extra = list(aux_head.parameters()) + list(word_head.parameters()) + list(pair_head.parameters())
+    opt = torch.optim.AdamW(list(model.parameters()) + extra, lr=args.lr, weight_decay=0.05)
     steps_per_epoch = math.ceil(args.per_epoch / args.batch)
     total = steps_per_epoch * args.epochs
     warmup = steps_per_epoch
@@ -115,7 +171,7 @@ def main():
     best = -1.0
     history = []
     for epoch in range(args.epochs):
-        images, index, ids, masks, labels, _, patches = make_data("train", args.per_epoch, add_cls,
+        images, index, ids, masks, labels, _, patches, pos, xy = make_data("train", args.per_epoch, add_cls,
                                                                   seed=world.SPLIT_SEEDS["train"] + 7919 * epoch,
                                                                   mix=args.mix.split(","))
         model.train()
@@ -123,8 +179,20 @@ def main():
         total_loss = 0.0
         for s in range(0, len(labels), args.batch):
             b = order[s:s + args.batch]
+            captured.clear()
             logits = model(images[index[b]], ids[b], masks[b])[0]
             loss = F.cross_entropy(logits, labels[b])
+            if "words" in captured:
+                p, c = pos[b], xy[b]
+                valid = p >= 0
+                if bool(valid.any()):
+                    rows = torch.arange(len(b)).unsqueeze(1).expand_as(p)[valid]
+                    states = captured["words"][rows, p[valid] + word_offset]
+                    loss = loss + args.locate * F.smooth_l1_loss(word_head(states), c[valid], beta=0.1)
+                pair = valid.all(1)
+                if bool(pair.any()):
+                    loss = loss + args.locate * F.smooth_l1_loss(pair_head(captured["decision"][pair]),
+                                                                 c[pair].flatten(1), beta=0.1)
             if args.aux > 0:
                 tokens = model.patches(images[index[b]])
                 loss = loss + args.aux * F.cross_entropy(aux_head(tokens).flatten(0, 1), patches[index[b]].flatten())
@@ -145,7 +213,9 @@ def main():
             best = acc
             example = (torch.zeros(2, 3, sm.IMAGE, sm.IMAGE), torch.tensor([tokenize("is there a red circle ?", add_cls)[0]] * 2),
                        torch.tensor([tokenize("is there a red circle ?", add_cls)[1]] * 2))
+            detach()
             attnscope_export.export(model, model.manifest(), example, out)
+            attach()
         if minutes > args.minutes:
             print("time limit reached", flush=True)
             break

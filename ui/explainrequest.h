@@ -3,6 +3,8 @@
 #include "core/engine/device.h"
 #include "core/engine/prediction.h"
 #include "core/explain/explanation.h"
+#include "core/explain/modalityweights.h"
+#include "core/explain/streamlayout.h"
 
 #include <QImage>
 #include <QMetaType>
@@ -10,10 +12,14 @@
 #include <QStringList>
 #include <QVector>
 
+#include <vector>
+
 namespace attnscope::ui {
 
 /// What the user asked for. Requests carry a generation number: the latest
-/// wins, and results of older ones are dropped.
+/// wins, and results of older ones are dropped. A request with the same model,
+/// device, image and text as the previous one reuses its forward pass, so
+/// switching method, answer, layer or head costs no new run.
 struct ExplainRequest
 {
     quint64 generation = 0;
@@ -21,7 +27,21 @@ struct ExplainRequest
     QString imagePath;
     QString text;
     core::Method method = core::Method::Relevance;
+    int target = -1;    ///< label to explain; -1: the predicted one
+    int attention = -1; ///< attention map shown in the matrix view; -1: the default one
+    int head = -1;      ///< head of that map; -1: the heads' mean
     core::DeviceChoice device = core::DeviceChoice::Auto;
+};
+
+/// One attention map the model returns, described for selectors.
+struct AttentionMapInfo
+{
+    int layer = 0;
+    bool cross = false;
+    QString query; ///< query stream name
+    QString key;   ///< key stream name
+    int heads = 0;
+    QString title() const;
 };
 
 /// Everything the window shows for one request; plain values, cheap to copy
@@ -29,16 +49,30 @@ struct ExplainRequest
 struct ExplainResult
 {
     quint64 generation = 0;
+    QString modelPath;
+    QString imagePath;
     QString modelName;
     QString deviceName;
     core::Prediction prediction;
-    core::Explanation explanation;
-    QStringList tokens;   ///< one per text position
-    QVector<bool> padding; ///< per position: a padded (masked) position
-    QImage overlay;       ///< heatmap blended over the image, full size
+    core::Explanation explanation;   ///< the chosen method, for the chosen target
+    core::Explanation attention;     ///< raw attention of the selected map and head (the matrix view)
+    int attentionIndex = 0;          ///< which map `attention` shows
+    int head = -1;                   ///< which head; -1: mean
+    QVector<AttentionMapInfo> maps;
+    std::vector<core::LayoutToken> layout; ///< every token of every stream
+    QStringList streamNames;
+    core::ModalityWeights modality;
+    QImage image;                    ///< the decoded input image, RGB888, full size
+    QStringList tokens;              ///< one per text position
+    QVector<bool> padding;           ///< per position: a padded (masked) position
     double forwardMs = 0.0;
     double totalMs = 0.0;
+    bool reusedRun = false;          ///< no forward pass: the previous run was reused
     bool truncated = false;
+
+    /// Layout index of text position `textIndex` / patch `patchIndex`; -1 if none.
+    int layoutIndexOfText(int textIndex) const;
+    int layoutIndexOfPatch(int patchIndex) const;
 };
 
 } // namespace attnscope::ui

@@ -6,13 +6,23 @@
 #include "core/error.h"
 #include "core/explain/explainer.h"
 #include "core/io/inputloader.h"
-#include "core/render/colormap.h"
-#include "core/render/heatmap.h"
-#include "core/render/overlay.h"
 
 #include <QElapsedTimer>
+#include <QFileInfo>
 
 namespace attnscope::ui {
+
+namespace {
+
+QString runKey(const ExplainRequest &request)
+{
+    const QFileInfo image(request.imagePath);
+    return QStringLiteral("%1\n%2\n%3\n%4\n%5")
+        .arg(request.modelPath, request.imagePath, image.lastModified().toString(Qt::ISODateWithMs), request.text)
+        .arg(static_cast<int>(request.device));
+}
+
+} // namespace
 
 ExplainWorker::ExplainWorker(const std::atomic<quint64> &latest)
     : m_latest(latest)
@@ -41,43 +51,105 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
 {
     QElapsedTimer timer;
     timer.start();
-    if (!m_bundle || m_bundlePath != request.modelPath || m_bundleDevice != request.device) {
+    const QDateTime modified = QFileInfo(request.modelPath).lastModified();
+    if (!m_bundle || m_bundlePath != request.modelPath || m_bundleDevice != request.device
+        || m_bundleModified != modified) {
+        m_run.reset();
         m_bundle.reset();
         m_bundle = core::ModelBundle::load(request.modelPath.toStdString(), request.device);
         m_bundlePath = request.modelPath;
         m_bundleDevice = request.device;
+        m_bundleModified = modified;
     }
     const core::Manifest &m = m_bundle->manifest();
-    const core::ModelInput input = core::InputLoader::load(m, request.imagePath.toStdString(), request.text.toStdString());
-    auto run = core::InferenceEngine::run(m_bundle, input);
 
     ExplainResult result;
+    const QString key = runKey(request);
+    if (m_run && key == m_runKey) {
+        result.reusedRun = true;
+    } else {
+        m_run.reset();
+        m_modality.clear();
+        const core::ModelInput input = core::InputLoader::load(m, request.imagePath.toStdString(), request.text.toStdString());
+        if (request.generation < m_latest.load())
+            return result; // dropped by the controller anyway
+        m_run = core::InferenceEngine::run(m_bundle, input);
+        m_runKey = key;
+    }
+    core::CapturedRun &run = *m_run;
+    const core::ModelInput &input = run.input();
+
     result.generation = request.generation;
+    result.modelPath = request.modelPath;
+    result.imagePath = request.imagePath;
     result.modelName = QString::fromStdString(m.name);
     result.deviceName = QString::fromStdString(m_bundle->deviceName());
-    result.prediction = run->prediction();
-    result.forwardMs = run->forwardMilliseconds();
+    result.prediction = run.prediction();
+    result.forwardMs = result.reusedRun ? 0.0 : run.forwardMilliseconds();
     result.truncated = input.text.truncated();
     for (size_t i = 0; i < input.text.tokens.size(); ++i) {
         result.tokens << QString::fromStdString(input.text.tokens[i]);
         result.padding << (input.text.mask[i] == 0);
     }
+    const core::StreamLayout layout(m, input.text);
+    result.layout = layout.tokens();
+    for (const auto &stream : m.streams)
+        result.streamNames << QString::fromStdString(stream.name);
+    const std::vector<int> heads = run.headCounts();
+    for (size_t i = 0; i < m.attentions.size(); ++i) {
+        const core::AttentionSpec &spec = m.attentions[i];
+        AttentionMapInfo info;
+        info.layer = spec.layer;
+        info.cross = spec.kind == core::AttentionKind::Cross;
+        info.query = result.streamNames.value(spec.queryStream);
+        info.key = result.streamNames.value(spec.keyStream);
+        info.heads = i < heads.size() ? heads[i] : 0;
+        result.maps << info;
+    }
+    // Deep copy: the QImage owns its pixels once the input goes away.
+    result.image = QImage(input.source.pixels.data(), input.source.width, input.source.height, input.source.width * 3,
+                          QImage::Format_RGB888)
+                       .copy();
     if (request.generation < m_latest.load())
         return result; // dropped by the controller anyway; skip the explanation
-    core::MethodOptions options;
+
+    // The matrix view's map and head; raw attention explains with the same.
+    core::MethodOptions view;
+    view.method = core::Method::RawAttention;
+    view.target = request.target;
+    view.attention = request.attention >= 0 && request.attention < result.maps.size()
+        ? request.attention
+        : core::Explainer::defaultAttention(run);
+    view.head = request.head >= 0 && request.head < result.maps[view.attention].heads ? request.head : -1;
+    result.attention = core::Explainer::explain(run, view);
+    result.attentionIndex = view.attention;
+    result.head = view.head;
+
+    core::MethodOptions options = view;
     options.method = request.method;
-    result.explanation = core::Explainer::explain(*run, options);
-    if (result.explanation.hasPatchScores()) {
-        const auto heat = core::Heatmap::upsample(core::Heatmap::normalize(result.explanation.patchScores),
-                                                  result.explanation.gridRows, result.explanation.gridCols,
-                                                  input.source.width, input.source.height, core::Interpolation::Bilinear);
-        const core::RgbaImage overlay = core::Overlay::blend(input.source, heat,
-                                                             core::Colormap::get(core::ColormapKind::Viridis), 0.5f);
-        // Deep copy: the QImage must own its pixels once the buffer goes away.
-        result.overlay = QImage(overlay.pixels.data(), overlay.width, overlay.height, overlay.width * 4,
-                                QImage::Format_RGBA8888)
-                             .copy();
+    result.explanation = request.method == core::Method::RawAttention ? result.attention
+                                                                       : core::Explainer::explain(run, options);
+
+    const int target = result.explanation.target;
+    auto cached = m_modality.find(target);
+    if (cached == m_modality.end()) {
+        core::Explanation relevance;
+        const core::Explanation *shares = nullptr;
+        try {
+            if (result.explanation.method == core::Method::Relevance) {
+                shares = &result.explanation;
+            } else {
+                core::MethodOptions r;
+                r.target = target;
+                relevance = core::Explainer::explain(run, r);
+                shares = &relevance;
+            }
+        } catch (const core::Error &) {
+            shares = nullptr; // gradients unavailable: the bars show no relevance share
+        }
+        cached = m_modality.emplace(target, core::ModalityWeights::compute(run, target, shares)).first;
     }
+    result.modality = cached->second;
     result.totalMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
     return result;
 }

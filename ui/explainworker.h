@@ -4,10 +4,14 @@
 
 #include <QObject>
 
+#include <QDateTime>
+
 #include <atomic>
+#include <map>
 #include <memory>
 
 namespace attnscope::core {
+class CapturedRun;
 class ModelBundle;
 }
 
@@ -36,7 +40,13 @@ private:
     const std::atomic<quint64> &m_latest;
     std::shared_ptr<core::ModelBundle> m_bundle; ///< cached: reused while the path and device stay
     QString m_bundlePath;
+    QDateTime m_bundleModified;
     core::DeviceChoice m_bundleDevice = core::DeviceChoice::Auto;
+    /// The last forward pass, reused while the inputs stay the same; with the
+    /// modality weights computed for it, per target (they cost extra passes).
+    std::unique_ptr<core::CapturedRun> m_run;
+    QString m_runKey;
+    std::map<int, core::ModalityWeights> m_modality;
 };
 
 } // namespace attnscope::ui

@@ -1,105 +1,319 @@
 #include "ui/mainwindow.h"
 
+#include "ui/attentionlinks.h"
+#include "ui/attentionmatrixview.h"
 #include "ui/explaincontroller.h"
+#include "ui/imageview.h"
+#include "ui/modalitybars.h"
+#include "ui/predictionbars.h"
+#include "ui/tokenview.h"
+
+#include "core/render/colormap.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QMimeData>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
+#include <QSlider>
+#include <QSplitter>
 #include <QStatusBar>
+#include <QToolBar>
 #include <QVBoxLayout>
 
 #include <algorithm>
-#include <cmath>
 
 namespace attnscope::ui {
+
+namespace {
+
+constexpr int kRecentCount = 8;
+const QStringList kImageSuffixes = {"png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp", "pgm", "ppm"};
+
+QString label(const core::Prediction &p, int index)
+{
+    return index >= 0 && index < static_cast<int>(p.labels.size()) ? QString::fromStdString(p.labels[static_cast<size_t>(index)])
+                                                                   : QStringLiteral("?");
+}
+
+QWidget *titled(const QString &title, QWidget *content, QWidget *parent)
+{
+    auto *box = new QGroupBox(title, parent);
+    auto *layout = new QVBoxLayout(box);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(content);
+    return box;
+}
+
+} // namespace
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_controller(new ExplainController(this))
 {
     setWindowTitle(QStringLiteral("AttnScope"));
-    auto *central = new QWidget(this);
-    auto *layout = new QVBoxLayout(central);
+    setAcceptDrops(true);
 
-    auto *inputs = new QHBoxLayout;
-    m_text = new QLineEdit(central);
+    // Inputs and display options.
+    auto *inputs = addToolBar(tr("Inputs"));
+    inputs->setObjectName(QStringLiteral("inputsToolBar"));
+    inputs->setMovable(false);
+    m_text = new QLineEdit(this);
+    m_text->setObjectName(QStringLiteral("textInput"));
     m_text->setPlaceholderText(tr("Question or caption - Enter runs"));
-    m_method = new QComboBox(central);
-    for (core::Method method : core::allMethods())
-        m_method->addItem(QString::fromLatin1(core::methodName(method)), static_cast<int>(method));
-    m_method->setCurrentIndex(static_cast<int>(core::Method::Relevance));
-    inputs->addWidget(new QLabel(tr("Text:"), central));
-    inputs->addWidget(m_text, 1);
-    inputs->addWidget(new QLabel(tr("Method:"), central));
+    m_text->setClearButtonEnabled(true);
+    m_text->setMinimumWidth(260);
+    inputs->addWidget(new QLabel(tr(" Text "), this));
+    inputs->addWidget(m_text);
+    auto *runButton = new QPushButton(tr("Run"), this);
+    runButton->setToolTip(tr("Run the model on the image and text (Enter, Ctrl+R)"));
+    inputs->addWidget(runButton);
+    inputs->addSeparator();
+    m_method = new QComboBox(this);
+    m_method->setObjectName(QStringLiteral("methodSelector"));
+    m_method->addItem(tr("Raw attention"), static_cast<int>(core::Method::RawAttention));
+    m_method->addItem(tr("Rollout"), static_cast<int>(core::Method::Rollout));
+    m_method->addItem(tr("Relevance (Chefer)"), static_cast<int>(core::Method::Relevance));
+    m_method->addItem(tr("Grad-weighted attention"), static_cast<int>(core::Method::GradCam));
+    m_method->setCurrentIndex(2);
+    inputs->addWidget(new QLabel(tr(" Method "), this));
     inputs->addWidget(m_method);
-    layout->addLayout(inputs);
+    m_device = new QComboBox(this);
+    m_device->setObjectName(QStringLiteral("deviceSelector"));
+    m_device->addItem(tr("Auto"), static_cast<int>(core::DeviceChoice::Auto));
+    m_device->addItem(tr("CPU"), static_cast<int>(core::DeviceChoice::Cpu));
+    m_device->addItem(tr("CUDA"), static_cast<int>(core::DeviceChoice::Cuda));
+    inputs->addWidget(new QLabel(tr(" Device "), this));
+    inputs->addWidget(m_device);
 
-    m_answer = new QLabel(central);
+    addToolBarBreak();
+    auto *display = addToolBar(tr("Display"));
+    display->setObjectName(QStringLiteral("displayToolBar"));
+    display->setMovable(false);
+    m_colormap = new QComboBox(this);
+    m_colormap->setObjectName(QStringLiteral("colormapSelector"));
+    for (core::ColormapKind kind : core::Colormap::all())
+        m_colormap->addItem(QString::fromLatin1(core::Colormap::name(kind)), static_cast<int>(kind));
+    display->addWidget(new QLabel(tr(" Colormap "), this));
+    display->addWidget(m_colormap);
+    m_opacity = new QSlider(Qt::Horizontal, this);
+    m_opacity->setObjectName(QStringLiteral("opacitySlider"));
+    m_opacity->setRange(0, 100);
+    m_opacity->setValue(55);
+    m_opacity->setMaximumWidth(140);
+    display->addWidget(new QLabel(tr(" Opacity "), this));
+    display->addWidget(m_opacity);
+    m_smooth = new QCheckBox(tr("Smooth"), this);
+    m_smooth->setObjectName(QStringLiteral("smoothCheck"));
+    m_smooth->setChecked(true);
+    m_smooth->setToolTip(tr("Bilinear heatmap (off: one flat cell per patch)"));
+    display->addWidget(m_smooth);
+    m_grid = new QCheckBox(tr("Patch grid"), this);
+    m_grid->setObjectName(QStringLiteral("gridCheck"));
+    m_grid->setToolTip(tr("Show the model's patch grid (Ctrl+G)"));
+    display->addWidget(m_grid);
+
+    // Left: answer, image, words. Right: matrix, answers, modality bars.
+    m_split = new QSplitter(Qt::Horizontal, this);
+    m_split->setObjectName(QStringLiteral("mainSplitter"));
+    auto *left = new QWidget(m_split);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(6, 6, 6, 6);
+    m_answer = new QLabel(left);
     m_answer->setObjectName(QStringLiteral("answer"));
     QFont big = m_answer->font();
     big.setPointSizeF(big.pointSizeF() * 1.4);
     big.setBold(true);
     m_answer->setFont(big);
-    layout->addWidget(m_answer);
-
-    m_image = new QLabel(central);
+    m_answer->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    leftLayout->addWidget(m_answer);
+    m_banner = new QLabel(left);
+    m_banner->setObjectName(QStringLiteral("errorBanner"));
+    m_banner->setWordWrap(true);
+    m_banner->setStyleSheet(QStringLiteral("QLabel { background: #fde2e1; color: #8a1c13; border: 1px solid #e0a09b; "
+                                           "border-radius: 4px; padding: 6px; }"));
+    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_banner->hide();
+    leftLayout->addWidget(m_banner);
+    m_image = new ImageView(left);
     m_image->setObjectName(QStringLiteral("imageView"));
-    m_image->setAlignment(Qt::AlignCenter);
-    m_image->setMinimumSize(320, 220);
-    m_image->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
-    layout->addWidget(m_image, 1);
-
-    m_tokens = new QLabel(central);
+    leftLayout->addWidget(m_image, 1);
+    m_tokens = new TokenView(left);
     m_tokens->setObjectName(QStringLiteral("tokenView"));
-    m_tokens->setTextFormat(Qt::RichText);
-    m_tokens->setWordWrap(true);
-    layout->addWidget(m_tokens);
-    setCentralWidget(central);
+    leftLayout->addWidget(m_tokens);
+
+    m_rightSplit = new QSplitter(Qt::Vertical, m_split);
+    m_rightSplit->setObjectName(QStringLiteral("rightSplitter"));
+    auto *matrixPanel = new QWidget(m_rightSplit);
+    auto *matrixLayout = new QVBoxLayout(matrixPanel);
+    matrixLayout->setContentsMargins(4, 4, 4, 4);
+    auto *selectors = new QHBoxLayout;
+    m_layer = new QSlider(Qt::Horizontal, matrixPanel);
+    m_layer->setObjectName(QStringLiteral("layerSlider"));
+    m_layer->setToolTip(tr("Attention map: previous [ / next ]"));
+    m_layer->setPageStep(1);
+    m_layerLabel = new QLabel(matrixPanel);
+    m_layerLabel->setObjectName(QStringLiteral("layerLabel"));
+    m_layerLabel->setMinimumWidth(170);
+    m_head = new QComboBox(matrixPanel);
+    m_head->setObjectName(QStringLiteral("headSelector"));
+    m_head->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_head->setMinimumContentsLength(14);
+    selectors->addWidget(new QLabel(tr("Map"), matrixPanel));
+    selectors->addWidget(m_layer, 1);
+    selectors->addWidget(m_layerLabel);
+    selectors->addWidget(m_head);
+    matrixLayout->addLayout(selectors);
+    m_matrix = new AttentionMatrixView(matrixPanel);
+    m_matrix->setObjectName(QStringLiteral("attentionMatrix"));
+    matrixLayout->addWidget(m_matrix, 1);
+    m_predictions = new PredictionBars(m_rightSplit);
+    m_predictions->setObjectName(QStringLiteral("predictionBars"));
+    m_modality = new ModalityBars(m_rightSplit);
+    m_modality->setObjectName(QStringLiteral("modalityBars"));
+    m_rightSplit->addWidget(matrixPanel);
+    m_rightSplit->addWidget(titled(tr("Answers"), m_predictions, m_rightSplit));
+    m_rightSplit->addWidget(titled(tr("Modality weights"), m_modality, m_rightSplit));
+    m_rightSplit->setStretchFactor(0, 3);
+    m_rightSplit->setStretchFactor(1, 1);
+    m_rightSplit->setStretchFactor(2, 1);
+    m_split->addWidget(left);
+    m_split->addWidget(m_rightSplit);
+    m_split->setStretchFactor(0, 1);
+    m_split->setStretchFactor(1, 1);
+    setCentralWidget(m_split);
 
     m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("busyIndicator"));
     m_progress->setRange(0, 0);
     m_progress->setMaximumWidth(120);
+    m_progress->setToolTip(tr("Working - Esc cancels"));
     m_progress->hide();
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("statusLabel"));
+    statusBar()->addWidget(m_status, 1);
     statusBar()->addPermanentWidget(m_progress);
 
-    QMenu *file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("Open &image..."), QKeySequence::Open, this, &MainWindow::openImage);
-    file->addAction(tr("Open &model..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, &MainWindow::openModel);
-    file->addSeparator();
-    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-    auto *cancel = new QAction(tr("Cancel"), this);
-    cancel->setShortcut(Qt::Key_Escape);
-    connect(cancel, &QAction::triggered, m_controller, &ExplainController::cancel);
-    addAction(cancel);
+    buildMenus();
 
     connect(m_text, &QLineEdit::returnPressed, this, &MainWindow::run);
-    connect(m_method, &QComboBox::currentIndexChanged, this, &MainWindow::run);
+    connect(runButton, &QPushButton::clicked, this, &MainWindow::run);
+    connect(m_method, &QComboBox::currentIndexChanged, this, [this] {
+        if (!m_updatingControls)
+            request(false);
+    });
+    connect(m_device, &QComboBox::currentIndexChanged, this, [this] {
+        if (!m_updatingControls)
+            request(true);
+    });
+    connect(m_colormap, &QComboBox::currentIndexChanged, this, &MainWindow::applyDisplaySettings);
+    connect(m_opacity, &QSlider::valueChanged, this, &MainWindow::applyDisplaySettings);
+    connect(m_smooth, &QCheckBox::toggled, this, &MainWindow::applyDisplaySettings);
+    connect(m_grid, &QCheckBox::toggled, this, &MainWindow::applyDisplaySettings);
+    connect(m_layer, &QSlider::valueChanged, this, [this](int value) {
+        if (!m_updatingControls)
+            chooseMap(value);
+    });
+    connect(m_head, &QComboBox::currentIndexChanged, this, [this](int index) {
+        if (m_updatingControls)
+            return;
+        m_headIndex = index - 1; // item 0 is the heads' mean
+        request(false);
+    });
+    connect(m_image, &ImageView::patchClicked, this, [this](int patch) {
+        selectToken(patch < 0 ? -1 : m_result.layoutIndexOfPatch(patch));
+    });
+    connect(m_tokens, &TokenView::tokenClicked, this, [this](int index) {
+        selectToken(index < 0 ? -1 : m_result.layoutIndexOfText(index));
+    });
+    connect(m_tokens, &TokenView::tokenHovered, this, [this](int index) {
+        setHoverToken(index < 0 ? -1 : m_result.layoutIndexOfText(index));
+    });
+    connect(m_matrix, &AttentionMatrixView::tokenSelected, this, &MainWindow::selectToken);
+    connect(m_predictions, &PredictionBars::answerClicked, this, &MainWindow::explainAnswer);
     connect(m_controller, &ExplainController::resultReady, this, &MainWindow::showResult);
     connect(m_controller, &ExplainController::errorOccurred, this, &MainWindow::showError);
     connect(m_controller, &ExplainController::busyChanged, m_progress, &QWidget::setVisible);
 
     QSettings settings;
-    m_method->setCurrentIndex(std::clamp(settings.value(QStringLiteral("method"), m_method->currentIndex()).toInt(), 0,
-                                         m_method->count() - 1));
-    resize(settings.value(QStringLiteral("windowSize"), QSize(900, 700)).toSize());
+    m_updatingControls = true;
+    m_method->setCurrentIndex(std::clamp(settings.value(QStringLiteral("method"), 2).toInt(), 0, m_method->count() - 1));
+    m_device->setCurrentIndex(std::clamp(settings.value(QStringLiteral("device"), 0).toInt(), 0, m_device->count() - 1));
+    m_colormap->setCurrentIndex(std::clamp(settings.value(QStringLiteral("colormap"), 0).toInt(), 0, m_colormap->count() - 1));
+    m_opacity->setValue(settings.value(QStringLiteral("opacity"), 55).toInt());
+    m_smooth->setChecked(settings.value(QStringLiteral("smooth"), true).toBool());
+    m_grid->setChecked(settings.value(QStringLiteral("grid"), false).toBool());
+    m_updatingControls = false;
+    resize(settings.value(QStringLiteral("windowSize"), QSize(1280, 820)).toSize());
+    m_split->restoreState(settings.value(QStringLiteral("mainSplitter")).toByteArray());
+    m_rightSplit->restoreState(settings.value(QStringLiteral("rightSplitter")).toByteArray());
+    applyDisplaySettings();
+    rebuildRecentMenus();
 }
 
 MainWindow::~MainWindow()
 {
     QSettings settings;
     settings.setValue(QStringLiteral("method"), m_method->currentIndex());
+    settings.setValue(QStringLiteral("device"), m_device->currentIndex());
+    settings.setValue(QStringLiteral("colormap"), m_colormap->currentIndex());
+    settings.setValue(QStringLiteral("opacity"), m_opacity->value());
+    settings.setValue(QStringLiteral("smooth"), m_smooth->isChecked());
+    settings.setValue(QStringLiteral("grid"), m_grid->isChecked());
     settings.setValue(QStringLiteral("windowSize"), size());
+    settings.setValue(QStringLiteral("mainSplitter"), m_split->saveState());
+    settings.setValue(QStringLiteral("rightSplitter"), m_rightSplit->saveState());
     settings.setValue(QStringLiteral("lastModel"), m_modelPath);
     settings.setValue(QStringLiteral("lastImage"), m_imagePath);
     settings.setValue(QStringLiteral("lastText"), m_text->text());
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("Open &image..."), QKeySequence::Open, this, &MainWindow::openImage);
+    file->addAction(tr("Open &model..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, &MainWindow::openModel);
+    m_recentImages = file->addMenu(tr("Recent images"));
+    m_recentModels = file->addMenu(tr("Recent models"));
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu *runMenu = menuBar()->addMenu(tr("&Run"));
+    runMenu->addAction(tr("&Run"), QKeySequence(Qt::CTRL | Qt::Key_R), this, &MainWindow::run);
+    runMenu->addAction(tr("&Cancel"), QKeySequence(Qt::Key_Escape), m_controller, &ExplainController::cancel);
+    runMenu->addAction(tr("Edit &text"), QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] {
+        m_text->setFocus();
+        m_text->selectAll();
+    });
+    runMenu->addSeparator();
+    for (int i = 0; i < m_method->count(); ++i) {
+        runMenu->addAction(m_method->itemText(i), QKeySequence(Qt::CTRL | (Qt::Key_1 + i)), this,
+                           [this, i] { m_method->setCurrentIndex(i); });
+    }
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("Previous attention map"), QKeySequence(Qt::Key_BracketLeft), this,
+                    [this] { m_layer->setValue(m_layer->value() - 1); });
+    view->addAction(tr("Next attention map"), QKeySequence(Qt::Key_BracketRight), this,
+                    [this] { m_layer->setValue(m_layer->value() + 1); });
+    view->addAction(tr("Toggle patch &grid"), QKeySequence(Qt::CTRL | Qt::Key_G), this, [this] { m_grid->toggle(); });
+    view->addAction(tr("Fit image"), QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] {
+        m_image->resetZoom();
+        m_matrix->resetZoom();
+    });
+    view->addAction(tr("Clear selection"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), this, [this] { selectToken(-1); });
 }
 
 void MainWindow::open(const QString &modelPath, const QString &imagePath, const QString &text)
@@ -110,84 +324,210 @@ void MainWindow::open(const QString &modelPath, const QString &imagePath, const 
     run();
 }
 
+void MainWindow::openModelFile(const QString &path)
+{
+    m_modelPath = path;
+    m_attention = -1;
+    m_headIndex = -1;
+    run();
+}
+
+void MainWindow::openImageFile(const QString &path)
+{
+    m_imagePath = path;
+    run();
+}
+
 void MainWindow::run()
+{
+    request(true);
+}
+
+void MainWindow::request(bool newInput)
 {
     if (m_modelPath.isEmpty() || m_imagePath.isEmpty())
         return;
-    ExplainRequest request;
-    request.modelPath = m_modelPath;
-    request.imagePath = m_imagePath;
-    request.text = m_text->text();
-    request.method = static_cast<core::Method>(m_method->currentData().toInt());
-    statusBar()->showMessage(tr("Running %1 on %2...").arg(QFileInfo(m_modelPath).fileName(), QFileInfo(m_imagePath).fileName()));
-    m_controller->request(request);
+    if (newInput)
+        m_target = -1; // a new input: explain what the model answers
+    ExplainRequest r;
+    r.modelPath = m_modelPath;
+    r.imagePath = m_imagePath;
+    r.text = m_text->text();
+    r.method = static_cast<core::Method>(m_method->currentData().toInt());
+    r.device = static_cast<core::DeviceChoice>(m_device->currentData().toInt());
+    r.target = m_target;
+    r.attention = m_attention;
+    r.head = m_headIndex;
+    m_status->setText(tr("Running %1 on %2...").arg(QFileInfo(m_modelPath).fileName(), QFileInfo(m_imagePath).fileName()));
+    m_controller->request(r);
+}
+
+void MainWindow::explainAnswer(int label)
+{
+    m_target = label;
+    request(false);
+}
+
+void MainWindow::chooseMap(int index)
+{
+    m_attention = index;
+    if (index >= 0 && index < m_result.maps.size() && m_headIndex >= m_result.maps[index].heads)
+        m_headIndex = -1;
+    request(false);
 }
 
 void MainWindow::showResult(const ExplainResult &result)
 {
+    const bool sameInput = result.modelPath == m_result.modelPath && result.imagePath == m_result.imagePath
+        && result.tokens == m_result.tokens && result.layout.size() == m_result.layout.size();
     m_result = result;
     m_error.clear();
-    const core::Prediction &p = result.prediction;
-    const int top = p.predicted;
-    m_answer->setText(tr("Answer: %1  (%2%)")
-                          .arg(QString::fromStdString(p.labels.at(static_cast<size_t>(top))))
-                          .arg(100.0 * p.probabilities.at(static_cast<size_t>(top)), 0, 'f', 1));
-    // Tokens shaded by their score (scaled by the largest).
-    const auto &scores = result.explanation.tokenScores;
-    float maxScore = 0.0f;
-    for (float s : scores)
-        maxScore = std::max(maxScore, std::isnan(s) ? 0.0f : s);
-    QString html;
-    for (int i = 0; i < result.tokens.size(); ++i) {
-        if (i < result.padding.size() && result.padding[i])
-            continue;
-        const float s = i < static_cast<int>(scores.size()) && maxScore > 0 ? scores[static_cast<size_t>(i)] / maxScore : 0.0f;
-        const int shade = 255 - static_cast<int>(std::lround(std::clamp(s, 0.0f, 1.0f) * 160));
-        html += QStringLiteral("<span style=\"background-color: rgb(255,%1,%1)\">&nbsp;%2&nbsp;</span> ")
-                    .arg(shade)
-                    .arg(result.tokens[i].toHtmlEscaped());
+    m_banner->hide();
+    if (!sameInput) {
+        m_selectedToken = -1;
+        m_hoverToken = -1;
     }
-    m_tokens->setText(html);
-    statusBar()->showMessage(tr("%1 on %2 - forward %3 ms, total %4 ms%5")
-                                 .arg(result.modelName, result.deviceName)
-                                 .arg(result.forwardMs, 0, 'f', 1)
-                                 .arg(result.totalMs, 0, 'f', 1)
-                                 .arg(result.truncated ? tr(" - text truncated to the model's length") : QString()));
-    updateImage();
+    rememberRecent(QStringLiteral("recentModels"), result.modelPath);
+    rememberRecent(QStringLiteral("recentImages"), result.imagePath);
+
+    const core::Prediction &p = result.prediction;
+    const int explained = result.explanation.target;
+    QString answer = tr("Answer: %1  (%2%)").arg(label(p, p.predicted)).arg(100.0 * p.probabilities.at(static_cast<size_t>(p.predicted)), 0, 'f', 1);
+    if (explained != p.predicted)
+        answer += tr("   - explaining \"%1\"").arg(label(p, explained));
+    m_answer->setText(answer);
+
+    m_updatingControls = true;
+    m_layer->setRange(0, std::max(0, static_cast<int>(result.maps.size()) - 1));
+    m_layer->setValue(result.attentionIndex);
+    m_layerLabel->setText(result.attentionIndex < result.maps.size() ? result.maps[result.attentionIndex].title() : QString());
+    m_head->clear();
+    m_head->addItem(tr("mean of heads"));
+    const int heads = result.attentionIndex < result.maps.size() ? result.maps[result.attentionIndex].heads : 0;
+    for (int h = 0; h < heads; ++h)
+        m_head->addItem(tr("head %1").arg(h + 1));
+    m_head->setCurrentIndex(result.head + 1);
+    m_updatingControls = false;
+    m_attention = result.attentionIndex;
+    m_headIndex = result.head;
+
+    m_image->setImage(result.image);
+    m_tokens->setTokens(result.tokens, result.padding);
+    m_matrix->setMatrix(result.attention, result.layout,
+                        tr("key - %1, %2").arg(m_layerLabel->text(), m_head->currentText()));
+    m_predictions->setPrediction(p, explained);
+    m_modality->setWeights(result.modality);
+    refreshLinkedViews();
+
+    m_status->setText(tr("%1 on %2 - %3 - forward %4 ms, total %5 ms%6")
+                          .arg(result.modelName, result.deviceName, QFileInfo(result.imagePath).fileName())
+                          .arg(result.reusedRun ? tr("reused") : QString::number(result.forwardMs, 'f', 1))
+                          .arg(result.totalMs, 0, 'f', 1)
+                          .arg(result.truncated ? tr(" - text truncated to the model's length") : QString()));
+    setWindowTitle(tr("AttnScope - %1 - %2").arg(result.modelName, QFileInfo(result.imagePath).fileName()));
     emit resultShown();
 }
 
 void MainWindow::showError(const QString &message)
 {
     m_error = message;
-    statusBar()->showMessage(tr("Error: %1").arg(message));
-    m_answer->setText(tr("Could not explain: %1").arg(message));
+    m_banner->setText(tr("Could not explain: %1%2")
+                          .arg(message, m_result.generation ? tr("\n(still showing the previous result)") : QString()));
+    m_banner->show();
+    m_status->setText(tr("Error - see the message above the image"));
 }
 
-void MainWindow::updateImage()
+const core::Explanation &MainWindow::linkMatrix(int layoutIndex, QString *what) const
 {
-    if (m_result.overlay.isNull()) {
-        m_image->clear();
-        return;
+    const core::Method method = m_result.explanation.method;
+    if ((method == core::Method::Rollout || method == core::Method::Relevance)
+        && AttentionLinks::hasRow(m_result.explanation, layoutIndex)) {
+        *what = QString::fromLatin1(core::methodName(method));
+        return m_result.explanation;
     }
-    m_image->setPixmap(QPixmap::fromImage(m_result.overlay).scaled(m_image->size(), Qt::KeepAspectRatio,
-                                                                   Qt::SmoothTransformation));
+    *what = tr("attention (%1, %2)").arg(m_layerLabel->text(), m_head->currentText());
+    return m_result.attention;
 }
 
-void MainWindow::resizeEvent(QResizeEvent *event)
+void MainWindow::refreshLinkedViews()
 {
-    QMainWindow::resizeEvent(event);
-    updateImage();
+    const auto &layout = m_result.layout;
+    const core::Explanation &e = m_result.explanation;
+    auto tokenLabel = [&](int index) {
+        return index >= 0 && index < static_cast<int>(layout.size()) ? QString::fromStdString(layout[static_cast<size_t>(index)].label)
+                                                                     : QString();
+    };
+    const int selectedPatch = m_selectedToken >= 0 && m_selectedToken < static_cast<int>(layout.size())
+        ? layout[static_cast<size_t>(m_selectedToken)].patchIndex
+        : -1;
+
+    // Image: a word (hovered, else selected) shows its row over the patches.
+    const int focus = m_hoverToken >= 0 ? m_hoverToken : (selectedPatch < 0 ? m_selectedToken : -1);
+    bool shown = false;
+    if (focus >= 0 && e.gridRows > 0) {
+        QString what;
+        const auto scores = AttentionLinks::rowOverPatches(linkMatrix(focus, &what), layout, focus);
+        if (!scores.empty()) {
+            m_image->setScores(e.gridRows, e.gridCols, scores, tr("\"%1\" over the image: %2").arg(tokenLabel(focus), what));
+            shown = true;
+        }
+    }
+    if (!shown) {
+        m_image->setScores(e.gridRows, e.gridCols, e.patchScores,
+                           e.hasPatchScores() ? QString::fromStdString(e.summary) : tr("%1 reaches no image patch").arg(QString::fromStdString(e.summary)));
+    }
+    m_image->setSelectedPatch(selectedPatch);
+
+    // Words: a selected patch shows how much each word attends to it.
+    bool wordsShown = false;
+    if (selectedPatch >= 0) {
+        QString what;
+        const auto scores = AttentionLinks::patchOverText(linkMatrix(m_selectedToken, &what), layout, m_selectedToken);
+        if (!scores.empty()) {
+            m_tokens->setScores(scores, tr("Each word and %1: %2").arg(tokenLabel(m_selectedToken), what));
+            wordsShown = true;
+        }
+    }
+    if (!wordsShown)
+        m_tokens->setScores(e.tokenScores, tr("Words: %1").arg(QString::fromStdString(e.summary)));
+    const int textIndex = m_selectedToken >= 0 && m_selectedToken < static_cast<int>(layout.size())
+        ? layout[static_cast<size_t>(m_selectedToken)].textIndex
+        : -1;
+    m_tokens->setSelected(textIndex);
+    m_matrix->setSelectedToken(m_selectedToken);
+}
+
+void MainWindow::selectToken(int layoutIndex)
+{
+    m_selectedToken = layoutIndex;
+    refreshLinkedViews();
+}
+
+void MainWindow::setHoverToken(int layoutIndex)
+{
+    if (layoutIndex == m_hoverToken)
+        return;
+    m_hoverToken = layoutIndex;
+    refreshLinkedViews();
+}
+
+void MainWindow::applyDisplaySettings()
+{
+    const auto kind = static_cast<core::ColormapKind>(m_colormap->currentData().toInt());
+    m_image->setColormap(kind);
+    m_tokens->setColormap(kind);
+    m_matrix->setColormap(kind);
+    m_image->setOpacity(m_opacity->value() / 100.0);
+    m_image->setSmooth(m_smooth->isChecked());
+    m_image->setGridVisible(m_grid->isChecked());
 }
 
 void MainWindow::openImage()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open image"), QFileInfo(m_imagePath).absolutePath(),
                                                       tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)"));
-    if (path.isEmpty())
-        return;
-    m_imagePath = path;
-    run();
+    if (!path.isEmpty())
+        openImageFile(path);
 }
 
 void MainWindow::openModel()
@@ -195,9 +535,76 @@ void MainWindow::openModel()
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Open model - TorchScript archives contain code: open only models you trust"),
         QFileInfo(m_modelPath).absolutePath(), tr("AttnScope models (*.pt);;All files (*)"));
+    if (!path.isEmpty())
+        openModelFile(path);
+}
+
+void MainWindow::rememberRecent(const QString &key, const QString &path)
+{
     if (path.isEmpty())
         return;
-    m_modelPath = path;
+    QSettings settings;
+    QStringList list = settings.value(key).toStringList();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    if (!list.isEmpty() && list.first() == absolute)
+        return;
+    list.removeAll(absolute);
+    list.prepend(absolute);
+    while (list.size() > kRecentCount)
+        list.removeLast();
+    settings.setValue(key, list);
+    rebuildRecentMenus();
+}
+
+void MainWindow::rebuildRecentMenus()
+{
+    QSettings settings;
+    auto fill = [&](QMenu *menu, const QString &key, void (MainWindow::*open)(const QString &)) {
+        menu->clear();
+        const QStringList list = settings.value(key).toStringList();
+        for (const QString &path : list) {
+            menu->addAction(QFileInfo(path).fileName(), this, [this, open, path] { (this->*open)(path); })->setToolTip(path);
+        }
+        menu->setEnabled(!list.isEmpty());
+    };
+    fill(m_recentModels, QStringLiteral("recentModels"), &MainWindow::openModelFile);
+    fill(m_recentImages, QStringLiteral("recentImages"), &MainWindow::openImageFile);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    QString model;
+    QString image;
+    QStringList unknown;
+    for (const QUrl &url : event->mimeData()->urls()) {
+        const QString path = url.toLocalFile();
+        const QString suffix = QFileInfo(path).suffix().toLower();
+        if (suffix == QLatin1String("pt"))
+            model = path;
+        else if (kImageSuffixes.contains(suffix))
+            image = path;
+        else
+            unknown << QFileInfo(path).fileName();
+    }
+    if (!unknown.isEmpty() && model.isEmpty() && image.isEmpty()) {
+        showError(tr("AttnScope opens models (.pt) and images (%1); not %2")
+                      .arg(kImageSuffixes.join(QStringLiteral(", ")), unknown.join(QStringLiteral(", "))));
+        return;
+    }
+    event->acceptProposedAction();
+    if (!model.isEmpty()) {
+        m_modelPath = model;
+        m_attention = -1;
+        m_headIndex = -1;
+    }
+    if (!image.isEmpty())
+        m_imagePath = image;
     run();
 }
 

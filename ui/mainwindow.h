@@ -4,18 +4,30 @@
 
 #include <QMainWindow>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QProgressBar;
+class QSlider;
+class QSplitter;
 
 namespace attnscope::ui {
 
+class AttentionMatrixView;
 class ExplainController;
+class ImageView;
+class ModalityBars;
+class PredictionBars;
+class TokenView;
 
-/// AttnScope's main window: the image with the heatmap of the chosen method,
-/// the answer, and the text tokens shaded by their score. Every run goes
-/// through the ExplainController's worker thread.
+/// AttnScope's main window. Every view shows the same run and they are
+/// linked: hovering or selecting a word shows its attention (or relevance)
+/// over the image; clicking a patch shows how much each word attends to it;
+/// clicking a matrix row selects that token everywhere; clicking an answer
+/// explains it. Runs go through the ExplainController's worker thread; the
+/// window never waits on it.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -25,34 +37,76 @@ public:
 
     /// Sets the inputs and runs them.
     void open(const QString &modelPath, const QString &imagePath, const QString &text);
+    void openModelFile(const QString &path);
+    void openImageFile(const QString &path);
+    /// Runs the current inputs (a new input: the predicted answer is explained).
     void run();
 
     const ExplainResult &lastResult() const { return m_result; }
     QString lastError() const { return m_error; }
     ExplainController *controller() const { return m_controller; }
+    /// The selected token as a layout index; -1: none.
+    int selectedToken() const { return m_selectedToken; }
 
 signals:
     void resultShown();
 
 protected:
-    void resizeEvent(QResizeEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
+    void buildMenus();
+    void request(bool newInput);
     void showResult(const ExplainResult &result);
     void showError(const QString &message);
-    void updateImage();
+    void refreshLinkedViews();
+    void selectToken(int layoutIndex);
+    void setHoverToken(int layoutIndex);
+    void explainAnswer(int label);
+    void chooseMap(int index);
     void openImage();
     void openModel();
+    void rememberRecent(const QString &key, const QString &path);
+    void rebuildRecentMenus();
+    void applyDisplaySettings();
+    /// The matrix the links read for a token: the method's own matrix for
+    /// rollout and relevance, else the attention map shown in the matrix view.
+    const core::Explanation &linkMatrix(int layoutIndex, QString *what) const;
 
     ExplainController *m_controller = nullptr;
-    QLabel *m_image = nullptr;
-    QLabel *m_answer = nullptr;
-    QLabel *m_tokens = nullptr;
     QLineEdit *m_text = nullptr;
     QComboBox *m_method = nullptr;
+    QComboBox *m_device = nullptr;
+    QComboBox *m_colormap = nullptr;
+    QSlider *m_opacity = nullptr;
+    QCheckBox *m_smooth = nullptr;
+    QCheckBox *m_grid = nullptr;
+    QLabel *m_answer = nullptr;
+    QLabel *m_banner = nullptr;
+    ImageView *m_image = nullptr;
+    TokenView *m_tokens = nullptr;
+    QSlider *m_layer = nullptr;
+    QLabel *m_layerLabel = nullptr;
+    QComboBox *m_head = nullptr;
+    AttentionMatrixView *m_matrix = nullptr;
+    PredictionBars *m_predictions = nullptr;
+    ModalityBars *m_modality = nullptr;
+    QSplitter *m_split = nullptr;
+    QSplitter *m_rightSplit = nullptr;
     QProgressBar *m_progress = nullptr;
+    QLabel *m_status = nullptr;
+    QMenu *m_recentModels = nullptr;
+    QMenu *m_recentImages = nullptr;
+
     QString m_modelPath;
     QString m_imagePath;
+    int m_target = -1;
+    int m_attention = -1;
+    int m_headIndex = -1;
+    int m_selectedToken = -1;
+    int m_hoverToken = -1;
+    bool m_updatingControls = false;
     ExplainResult m_result;
     QString m_error;
 };

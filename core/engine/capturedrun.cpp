@@ -32,6 +32,14 @@ const ModelInput &CapturedRun::input() const { return d->input; }
 const Prediction &CapturedRun::prediction() const { return d->prediction; }
 double CapturedRun::forwardMilliseconds() const { return d->forwardMs; }
 
+std::vector<int> CapturedRun::headCounts() const
+{
+    std::vector<int> counts;
+    for (const torch::Tensor &map : d->maps)
+        counts.push_back(static_cast<int>(map.size(0)));
+    return counts;
+}
+
 const std::vector<torch::Tensor> &CapturedRun::Impl::gradientsFor(int target)
 {
     const auto cached = gradients.find(target);

@@ -5,6 +5,7 @@
 #include "core/engine/prediction.h"
 
 #include <memory>
+#include <vector>
 
 namespace attnscope::core {
 
@@ -27,6 +28,8 @@ public:
     const Manifest &manifest() const;
     const ModelInput &input() const;
     const Prediction &prediction() const;
+    /// Number of heads of each attention map, in manifest order.
+    std::vector<int> headCounts() const;
     /// Milliseconds spent in the forward pass.
     double forwardMilliseconds() const;
 

@@ -1,55 +1,260 @@
-// The main window under the offscreen platform: it starts on a model and
-// shows an answer and a heatmap; errors leave it usable; a burst of requests
-// ends showing the last one.
+// The main window under the offscreen platform, driven as a user would with
+// QTest: it starts on the demo model with an answer and a heatmap; selecting
+// a word, a patch, a matrix row or an answer updates the linked views with
+// the values an independent Python implementation computed
+// (tests/data/tiny_joint.reference.json, models/reference.py); errors leave it
+// usable; a burst of requests ends showing the last one; settings persist.
 #include "../testsupport.h"
 
+#include "ui/attentionmatrixview.h"
 #include "ui/explaincontroller.h"
+#include "ui/imageview.h"
 #include "ui/mainwindow.h"
+#include "ui/predictionbars.h"
+#include "ui/tokenview.h"
 
 #include <QApplication>
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMimeData>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QTest>
+#include <QUrl>
+
+#include <qcustomplot.h>
+
+#include <algorithm>
 
 using namespace attnscope;
+
+namespace {
+
+QString data(const std::string &relative) { return QString::fromStdString(test::dataPath(relative)); }
+
+/// Case 0 of the reference: tiny_joint.pt, [CLS] + 4x6 patches + 6 words in
+/// one stream, "Is there a RED zebra".
+const core::Json &referenceCase()
+{
+    static const core::Json ref = test::readJson(test::dataPath("tiny_joint.reference.json")).find("cases")->toArray()[0];
+    return ref;
+}
+
+constexpr int kFirstPatch = 1;  // layout index of patch 0
+constexpr int kFirstWord = 25;  // layout index of text position 0
+constexpr int kLayout = 31;
+
+float referenceRelevance(int row, int col)
+{
+    return static_cast<float>(referenceCase().find("methods")->find("relevance")->find("matrix")->toArray()
+                                  [static_cast<size_t>(row * kLayout + col)].toNumber());
+}
+
+void setMethod(ui::MainWindow &w, const QString &name)
+{
+    auto *method = w.findChild<QComboBox *>("methodSelector");
+    const int index = method->findText(name, Qt::MatchStartsWith);
+    QVERIFY(index >= 0);
+    method->setCurrentIndex(index);
+}
+
+bool waitShown(QSignalSpy &spy)
+{
+    const int before = spy.count();
+    return spy.wait(30000) || spy.count() > before;
+}
+
+} // namespace
 
 class TestMainWindow : public QObject
 {
     Q_OBJECT
 private slots:
-    void initTestCase();
-    void showsAnswerAndHeatmap();
+    void init();
+    void startsOnTheDemoModel();
+    void selectingAWordShowsItsRelevanceOverTheImage();
+    void clickingAPatchShowsHowEachWordReadsIt();
+    void clickingAMatrixRowSelectsThatToken();
+    void layerAndHeadDriveTheMatrixAndRawHeatmap();
+    void clickingAnAnswerExplainsIt();
     void failingModelShowsErrorAndStaysUsable();
     void burstEndsWithLastRequest();
+    void droppedFilesOpen();
+    void settingsPersist();
 
 private:
-    static QString data(const char *relative) { return QString::fromStdString(test::dataPath(relative)); }
+    /// A shown window on reference case 0 with the given method.
+    void openReference(ui::MainWindow &w, const QString &method);
 };
 
-void TestMainWindow::initTestCase()
+void TestMainWindow::init()
 {
     QCoreApplication::setOrganizationName("AttnScopeTest");
     QCoreApplication::setApplicationName("tst_mainwindow");
+    QSettings().clear();
 }
 
-void TestMainWindow::showsAnswerAndHeatmap()
+void TestMainWindow::openReference(ui::MainWindow &w, const QString &method)
+{
+    w.resize(1200, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    const core::Json &ref = referenceCase();
+    w.open(data(ref.find("model")->toString()), data(ref.find("image")->toString()),
+           QString::fromStdString(ref.find("text")->toString()));
+    QVERIFY(waitShown(shown));
+    setMethod(w, method);
+    QTRY_VERIFY_WITH_TIMEOUT(w.lastResult().explanation.summary.rfind(method.toLower().left(3).toStdString(), 0) == 0, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isBusy(), 30000);
+}
+
+void TestMainWindow::startsOnTheDemoModel()
 {
     ui::MainWindow w;
+    w.resize(1200, 800);
     w.show();
     QSignalSpy shown(&w, &ui::MainWindow::resultShown);
-    w.open(data("tiny_joint.pt"), data("images/joint_large.png"), "is there a red circle ?");
-    QVERIFY(shown.wait(30000));
-    auto *answer = w.findChild<QLabel *>("answer");
-    QVERIFY(answer->text().startsWith("Answer: "));
-    const QImage overlay = w.lastResult().overlay;
-    QCOMPARE(overlay.size(), QSize(72, 48));
-    // The heatmap changed the picture: the overlay is not the plain image.
-    QImage plain(data("images/joint_large.png"));
-    QVERIFY(overlay.convertToFormat(QImage::Format_RGB888) != plain.convertToFormat(QImage::Format_RGB888));
-    auto *view = w.findChild<QLabel *>("imageView");
-    QVERIFY(!view->pixmap().isNull());
+    // The sample the app opens: "is there a yellow square ?" on shapes.png,
+    // whose yellow square has the box [2, 127, 53, 178] in the 192-pixel image
+    // (resources/samples/dataset.json): patch columns 0-2, rows 5-7 of 8x8.
+    w.open(data("../../models/zoo/shapes_single_stream.pt"), data("../../resources/samples/shapes.png"),
+           "is there a yellow square ?");
+    QVERIFY(waitShown(shown));
+    setMethod(w, "Rollout");
+    QTRY_VERIFY_WITH_TIMEOUT(w.lastResult().explanation.method == core::Method::Rollout, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isBusy(), 30000);
+    QVERIFY(w.findChild<QLabel *>("answer")->text().startsWith("Answer: yes"));
+
+    auto *image = w.findChild<ui::ImageView *>("imageView");
+    const auto &scores = image->scores();
+    QCOMPARE(scores.size(), size_t(64));
+    const int best = static_cast<int>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+    QVERIFY2(best / 8 >= 5 && best % 8 <= 2, qPrintable(QStringLiteral("hottest patch %1").arg(best)));
+
+    // The heatmap is on the picture: with opacity 0 the pixels differ.
+    const QImage withHeat = image->grab().toImage();
+    w.findChild<QSlider *>("opacitySlider")->setValue(0);
+    QVERIFY(image->grab().toImage() != withHeat);
+}
+
+void TestMainWindow::selectingAWordShowsItsRelevanceOverTheImage()
+{
+    ui::MainWindow w;
+    openReference(w, "Relevance");
+    auto *image = w.findChild<ui::ImageView *>("imageView");
+    auto *tokens = w.findChild<ui::TokenView *>("tokenView");
+    const QImage before = image->grab().toImage();
+
+    QTest::mouseClick(tokens, Qt::LeftButton, {}, tokens->chipRect(3).center()); // "red"
+    QCOMPARE(tokens->selected(), 3);
+    QCOMPARE(w.selectedToken(), kFirstWord + 3);
+    std::vector<float> expected;
+    for (int p = 0; p < 24; ++p)
+        expected.push_back(referenceRelevance(kFirstWord + 3, kFirstPatch + p));
+    ATTNSCOPE_COMPARE_FLOATS(image->scores(), expected);
+    QVERIFY(image->caption().contains("red"));
+    QVERIFY(image->grab().toImage() != before);
+
+    // Clicking it again clears the selection: the decision's relevance is back.
+    QTest::mouseClick(tokens, Qt::LeftButton, {}, tokens->chipRect(3).center());
+    QCOMPARE(w.selectedToken(), -1);
+    ATTNSCOPE_COMPARE_FLOATS(image->scores(),
+                             test::floatsOf(*referenceCase().find("methods")->find("relevance")->find("patch_scores")));
+}
+
+void TestMainWindow::clickingAPatchShowsHowEachWordReadsIt()
+{
+    ui::MainWindow w;
+    openReference(w, "Relevance");
+    auto *image = w.findChild<ui::ImageView *>("imageView");
+    auto *tokens = w.findChild<ui::TokenView *>("tokenView");
+    const int patch = 9; // row 1, column 3 of the 4x6 grid
+    QTest::mouseClick(image, Qt::LeftButton, {}, image->patchCenter(patch));
+    QCOMPARE(image->selectedPatch(), patch);
+    QCOMPARE(w.selectedToken(), kFirstPatch + patch);
+    std::vector<float> expected;
+    for (int i = 0; i < 6; ++i) {
+        const bool special = w.lastResult().layout[static_cast<size_t>(kFirstWord + i)].special;
+        expected.push_back(special ? 0.0f : referenceRelevance(kFirstWord + i, kFirstPatch + patch));
+    }
+    ATTNSCOPE_COMPARE_FLOATS(tokens->scores(), expected);
+    QVERIFY(tokens->caption().contains("patch 1,3"));
+}
+
+void TestMainWindow::clickingAMatrixRowSelectsThatToken()
+{
+    ui::MainWindow w;
+    openReference(w, "Relevance");
+    auto *matrix = w.findChild<ui::AttentionMatrixView *>("attentionMatrix");
+    matrix->plot()->replot();
+    QCOMPARE(matrix->rows(), kLayout);
+    const int row = kFirstWord + 2; // "a"
+    QTest::mouseClick(matrix->plot(), Qt::LeftButton, {}, matrix->cellCenter(row, 10));
+    QCOMPARE(matrix->selectedToken(), row);
+    QCOMPARE(w.selectedToken(), row);
+    QCOMPARE(w.findChild<ui::TokenView *>("tokenView")->selected(), 2);
+    // A patch row selects the patch in the image view.
+    QTest::mouseClick(matrix->plot(), Qt::LeftButton, {}, matrix->cellCenter(kFirstPatch + 7, 3));
+    QCOMPARE(w.findChild<ui::ImageView *>("imageView")->selectedPatch(), 7);
+    QCOMPARE(w.findChild<ui::TokenView *>("tokenView")->selected(), -1);
+}
+
+void TestMainWindow::layerAndHeadDriveTheMatrixAndRawHeatmap()
+{
+    ui::MainWindow w;
+    openReference(w, "Raw");
+    auto *image = w.findChild<ui::ImageView *>("imageView");
+    auto *slider = w.findChild<QSlider *>("layerSlider");
+    QCOMPARE(slider->maximum(), 1);
+    QCOMPARE(slider->value(), 1); // the last map the decision reads patches from
+    const std::vector<float> lastLayer =
+        test::floatsOf(*referenceCase().find("methods")->find("raw")->find("patch_scores"));
+    ATTNSCOPE_COMPARE_FLOATS(image->scores(), lastLayer);
+
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    slider->setValue(0);
+    QVERIFY(waitShown(shown));
+    QCOMPARE(w.lastResult().attentionIndex, 0);
+    QVERIFY(w.lastResult().reusedRun); // no new forward pass for another map
+    QVERIFY(w.findChild<QLabel *>("layerLabel")->text().startsWith("layer 1"));
+    QVERIFY(test::maxDifference(image->scores(), lastLayer) > 1e-3);
+
+    // Head 2 alone, then back to the mean: the mean of the heads is the mean
+    // of what each head shows.
+    auto *head = w.findChild<QComboBox *>("headSelector");
+    QCOMPARE(head->count(), 3);
+    head->setCurrentIndex(2);
+    QVERIFY(waitShown(shown));
+    QCOMPARE(w.lastResult().head, 1);
+    const std::vector<float> head2 = image->scores();
+    head->setCurrentIndex(1);
+    QVERIFY(waitShown(shown));
+    const std::vector<float> head1 = image->scores();
+    head->setCurrentIndex(0);
+    QVERIFY(waitShown(shown));
+    std::vector<float> mean;
+    for (size_t i = 0; i < head1.size(); ++i)
+        mean.push_back(0.5f * (head1[i] + head2[i]));
+    ATTNSCOPE_COMPARE_FLOATS(image->scores(), mean);
+}
+
+void TestMainWindow::clickingAnAnswerExplainsIt()
+{
+    ui::MainWindow w;
+    openReference(w, "Relevance");
+    auto *bars = w.findChild<ui::PredictionBars *>("predictionBars");
+    bars->plot()->replot();
+    QVERIFY(bars->shown().size() >= 2);
+    const int second = bars->shown()[1];
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    QTest::mouseClick(bars->plot(), Qt::LeftButton, {}, bars->barCenter(1));
+    QVERIFY(waitShown(shown));
+    QCOMPARE(w.lastResult().explanation.target, second);
+    QVERIFY(w.findChild<QLabel *>("answer")->text().contains("explaining"));
+    QCOMPARE(w.lastResult().prediction.predicted, static_cast<int>(referenceCase().find("target")->toNumber()));
 }
 
 void TestMainWindow::failingModelShowsErrorAndStaysUsable()
@@ -60,11 +265,21 @@ void TestMainWindow::failingModelShowsErrorAndStaysUsable()
     w.open(data("broken/no_manifest.pt"), data("images/joint_large.png"), "is there a red circle ?");
     QVERIFY(errors.wait(30000));
     QVERIFY(w.lastError().contains("has no AttnScope manifest"));
-    QVERIFY(w.findChild<QLabel *>("answer")->text().contains("Could not explain"));
+    auto *banner = w.findChild<QLabel *>("errorBanner");
+    QVERIFY(banner->isVisible());
+    QVERIFY(banner->text().contains("Could not explain"));
+    QVERIFY(!w.controller()->isBusy());
+    // Still usable: the next run works and clears the message.
     QSignalSpy shown(&w, &ui::MainWindow::resultShown);
     w.open(data("tiny_joint.pt"), data("images/joint_large.png"), "is there a red circle ?");
-    QVERIFY(shown.wait(30000));
+    QVERIFY(waitShown(shown));
     QVERIFY(w.lastError().isEmpty());
+    QVERIFY(!banner->isVisible());
+    // A failure after a result keeps the result on screen.
+    w.openImageFile(data("images/no_such_image.png"));
+    QVERIFY(errors.wait(30000));
+    QVERIFY(banner->text().contains("previous result"));
+    QCOMPARE(w.lastResult().modelName, QStringLiteral("tiny-joint"));
 }
 
 void TestMainWindow::burstEndsWithLastRequest()
@@ -72,7 +287,7 @@ void TestMainWindow::burstEndsWithLastRequest()
     ui::MainWindow w;
     w.show();
     QSignalSpy shown(&w, &ui::MainWindow::resultShown);
-    auto *text = w.findChild<QLineEdit *>();
+    auto *text = w.findChild<QLineEdit *>("textInput");
     w.open(data("tiny_joint.pt"), data("images/joint_large.png"), "a");
     for (int i = 0; i < 30; ++i) {
         text->setText(QStringLiteral("is there a red circle %1").arg(i));
@@ -84,6 +299,51 @@ void TestMainWindow::burstEndsWithLastRequest()
     QVERIFY(shown.count() >= 1);
     // Only the last request's result is shown: its tokens are the last text's.
     QCOMPARE(w.lastResult().tokens.mid(0, 5), QStringList({"what", "color", "is", "the", "square"}));
+}
+
+void TestMainWindow::droppedFilesOpen()
+{
+    ui::MainWindow w;
+    w.show();
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    w.open(data("tiny_joint.pt"), data("images/joint_large.png"), "is there a red circle ?");
+    QVERIFY(waitShown(shown));
+
+    auto drop = [&w](const QStringList &paths) {
+        QMimeData mime;
+        QList<QUrl> urls;
+        for (const QString &p : paths)
+            urls << QUrl::fromLocalFile(p);
+        mime.setUrls(urls);
+        // As a drag does it: enter (which must be accepted), then drop.
+        QDragEnterEvent enter(QPoint(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(w.centralWidget(), &enter);
+        QDropEvent event(QPointF(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(w.centralWidget(), &event);
+    };
+    drop({data("tiny_dual.pt"), data("images/joint_exact.png")});
+    QVERIFY2(waitShown(shown), qPrintable(w.lastError()));
+    QCOMPARE(w.lastResult().modelName, QStringLiteral("tiny-dual"));
+    QVERIFY(w.lastResult().imagePath.endsWith("joint_exact.png"));
+
+    QSignalSpy errors(w.controller(), &ui::ExplainController::errorOccurred);
+    drop({data("eval/dataset.json")});
+    QVERIFY(w.findChild<QLabel *>("errorBanner")->text().contains("dataset.json"));
+    QCOMPARE(w.lastResult().modelName, QStringLiteral("tiny-dual"));
+}
+
+void TestMainWindow::settingsPersist()
+{
+    {
+        ui::MainWindow w;
+        w.findChild<QComboBox *>("colormapSelector")->setCurrentIndex(2);
+        w.findChild<QSlider *>("opacitySlider")->setValue(30);
+        setMethod(w, "Rollout");
+    }
+    ui::MainWindow again;
+    QCOMPARE(again.findChild<QComboBox *>("colormapSelector")->currentIndex(), 2);
+    QCOMPARE(again.findChild<QSlider *>("opacitySlider")->value(), 30);
+    QVERIFY(again.findChild<QComboBox *>("methodSelector")->currentText().startsWith("Rollout"));
 }
 
 QTEST_MAIN(TestMainWindow)

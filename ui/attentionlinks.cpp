@@ -1,0 +1,93 @@
+#include "ui/attentionlinks.h"
+
+#include <algorithm>
+
+namespace attnscope::ui {
+
+namespace {
+
+bool inRange(int index, int offset, int count) { return index >= offset && index < offset + count; }
+
+int textCount(const std::vector<core::LayoutToken> &layout)
+{
+    int count = 0;
+    for (const auto &t : layout) {
+        if (t.textIndex >= 0)
+            count = std::max(count, t.textIndex + 1);
+    }
+    return count;
+}
+
+} // namespace
+
+bool AttentionLinks::hasRow(const core::Explanation &m, int token)
+{
+    return !m.matrix.empty() && inRange(token, m.matrixRowOffset, m.matrix.rows);
+}
+
+std::vector<float> AttentionLinks::rowOverPatches(const core::Explanation &m,
+                                                  const std::vector<core::LayoutToken> &layout, int token)
+{
+    if (!hasRow(m, token))
+        return {};
+    int patches = 0;
+    for (const auto &t : layout) {
+        if (t.patchIndex >= 0)
+            patches = std::max(patches, t.patchIndex + 1);
+    }
+    std::vector<float> scores(static_cast<size_t>(patches), 0.0f);
+    bool any = false;
+    for (int c = 0; c < m.matrix.cols; ++c) {
+        const int column = m.matrixColOffset + c;
+        if (column >= static_cast<int>(layout.size()))
+            break;
+        const core::LayoutToken &t = layout[static_cast<size_t>(column)];
+        if (t.patchIndex < 0)
+            continue;
+        scores[static_cast<size_t>(t.patchIndex)] = m.matrix.at(token - m.matrixRowOffset, c);
+        any = true;
+    }
+    return any ? scores : std::vector<float>{};
+}
+
+std::vector<float> AttentionLinks::patchOverText(const core::Explanation &m,
+                                                 const std::vector<core::LayoutToken> &layout, int patch)
+{
+    if (m.matrix.empty() || patch < 0 || patch >= static_cast<int>(layout.size()))
+        return {};
+    std::vector<float> scores(static_cast<size_t>(textCount(layout)), 0.0f);
+    bool any = false;
+    // Words as queries reading the patch: its column.
+    if (inRange(patch, m.matrixColOffset, m.matrix.cols)) {
+        for (int r = 0; r < m.matrix.rows; ++r) {
+            const int row = m.matrixRowOffset + r;
+            if (row >= static_cast<int>(layout.size()))
+                break;
+            const core::LayoutToken &t = layout[static_cast<size_t>(row)];
+            if (t.textIndex < 0)
+                continue;
+            any = true;
+            if (!t.special)
+                scores[static_cast<size_t>(t.textIndex)] = m.matrix.at(r, patch - m.matrixColOffset);
+        }
+    }
+    if (any)
+        return scores;
+    // Otherwise the patch as the query: what it draws from each word (its row).
+    if (!hasRow(m, patch))
+        return {};
+    for (int c = 0; c < m.matrix.cols; ++c) {
+        const int column = m.matrixColOffset + c;
+        if (column >= static_cast<int>(layout.size()))
+            break;
+        const core::LayoutToken &t = layout[static_cast<size_t>(column)];
+        if (t.textIndex < 0)
+            continue;
+        any = true;
+        if (!t.special)
+            scores[static_cast<size_t>(t.textIndex)] = m.matrix.at(patch - m.matrixRowOffset, c);
+    }
+    return any ? scores : std::vector<float>{};
+}
+
+} // namespace attnscope::ui

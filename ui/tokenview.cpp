@@ -1,0 +1,183 @@
+#include "ui/tokenview.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+#include <QToolTip>
+
+#include <algorithm>
+#include <cmath>
+
+namespace attnscope::ui {
+
+namespace {
+constexpr int kMargin = 6;
+constexpr int kGap = 6;
+constexpr int kPadX = 8;
+constexpr int kPadY = 4;
+}
+
+TokenView::TokenView(QWidget *parent)
+    : QWidget(parent)
+{
+    setMouseTracking(true);
+    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
+}
+
+void TokenView::setTokens(const QStringList &tokens, const QVector<bool> &padding)
+{
+    m_tokens = tokens;
+    m_padding = padding;
+    if (m_selected >= tokens.size())
+        m_selected = -1;
+    m_chips = layoutChips(width());
+    updateGeometry();
+    update();
+}
+
+void TokenView::setScores(const std::vector<float> &scores, const QString &caption)
+{
+    m_scores = scores;
+    m_caption = caption;
+    update();
+}
+
+void TokenView::setColormap(core::ColormapKind kind)
+{
+    m_colormap = kind;
+    update();
+}
+
+void TokenView::setSelected(int index)
+{
+    m_selected = index;
+    update();
+}
+
+QVector<QRect> TokenView::layoutChips(int width) const
+{
+    QVector<QRect> chips;
+    const QFontMetrics fm(font());
+    const int h = fm.height() + 2 * kPadY;
+    int x = kMargin;
+    int y = kMargin + fm.height() + 4; // below the caption line
+    for (int i = 0; i < m_tokens.size(); ++i) {
+        if (i < m_padding.size() && m_padding[i]) {
+            chips << QRect();
+            continue;
+        }
+        const int w = fm.horizontalAdvance(m_tokens[i]) + 2 * kPadX;
+        if (x > kMargin && x + w > width - kMargin) {
+            x = kMargin;
+            y += h + kGap;
+        }
+        chips << QRect(x, y, w, h);
+        x += w + kGap;
+    }
+    return chips;
+}
+
+int TokenView::heightForWidth(int width) const
+{
+    const QVector<QRect> chips = layoutChips(width);
+    int bottom = kMargin + QFontMetrics(font()).height() + 4;
+    for (const QRect &r : chips) {
+        if (!r.isNull())
+            bottom = std::max(bottom, r.bottom() + 1);
+    }
+    return bottom + kMargin;
+}
+
+QSize TokenView::sizeHint() const
+{
+    return {400, heightForWidth(400)};
+}
+
+QRect TokenView::chipRect(int index) const
+{
+    return index >= 0 && index < m_chips.size() ? m_chips[index] : QRect();
+}
+
+int TokenView::tokenAt(const QPoint &position) const
+{
+    for (int i = 0; i < m_chips.size(); ++i) {
+        if (!m_chips[i].isNull() && m_chips[i].contains(position))
+            return i;
+    }
+    return -1;
+}
+
+QColor TokenView::chipColour(int index) const
+{
+    if (index >= static_cast<int>(m_scores.size()))
+        return palette().button().color();
+    float top = 0.0f;
+    for (float s : m_scores)
+        top = std::max(top, std::isnan(s) ? 0.0f : std::abs(s));
+    const float s = m_scores[static_cast<size_t>(index)];
+    const float t = top > 0.0f && !std::isnan(s) ? std::clamp(s / top, 0.0f, 1.0f) : 0.0f;
+    const auto rgb = core::Colormap::get(m_colormap).map(t);
+    return QColor(rgb[0], rgb[1], rgb[2]);
+}
+
+void TokenView::paintEvent(QPaintEvent *)
+{
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(palette().windowText().color());
+    p.drawText(QRect(kMargin, kMargin, width() - 2 * kMargin, QFontMetrics(font()).height()),
+               Qt::AlignLeft | Qt::AlignVCenter, m_caption);
+    for (int i = 0; i < m_chips.size(); ++i) {
+        const QRect &r = m_chips[i];
+        if (r.isNull())
+            continue;
+        const QColor fill = chipColour(i);
+        p.setBrush(fill);
+        const bool selected = i == m_selected;
+        p.setPen(selected ? QPen(QColor(230, 40, 40), 2.5) : QPen(i == m_hovered ? palette().highlight().color() : QColor(0, 0, 0, 60), 1));
+        p.drawRoundedRect(QRectF(r).adjusted(0.5, 0.5, -0.5, -0.5), 5, 5);
+        p.setPen(fill.lightnessF() > 0.55 ? Qt::black : Qt::white);
+        p.drawText(r, Qt::AlignCenter, m_tokens[i]);
+    }
+}
+
+void TokenView::mouseMoveEvent(QMouseEvent *event)
+{
+    const int index = tokenAt(event->position().toPoint());
+    if (index != m_hovered) {
+        m_hovered = index;
+        update();
+        emit tokenHovered(index);
+    }
+    if (index >= 0 && index < static_cast<int>(m_scores.size()))
+        QToolTip::showText(event->globalPosition().toPoint(),
+                           QStringLiteral("%1: %2").arg(m_tokens[index]).arg(static_cast<double>(m_scores[static_cast<size_t>(index)]), 0, 'g', 4),
+                           this);
+}
+
+void TokenView::mouseReleaseEvent(QMouseEvent *event)
+{
+    if (event->button() != Qt::LeftButton)
+        return;
+    const int index = tokenAt(event->position().toPoint());
+    if (index < 0)
+        return;
+    m_selected = index == m_selected ? -1 : index;
+    update();
+    emit tokenClicked(m_selected);
+}
+
+void TokenView::leaveEvent(QEvent *)
+{
+    if (m_hovered != -1) {
+        m_hovered = -1;
+        update();
+        emit tokenHovered(-1);
+    }
+}
+
+void TokenView::resizeEvent(QResizeEvent *)
+{
+    m_chips = layoutChips(width());
+}
+
+} // namespace attnscope::ui
