@@ -44,6 +44,7 @@ int main(int argc, char *argv[])
     const QString question = parser.isSet(text) ? parser.value(text) : resources.sampleText();
 
     attnscope::ui::MainWindow window;
+    window.setBundledModels(resources.bundledModels());
     window.show();
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);

@@ -37,6 +37,15 @@ QString ResourceLocator::defaultModel() const
     return dir.filePath(QStringLiteral("models/zoo/shapes_single_stream.pt"));
 }
 
+QStringList ResourceLocator::bundledModels() const
+{
+    QStringList models;
+    const QDir zoo(QDir(m_root).filePath(QStringLiteral("models/zoo")));
+    for (const QString &name : zoo.entryList({QStringLiteral("*.pt")}, QDir::Files, QDir::Name))
+        models << zoo.filePath(name);
+    return models;
+}
+
 QString ResourceLocator::sampleImage() const
 {
     return QDir(m_root).filePath(QStringLiteral("resources/samples/shapes.png"));

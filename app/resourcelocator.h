@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 namespace attnscope::app {
 
@@ -12,6 +13,8 @@ public:
     explicit ResourceLocator(const QString &argv0);
     QString root() const { return m_root; }
     QString defaultModel() const;
+    /// Every model of models/zoo, for the window's model selector.
+    QStringList bundledModels() const;
     QString sampleImage() const;
     QString sampleText() const;
 

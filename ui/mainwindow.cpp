@@ -81,6 +81,12 @@ MainWindow::MainWindow(QWidget *parent)
     runButton->setToolTip(tr("Run the model on the image and text (Enter, Ctrl+R)"));
     inputs->addWidget(runButton);
     inputs->addSeparator();
+    m_model = new QComboBox(this);
+    m_model->setObjectName(QStringLiteral("modelSelector"));
+    m_model->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_model->setToolTip(tr("Bundled and recent models (Ctrl+Shift+O opens another)"));
+    inputs->addWidget(new QLabel(tr(" Model "), this));
+    inputs->addWidget(m_model);
     m_method = new QComboBox(this);
     m_method->setObjectName(QStringLiteral("methodSelector"));
     m_method->addItem(tr("Raw attention"), static_cast<int>(core::Method::RawAttention));
@@ -210,6 +216,11 @@ MainWindow::MainWindow(QWidget *parent)
 
     connect(m_text, &QLineEdit::returnPressed, this, &MainWindow::run);
     connect(runButton, &QPushButton::clicked, this, &MainWindow::run);
+    connect(m_model, &QComboBox::activated, this, [this](int index) {
+        const QString path = m_model->itemData(index).toString();
+        if (!path.isEmpty() && path != m_modelPath)
+            openModelFile(path);
+    });
     connect(m_method, &QComboBox::currentIndexChanged, this, [this] {
         if (!m_updatingControls)
             request(false);
@@ -324,6 +335,33 @@ void MainWindow::open(const QString &modelPath, const QString &imagePath, const 
     run();
 }
 
+void MainWindow::setBundledModels(const QStringList &paths)
+{
+    m_bundledModels = paths;
+    rebuildModelSelector();
+}
+
+void MainWindow::rebuildModelSelector()
+{
+    QStringList paths;
+    for (const QString &p : QSettings().value(QStringLiteral("recentModels")).toStringList() + m_bundledModels) {
+        const QString absolute = QFileInfo(p).absoluteFilePath();
+        if (!paths.contains(absolute))
+            paths << absolute;
+    }
+    const QString current = m_modelPath.isEmpty() ? QString() : QFileInfo(m_modelPath).absoluteFilePath();
+    if (!current.isEmpty() && !paths.contains(current))
+        paths.prepend(current);
+    m_updatingControls = true;
+    m_model->clear();
+    for (const QString &p : paths) {
+        m_model->addItem(QFileInfo(p).completeBaseName(), p);
+        m_model->setItemData(m_model->count() - 1, p, Qt::ToolTipRole);
+    }
+    m_model->setCurrentIndex(std::max(0, static_cast<int>(paths.indexOf(current))));
+    m_updatingControls = false;
+}
+
 void MainWindow::openModelFile(const QString &path)
 {
     m_modelPath = path;
@@ -389,6 +427,7 @@ void MainWindow::showResult(const ExplainResult &result)
     }
     rememberRecent(QStringLiteral("recentModels"), result.modelPath);
     rememberRecent(QStringLiteral("recentImages"), result.imagePath);
+    rebuildModelSelector();
 
     const core::Prediction &p = result.prediction;
     const int explained = result.explanation.target;
@@ -569,6 +608,7 @@ void MainWindow::rebuildRecentMenus()
     };
     fill(m_recentModels, QStringLiteral("recentModels"), &MainWindow::openModelFile);
     fill(m_recentImages, QStringLiteral("recentImages"), &MainWindow::openImageFile);
+    rebuildModelSelector();
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)

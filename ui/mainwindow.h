@@ -39,6 +39,8 @@ public:
     void open(const QString &modelPath, const QString &imagePath, const QString &text);
     void openModelFile(const QString &path);
     void openImageFile(const QString &path);
+    /// Models offered in the model selector besides the recent ones.
+    void setBundledModels(const QStringList &paths);
     /// Runs the current inputs (a new input: the predicted answer is explained).
     void run();
 
@@ -69,6 +71,7 @@ private:
     void openModel();
     void rememberRecent(const QString &key, const QString &path);
     void rebuildRecentMenus();
+    void rebuildModelSelector();
     void applyDisplaySettings();
     /// The matrix the links read for a token: the method's own matrix for
     /// rollout and relevance, else the attention map shown in the matrix view.
@@ -76,6 +79,7 @@ private:
 
     ExplainController *m_controller = nullptr;
     QLineEdit *m_text = nullptr;
+    QComboBox *m_model = nullptr;
     QComboBox *m_method = nullptr;
     QComboBox *m_device = nullptr;
     QComboBox *m_colormap = nullptr;
@@ -99,6 +103,7 @@ private:
     QMenu *m_recentModels = nullptr;
     QMenu *m_recentImages = nullptr;
 
+    QStringList m_bundledModels;
     QString m_modelPath;
     QString m_imagePath;
     int m_target = -1;

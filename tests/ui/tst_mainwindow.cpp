@@ -82,6 +82,7 @@ private slots:
     void failingModelShowsErrorAndStaysUsable();
     void burstEndsWithLastRequest();
     void droppedFilesOpen();
+    void modelSelectorOpensBundledModels();
     void settingsPersist();
 
 private:
@@ -330,6 +331,25 @@ void TestMainWindow::droppedFilesOpen()
     drop({data("eval/dataset.json")});
     QVERIFY(w.findChild<QLabel *>("errorBanner")->text().contains("dataset.json"));
     QCOMPARE(w.lastResult().modelName, QStringLiteral("tiny-dual"));
+}
+
+void TestMainWindow::modelSelectorOpensBundledModels()
+{
+    ui::MainWindow w;
+    w.setBundledModels({data("tiny_dual.pt"), data("tiny_late.pt")});
+    w.show();
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    w.open(data("tiny_joint.pt"), data("images/joint_large.png"), "is there a red circle ?");
+    QVERIFY(waitShown(shown));
+    auto *models = w.findChild<QComboBox *>("modelSelector");
+    QCOMPARE(models->currentText(), QStringLiteral("tiny_joint"));
+    const int late = models->findText("tiny_late");
+    QVERIFY(late >= 0);
+    QVERIFY(models->findText("tiny_dual") >= 0);
+    emit models->activated(late);
+    QVERIFY(waitShown(shown));
+    QCOMPARE(w.lastResult().modelName, QStringLiteral("tiny-late"));
+    QCOMPARE(models->currentText(), QStringLiteral("tiny_late"));
 }
 
 void TestMainWindow::settingsPersist()
