@@ -314,6 +314,59 @@ def modality_mass(manifest, maps, special):
     return out
 
 
+def head_statistics(manifest, maps, grads, special, mask):
+    """Per map, per head: entropy (nats, mean over unpadded queries), cross-
+    modal share (attention of image and word queries that goes to content keys
+    of the other modality), mean attention distance between patches (patch
+    units, image queries over image keys) and the head's share of the map's
+    positive gradient x attention (what relevance weighs it by)."""
+    layout = stream_layout(manifest)
+    grid = next(seg["grid"] for st in manifest["streams"] for seg in st["segments"] if seg["modality"] == "image")
+
+    def kinds(stream):
+        out = []
+        for modality, k in layout[stream]:
+            if modality == "text":
+                out.append("pad" if mask[0, k] == 0 else ("special" if special[k] else "text"))
+            else:
+                out.append(modality)
+        return out
+
+    result = []
+    for a, g, spec in zip(maps, grads, manifest["attentions"]):
+        qk, kk = kinds(spec["query"]), kinds(spec.get("key", spec["query"]))
+        qpatch = [k for m, k in layout[spec["query"]]]
+        kpatch = [k for m, k in layout[spec.get("key", spec["query"])]]
+        weights = [float((g[h] * a[h]).clamp(min=0).sum()) for h in range(a.shape[0])]
+        total = sum(weights)
+        heads = []
+        for h in range(a.shape[0]):
+            ent, share, dist = [], [], []
+            for q in range(a.shape[1]):
+                row = a[h, q]
+                if qk[q] == "pad":
+                    continue
+                ent.append(float(-(row[row > 0] * row[row > 0].log()).sum()))
+                if qk[q] in ("image", "text"):
+                    share.append(sum(float(row[k]) for k in range(len(kk)) if kk[k] in ("image", "text") and kk[k] != qk[q]))
+                if qk[q] == "image":
+                    num, den = 0.0, 0.0
+                    r0, c0 = divmod(qpatch[q], grid[1])
+                    for k in range(len(kk)):
+                        if kk[k] == "image":
+                            r1, c1 = divmod(kpatch[k], grid[1])
+                            num += float(row[k]) * math.hypot(r1 - r0, c1 - c0)
+                            den += float(row[k])
+                    if den > 0:
+                        dist.append(num / den)
+            heads.append({"entropy": sum(ent) / len(ent) if ent else None,
+                          "cross_modal_share": sum(share) / len(share) if share else None,
+                          "mean_distance": sum(dist) / len(dist) if dist else None,
+                          "gradient_weight": weights[h] / total if total > 0 else 0.0})
+        result.append(heads)
+    return result
+
+
 def remove_patches(image, manifest, indices):
     seg = [g for s in manifest["streams"] for g in s["segments"] if g["modality"] == "image"][0]
     rows, cols = seg["grid"]
@@ -402,6 +455,7 @@ def compute(model_path, image_path, text):
     if "gates" in extras:
         weights["gates"] = extras["gates"].detach()[0].tolist()
     out["modality_weights"] = weights
+    out["heads"] = head_statistics(manifest, maps, grads, special, mask)
 
     pos_probs, pos_auc = perturbation_auc(module, manifest, image, ids, mask, target, rel["patch_scores"], True)
     neg_probs, neg_auc = perturbation_auc(module, manifest, image, ids, mask, target, rel["patch_scores"], False)

@@ -3,6 +3,7 @@
 #include "core/engine/device.h"
 #include "core/engine/prediction.h"
 #include "core/explain/explanation.h"
+#include "core/explain/headstatistics.h"
 #include "core/explain/modalityweights.h"
 #include "core/explain/streamlayout.h"
 
@@ -62,6 +63,7 @@ struct ExplainResult
     std::vector<core::LayoutToken> layout; ///< every token of every stream
     QStringList streamNames;
     core::ModalityWeights modality;
+    std::vector<core::HeadStatistic> heads; ///< every head of every map, for the target
     QImage image;                    ///< the decoded input image, RGB888, full size
     QStringList tokens;              ///< one per text position
     QVector<bool> padding;           ///< per position: a padded (masked) position

@@ -5,6 +5,7 @@
 #include "core/engine/inferenceengine.h"
 #include "core/error.h"
 #include "core/explain/explainer.h"
+#include "core/explain/headstatistics.h"
 #include "core/io/inputloader.h"
 
 #include <QElapsedTimer>
@@ -70,6 +71,7 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
     } else {
         m_run.reset();
         m_modality.clear();
+        m_heads.clear();
         const core::ModelInput input = core::InputLoader::load(m, request.imagePath.toStdString(), request.text.toStdString());
         if (request.generation < m_latest.load())
             return result; // dropped by the controller anyway
@@ -95,7 +97,7 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
     result.layout = layout.tokens();
     for (const auto &stream : m.streams)
         result.streamNames << QString::fromStdString(stream.name);
-    const std::vector<int> heads = run.headCounts();
+    const std::vector<int> headCounts = run.headCounts();
     for (size_t i = 0; i < m.attentions.size(); ++i) {
         const core::AttentionSpec &spec = m.attentions[i];
         AttentionMapInfo info;
@@ -103,7 +105,7 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
         info.cross = spec.kind == core::AttentionKind::Cross;
         info.query = result.streamNames.value(spec.queryStream);
         info.key = result.streamNames.value(spec.keyStream);
-        info.heads = i < heads.size() ? heads[i] : 0;
+        info.heads = i < headCounts.size() ? headCounts[i] : 0;
         result.maps << info;
     }
     // Deep copy: the QImage owns its pixels once the input goes away.
@@ -150,6 +152,10 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
         cached = m_modality.emplace(target, core::ModalityWeights::compute(run, target, shares)).first;
     }
     result.modality = cached->second;
+    auto headStats = m_heads.find(target);
+    if (headStats == m_heads.end())
+        headStats = m_heads.emplace(target, core::HeadStatistics::compute(run, target)).first;
+    result.heads = headStats->second;
     result.totalMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
     return result;
 }

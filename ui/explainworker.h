@@ -47,6 +47,7 @@ private:
     std::unique_ptr<core::CapturedRun> m_run;
     QString m_runKey;
     std::map<int, core::ModalityWeights> m_modality;
+    std::map<int, std::vector<core::HeadStatistic>> m_heads;
 };
 
 } // namespace attnscope::ui

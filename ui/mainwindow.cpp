@@ -3,6 +3,7 @@
 #include "ui/attentionlinks.h"
 #include "ui/attentionmatrixview.h"
 #include "ui/explaincontroller.h"
+#include "ui/headgridview.h"
 #include "ui/imageview.h"
 #include "ui/modalitybars.h"
 #include "ui/predictionbars.h"
@@ -29,6 +30,7 @@
 #include <QSettings>
 #include <QSlider>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -189,7 +191,13 @@ MainWindow::MainWindow(QWidget *parent)
     m_predictions->setObjectName(QStringLiteral("predictionBars"));
     m_modality = new ModalityBars(m_rightSplit);
     m_modality->setObjectName(QStringLiteral("modalityBars"));
-    m_rightSplit->addWidget(matrixPanel);
+    m_headGrid = new HeadGridView(m_rightSplit);
+    m_headGrid->setObjectName(QStringLiteral("headGrid"));
+    auto *tabs = new QTabWidget(m_rightSplit);
+    tabs->setObjectName(QStringLiteral("rightTabs"));
+    tabs->addTab(matrixPanel, tr("Attention matrix"));
+    tabs->addTab(m_headGrid, tr("Head grid"));
+    m_rightSplit->addWidget(tabs);
     m_rightSplit->addWidget(titled(tr("Answers"), m_predictions, m_rightSplit));
     m_rightSplit->addWidget(titled(tr("Modality weights"), m_modality, m_rightSplit));
     m_rightSplit->setStretchFactor(0, 3);
@@ -254,6 +262,7 @@ MainWindow::MainWindow(QWidget *parent)
     });
     connect(m_matrix, &AttentionMatrixView::tokenSelected, this, &MainWindow::selectToken);
     connect(m_predictions, &PredictionBars::answerClicked, this, &MainWindow::explainAnswer);
+    connect(m_headGrid, &HeadGridView::headSelected, this, &MainWindow::chooseHead);
     connect(m_controller, &ExplainController::resultReady, this, &MainWindow::showResult);
     connect(m_controller, &ExplainController::errorOccurred, this, &MainWindow::showError);
     connect(m_controller, &ExplainController::busyChanged, m_progress, &QWidget::setVisible);
@@ -270,6 +279,7 @@ MainWindow::MainWindow(QWidget *parent)
     resize(settings.value(QStringLiteral("windowSize"), QSize(1280, 820)).toSize());
     m_split->restoreState(settings.value(QStringLiteral("mainSplitter")).toByteArray());
     m_rightSplit->restoreState(settings.value(QStringLiteral("rightSplitter")).toByteArray());
+    tabs->setCurrentIndex(std::clamp(settings.value(QStringLiteral("rightTab"), 0).toInt(), 0, tabs->count() - 1));
     applyDisplaySettings();
     rebuildRecentMenus();
 }
@@ -286,6 +296,8 @@ MainWindow::~MainWindow()
     settings.setValue(QStringLiteral("windowSize"), size());
     settings.setValue(QStringLiteral("mainSplitter"), m_split->saveState());
     settings.setValue(QStringLiteral("rightSplitter"), m_rightSplit->saveState());
+    if (auto *tabs = findChild<QTabWidget *>(QStringLiteral("rightTabs")))
+        settings.setValue(QStringLiteral("rightTab"), tabs->currentIndex());
     settings.setValue(QStringLiteral("lastModel"), m_modelPath);
     settings.setValue(QStringLiteral("lastImage"), m_imagePath);
     settings.setValue(QStringLiteral("lastText"), m_text->text());
@@ -414,6 +426,13 @@ void MainWindow::chooseMap(int index)
     request(false);
 }
 
+void MainWindow::chooseHead(int map, int head)
+{
+    m_attention = map;
+    m_headIndex = head;
+    request(false);
+}
+
 void MainWindow::showResult(const ExplainResult &result)
 {
     const bool sameInput = result.modelPath == m_result.modelPath && result.imagePath == m_result.imagePath
@@ -456,6 +475,11 @@ void MainWindow::showResult(const ExplainResult &result)
                         tr("key - %1, %2").arg(m_layerLabel->text(), m_head->currentText()));
     m_predictions->setPrediction(p, explained);
     m_modality->setWeights(result.modality);
+    QStringList titles;
+    for (const AttentionMapInfo &info : result.maps)
+        titles << info.title();
+    m_headGrid->setStatistics(result.heads, titles);
+    m_headGrid->setSelected(result.attentionIndex, result.head);
     refreshLinkedViews();
 
     m_status->setText(tr("%1 on %2 - %3 - forward %4 ms, total %5 ms%6")
@@ -556,6 +580,7 @@ void MainWindow::applyDisplaySettings()
     m_image->setColormap(kind);
     m_tokens->setColormap(kind);
     m_matrix->setColormap(kind);
+    m_headGrid->setColormap(kind);
     m_image->setOpacity(m_opacity->value() / 100.0);
     m_image->setSmooth(m_smooth->isChecked());
     m_image->setGridVisible(m_grid->isChecked());

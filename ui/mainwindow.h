@@ -17,6 +17,7 @@ namespace attnscope::ui {
 
 class AttentionMatrixView;
 class ExplainController;
+class HeadGridView;
 class ImageView;
 class ModalityBars;
 class PredictionBars;
@@ -67,6 +68,7 @@ private:
     void setHoverToken(int layoutIndex);
     void explainAnswer(int label);
     void chooseMap(int index);
+    void chooseHead(int map, int head);
     void openImage();
     void openModel();
     void rememberRecent(const QString &key, const QString &path);
@@ -94,6 +96,7 @@ private:
     QLabel *m_layerLabel = nullptr;
     QComboBox *m_head = nullptr;
     AttentionMatrixView *m_matrix = nullptr;
+    HeadGridView *m_headGrid = nullptr;
     PredictionBars *m_predictions = nullptr;
     ModalityBars *m_modality = nullptr;
     QSplitter *m_split = nullptr;

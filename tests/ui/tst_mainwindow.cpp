@@ -8,6 +8,7 @@
 
 #include "ui/attentionmatrixview.h"
 #include "ui/explaincontroller.h"
+#include "ui/headgridview.h"
 #include "ui/imageview.h"
 #include "ui/mainwindow.h"
 #include "ui/predictionbars.h"
@@ -21,6 +22,8 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QTabWidget>
+#include <QTableWidget>
 #include <QTest>
 #include <QUrl>
 
@@ -79,6 +82,7 @@ private slots:
     void clickingAMatrixRowSelectsThatToken();
     void layerAndHeadDriveTheMatrixAndRawHeatmap();
     void clickingAnAnswerExplainsIt();
+    void headGridShowsStatisticsAndSelectsHeads();
     void failingModelShowsErrorAndStaysUsable();
     void burstEndsWithLastRequest();
     void droppedFilesOpen();
@@ -256,6 +260,53 @@ void TestMainWindow::clickingAnAnswerExplainsIt()
     QCOMPARE(w.lastResult().explanation.target, second);
     QVERIFY(w.findChild<QLabel *>("answer")->text().contains("explaining"));
     QCOMPARE(w.lastResult().prediction.predicted, static_cast<int>(referenceCase().find("target")->toNumber()));
+}
+
+void TestMainWindow::headGridShowsStatisticsAndSelectsHeads()
+{
+    ui::MainWindow w;
+    openReference(w, "Relevance");
+    w.findChild<QTabWidget *>("rightTabs")->setCurrentIndex(1);
+    auto *grid = w.findChild<ui::HeadGridView *>("headGrid");
+    QTableWidget *table = grid->table();
+    // 2 maps x 2 heads; sorted by gradient weight, the top row is the head the
+    // reference weighs most, with its value.
+    QCOMPARE(table->rowCount(), 4);
+    double best = -1.0;
+    int bestMap = -1;
+    int bestHead = -1;
+    const auto &maps = referenceCase().find("heads")->toArray();
+    for (size_t m = 0; m < maps.size(); ++m) {
+        for (size_t h = 0; h < maps[m].toArray().size(); ++h) {
+            const double weight = maps[m].toArray()[h].find("gradient_weight")->toNumber();
+            if (weight > best) {
+                best = weight;
+                bestMap = static_cast<int>(m);
+                bestHead = static_cast<int>(h);
+            }
+        }
+    }
+    table->sortByColumn(5, Qt::DescendingOrder);
+    QVERIFY(std::fabs(table->item(0, 5)->data(Qt::UserRole).toDouble() - best) < 1e-4);
+    QCOMPARE(table->item(0, 1)->text(), QString::number(bestHead + 1));
+    QCOMPARE(table->item(0, 0)->text(), w.lastResult().maps[bestMap].title());
+
+    // Clicking a thumbnail selects its map and head everywhere.
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    QTest::mouseClick(grid->thumbnails(), Qt::LeftButton, {}, grid->thumbnailCenter(0, 1));
+    QVERIFY(waitShown(shown));
+    QCOMPARE(w.lastResult().attentionIndex, 0);
+    QCOMPARE(w.lastResult().head, 1);
+    QCOMPARE(w.findChild<QSlider *>("layerSlider")->value(), 0);
+    QCOMPARE(w.findChild<QComboBox *>("headSelector")->currentIndex(), 2);
+    // Clicking a table row does the same.
+    const int row = 0;
+    const int map = table->item(row, 0)->data(Qt::UserRole + 1).toInt();
+    const int head = table->item(row, 1)->data(Qt::UserRole + 1).toInt();
+    emit table->cellClicked(row, 2);
+    QVERIFY(waitShown(shown));
+    QCOMPARE(w.lastResult().attentionIndex, map);
+    QCOMPARE(w.lastResult().head, head);
 }
 
 void TestMainWindow::failingModelShowsErrorAndStaysUsable()

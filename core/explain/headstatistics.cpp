@@ -1,0 +1,150 @@
+#include "core/explain/headstatistics.h"
+
+#include "core/engine/capturedrun_p.h"
+#include "core/error.h"
+#include "core/explain/streamlayout.h"
+
+#include <cmath>
+
+namespace attnscope::core {
+
+namespace {
+
+enum class Kind { Image, Word, Special, Padding };
+
+Kind kindOf(const LayoutToken &t)
+{
+    if (t.padding)
+        return Kind::Padding;
+    if (t.modality == Modality::Image)
+        return Kind::Image;
+    if (t.modality == Modality::Text && !t.special)
+        return Kind::Word;
+    return Kind::Special;
+}
+
+bool content(Kind k) { return k == Kind::Image || k == Kind::Word; }
+
+Matrix thumbnailOf(const torch::Tensor &map, int size)
+{
+    const int64_t rows = std::min<int64_t>(map.size(0), size);
+    const int64_t cols = std::min<int64_t>(map.size(1), size);
+    const torch::Tensor t = torch::adaptive_avg_pool2d(map.unsqueeze(0), {rows, cols})
+                                .squeeze(0)
+                                .to(torch::kCPU, torch::kFloat32)
+                                .contiguous();
+    Matrix m;
+    m.rows = static_cast<int>(rows);
+    m.cols = static_cast<int>(cols);
+    m.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+    return m;
+}
+
+} // namespace
+
+std::vector<HeadStatistic> HeadStatistics::compute(CapturedRun &run, int target, int thumbnailSize)
+{
+    CapturedRun::Impl &d = run.impl();
+    const Manifest &m = run.manifest();
+    const StreamLayout layout(m, run.input().text);
+    const std::vector<torch::Tensor> *grads = nullptr;
+    try {
+        grads = &d.gradientsFor(target);
+    } catch (const Error &) {
+        grads = nullptr; // attention not differentiable: no gradient weights
+    }
+    const SegmentLocation image = m.findModality(Modality::Image);
+    const int gridCols = image.valid()
+        ? m.streams[static_cast<size_t>(image.stream)].segments[static_cast<size_t>(image.segment)].gridCols
+        : 1;
+
+    std::vector<HeadStatistic> out;
+    try {
+        for (size_t i = 0; i < m.attentions.size(); ++i) {
+            const AttentionSpec &spec = m.attentions[i];
+            const torch::Tensor a = d.maps[i].to(torch::kCPU, torch::kFloat32).contiguous(); // [H, Q, K]
+            const int64_t heads = a.size(0), nq = a.size(1), nk = a.size(2);
+            const int qOffset = layout.streamOffset(spec.queryStream);
+            const int kOffset = layout.streamOffset(spec.keyStream);
+            std::vector<Kind> qKind, kKind;
+            std::vector<int> qPatch, kPatch;
+            for (int64_t q = 0; q < nq; ++q) {
+                const LayoutToken &t = layout.tokens()[static_cast<size_t>(qOffset + q)];
+                qKind.push_back(kindOf(t));
+                qPatch.push_back(t.patchIndex);
+            }
+            for (int64_t k = 0; k < nk; ++k) {
+                const LayoutToken &t = layout.tokens()[static_cast<size_t>(kOffset + k)];
+                kKind.push_back(kindOf(t));
+                kPatch.push_back(t.patchIndex);
+            }
+            // Gradient weights: (g x a)+ summed per head, as shares of the map.
+            std::vector<double> weights(static_cast<size_t>(heads), 0.0);
+            double total = 0.0;
+            if (grads) {
+                const torch::Tensor w = ((*grads)[i].to(torch::kCPU, torch::kFloat32) * a).clamp_min(0).sum({1, 2});
+                for (int64_t h = 0; h < heads; ++h) {
+                    weights[static_cast<size_t>(h)] = w[h].item<double>();
+                    total += weights[static_cast<size_t>(h)];
+                }
+            }
+            const float *values = a.data_ptr<float>();
+            for (int64_t h = 0; h < heads; ++h) {
+                HeadStatistic s;
+                s.map = static_cast<int>(i);
+                s.layer = spec.layer;
+                s.head = static_cast<int>(h);
+                double entropy = 0.0, share = 0.0, distance = 0.0;
+                int entropyRows = 0, shareRows = 0, distanceRows = 0;
+                for (int64_t q = 0; q < nq; ++q) {
+                    const Kind qk = qKind[static_cast<size_t>(q)];
+                    if (qk == Kind::Padding)
+                        continue;
+                    const float *row = values + (h * nq + q) * nk;
+                    double e = 0.0, cross = 0.0, num = 0.0, den = 0.0;
+                    const int r0 = qPatch[static_cast<size_t>(q)] / gridCols;
+                    const int c0 = qPatch[static_cast<size_t>(q)] % gridCols;
+                    for (int64_t k = 0; k < nk; ++k) {
+                        const double v = row[k];
+                        if (v > 0.0)
+                            e -= v * std::log(v);
+                        const Kind kk = kKind[static_cast<size_t>(k)];
+                        if (content(qk) && content(kk) && kk != qk)
+                            cross += v;
+                        if (qk == Kind::Image && kk == Kind::Image) {
+                            const int r1 = kPatch[static_cast<size_t>(k)] / gridCols;
+                            const int c1 = kPatch[static_cast<size_t>(k)] % gridCols;
+                            num += v * std::hypot(r1 - r0, c1 - c0);
+                            den += v;
+                        }
+                    }
+                    entropy += e;
+                    ++entropyRows;
+                    if (content(qk)) {
+                        share += cross;
+                        ++shareRows;
+                    }
+                    if (qk == Kind::Image && den > 0.0) {
+                        distance += num / den;
+                        ++distanceRows;
+                    }
+                }
+                if (entropyRows > 0)
+                    s.entropy = static_cast<float>(entropy / entropyRows);
+                if (shareRows > 0)
+                    s.crossModalShare = static_cast<float>(share / shareRows);
+                if (distanceRows > 0)
+                    s.meanDistance = static_cast<float>(distance / distanceRows);
+                if (grads)
+                    s.gradientWeight = total > 0.0 ? static_cast<float>(weights[static_cast<size_t>(h)] / total) : 0.0f;
+                s.thumbnail = thumbnailOf(a.select(0, h), thumbnailSize);
+                out.push_back(std::move(s));
+            }
+        }
+    } catch (const c10::Error &e) {
+        throw Error(std::string("head statistics failed: ") + e.what_without_backtrace());
+    }
+    return out;
+}
+
+} // namespace attnscope::core

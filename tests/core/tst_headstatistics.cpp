@@ -1,0 +1,81 @@
+// Per-head statistics against the independent Python implementation
+// (models/reference.py head_statistics, stored in tests/data/*.reference.json).
+#include "../testsupport.h"
+
+#include "core/bundle/modelbundle.h"
+#include "core/engine/capturedrun.h"
+#include "core/engine/inferenceengine.h"
+#include "core/explain/headstatistics.h"
+#include "core/io/inputloader.h"
+
+#include <QTest>
+
+#include <cmath>
+
+using namespace attnscope;
+using namespace attnscope::core;
+
+class TestHeadStatistics : public QObject
+{
+    Q_OBJECT
+private slots:
+    void matchesReference_data();
+    void matchesReference();
+};
+
+void TestHeadStatistics::matchesReference_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<int>("index");
+    QTest::newRow("joint, exact") << "tiny_joint.reference.json" << 0;
+    QTest::newRow("joint, large") << "tiny_joint.reference.json" << 1;
+    QTest::newRow("co-attention") << "tiny_dual.reference.json" << 0;
+    QTest::newRow("late fusion") << "tiny_late.reference.json" << 0;
+}
+
+void TestHeadStatistics::matchesReference()
+{
+    QFETCH(QString, file);
+    QFETCH(int, index);
+    const Json ref = test::readJson(test::dataPath(file.toStdString())).find("cases")->toArray()[static_cast<size_t>(index)];
+    const auto bundle = ModelBundle::load(test::dataPath(ref.find("model")->toString()), DeviceChoice::Cpu);
+    const ModelInput input = InputLoader::load(bundle->manifest(), test::dataPath(ref.find("image")->toString()),
+                                               ref.find("text")->toString());
+    auto run = InferenceEngine::run(bundle, input);
+    const int target = static_cast<int>(ref.find("target")->toNumber());
+    const std::vector<HeadStatistic> stats = HeadStatistics::compute(*run, target, 4);
+
+    const auto &maps = ref.find("heads")->toArray();
+    size_t n = 0;
+    for (size_t map = 0; map < maps.size(); ++map) {
+        const auto &heads = maps[map].toArray();
+        double weightSum = 0.0;
+        for (size_t h = 0; h < heads.size(); ++h, ++n) {
+            QVERIFY(n < stats.size());
+            const HeadStatistic &s = stats[n];
+            QCOMPARE(s.map, static_cast<int>(map));
+            QCOMPARE(s.head, static_cast<int>(h));
+            auto check = [&](const char *key, float actual) {
+                const Json *expected = heads[h].find(key);
+                const QString where = QStringLiteral("map %1 head %2 %3").arg(map).arg(h).arg(key);
+                if (expected->isNull()) {
+                    QVERIFY2(std::isnan(actual), qPrintable(where + " should be NaN"));
+                } else {
+                    QVERIFY2(std::fabs(actual - expected->toNumber()) <= 1e-4,
+                             qPrintable(QStringLiteral("%1: %2, reference %3").arg(where).arg(actual).arg(expected->toNumber())));
+                }
+            };
+            check("entropy", s.entropy);
+            check("cross_modal_share", s.crossModalShare);
+            check("mean_distance", s.meanDistance);
+            check("gradient_weight", s.gradientWeight);
+            weightSum += s.gradientWeight;
+            QVERIFY(s.thumbnail.rows <= 4 && s.thumbnail.cols <= 4 && !s.thumbnail.empty());
+        }
+        QVERIFY(std::fabs(weightSum - 1.0) < 1e-4 || weightSum == 0.0);
+    }
+    QCOMPARE(n, stats.size());
+}
+
+QTEST_APPLESS_MAIN(TestHeadStatistics)
+#include "tst_headstatistics.moc"
