@@ -5,6 +5,7 @@
 #include "core/explain/explanation.h"
 #include "core/explain/headstatistics.h"
 #include "core/explain/modalityweights.h"
+#include "core/explain/perturbationtest.h"
 #include "core/explain/streamlayout.h"
 
 #include <QImage>
@@ -32,6 +33,14 @@ struct ExplainRequest
     int attention = -1; ///< attention map shown in the matrix view; -1: the default one
     int head = -1;      ///< head of that map; -1: the heads' mean
     core::DeviceChoice device = core::DeviceChoice::Auto;
+    bool faithfulness = false; ///< also run the perturbation tests of every method
+};
+
+/// One perturbation curve of one method (see core::PerturbationTest).
+struct FaithfulnessCurve
+{
+    core::Method method = core::Method::Relevance;
+    core::PerturbationCurve curve;
 };
 
 /// One attention map the model returns, described for selectors.
@@ -64,6 +73,9 @@ struct ExplainResult
     QStringList streamNames;
     core::ModalityWeights modality;
     std::vector<core::HeadStatistic> heads; ///< every head of every map, for the target
+    /// Positive and negative curves of every method that gives scores, for
+    /// the target; empty unless the request asked for them.
+    std::vector<FaithfulnessCurve> faithfulness;
     QImage image;                    ///< the decoded input image, RGB888, full size
     QStringList tokens;              ///< one per text position
     QVector<bool> padding;           ///< per position: a padded (masked) position

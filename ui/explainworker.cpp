@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/explain/explainer.h"
 #include "core/explain/headstatistics.h"
+#include "core/explain/perturbationtest.h"
 #include "core/io/inputloader.h"
 
 #include <QElapsedTimer>
@@ -72,6 +73,7 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
         m_run.reset();
         m_modality.clear();
         m_heads.clear();
+        m_faithfulness.clear();
         const core::ModelInput input = core::InputLoader::load(m, request.imagePath.toStdString(), request.text.toStdString());
         if (request.generation < m_latest.load())
             return result; // dropped by the controller anyway
@@ -156,8 +158,48 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
     if (headStats == m_heads.end())
         headStats = m_heads.emplace(target, core::HeadStatistics::compute(run, target)).first;
     result.heads = headStats->second;
+    if (request.faithfulness) {
+        const auto cachedCurves = m_faithfulness.find(target);
+        if (cachedCurves != m_faithfulness.end()) {
+            result.faithfulness = cachedCurves->second;
+        } else {
+            result.faithfulness = faithfulness(run, target, request.generation);
+            if (request.generation == m_latest.load()) // complete, not cut short by a newer request
+                m_faithfulness.emplace(target, result.faithfulness);
+        }
+    }
     result.totalMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
     return result;
+}
+
+std::vector<FaithfulnessCurve> ExplainWorker::faithfulness(core::CapturedRun &run, int target, quint64 generation)
+{
+    std::vector<FaithfulnessCurve> out;
+    for (core::Method method : core::allMethods()) {
+        if (generation < m_latest.load())
+            break; // superseded: the result is dropped anyway
+        core::MethodOptions options;
+        options.method = method;
+        options.target = target;
+        core::Explanation e;
+        try {
+            e = core::Explainer::explain(run, options);
+        } catch (const core::Error &) {
+            continue; // e.g. no gradients: this method has no curve
+        }
+        for (core::Modality modality : {core::Modality::Image, core::Modality::Text}) {
+            if ((modality == core::Modality::Image && !e.hasPatchScores())
+                || (modality == core::Modality::Text && !e.hasTokenScores()))
+                continue;
+            for (bool positive : {true, false}) {
+                FaithfulnessCurve c;
+                c.method = method;
+                c.curve = core::PerturbationTest::run(*m_bundle, run.input(), target, e, modality, positive);
+                out.push_back(std::move(c));
+            }
+        }
+    }
+    return out;
 }
 
 } // namespace attnscope::ui

@@ -36,6 +36,7 @@ signals:
 
 private:
     ExplainResult explain(const ExplainRequest &request);
+    std::vector<FaithfulnessCurve> faithfulness(core::CapturedRun &run, int target, quint64 generation);
 
     const std::atomic<quint64> &m_latest;
     std::shared_ptr<core::ModelBundle> m_bundle; ///< cached: reused while the path and device stay
@@ -48,6 +49,7 @@ private:
     QString m_runKey;
     std::map<int, core::ModalityWeights> m_modality;
     std::map<int, std::vector<core::HeadStatistic>> m_heads;
+    std::map<int, std::vector<FaithfulnessCurve>> m_faithfulness;
 };
 
 } // namespace attnscope::ui

@@ -3,6 +3,7 @@
 #include "ui/attentionlinks.h"
 #include "ui/attentionmatrixview.h"
 #include "ui/explaincontroller.h"
+#include "ui/faithfulnesspanel.h"
 #include "ui/headgridview.h"
 #include "ui/imageview.h"
 #include "ui/modalitybars.h"
@@ -193,10 +194,14 @@ MainWindow::MainWindow(QWidget *parent)
     m_modality->setObjectName(QStringLiteral("modalityBars"));
     m_headGrid = new HeadGridView(m_rightSplit);
     m_headGrid->setObjectName(QStringLiteral("headGrid"));
+    m_faithfulness = new FaithfulnessPanel(m_rightSplit);
+    m_faithfulness->setObjectName(QStringLiteral("faithfulnessPanel"));
     auto *tabs = new QTabWidget(m_rightSplit);
+    m_tabs = tabs;
     tabs->setObjectName(QStringLiteral("rightTabs"));
     tabs->addTab(matrixPanel, tr("Attention matrix"));
     tabs->addTab(m_headGrid, tr("Head grid"));
+    tabs->addTab(m_faithfulness, tr("Faithfulness"));
     m_rightSplit->addWidget(tabs);
     m_rightSplit->addWidget(titled(tr("Answers"), m_predictions, m_rightSplit));
     m_rightSplit->addWidget(titled(tr("Modality weights"), m_modality, m_rightSplit));
@@ -263,6 +268,14 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_matrix, &AttentionMatrixView::tokenSelected, this, &MainWindow::selectToken);
     connect(m_predictions, &PredictionBars::answerClicked, this, &MainWindow::explainAnswer);
     connect(m_headGrid, &HeadGridView::headSelected, this, &MainWindow::chooseHead);
+    // The perturbation tests cost a few dozen forward passes: run them only
+    // while their tab is shown.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_tabs->currentWidget() == m_faithfulness && m_result.generation != 0 && m_result.faithfulness.empty()) {
+            m_faithfulness->setPending();
+            request(false);
+        }
+    });
     connect(m_controller, &ExplainController::resultReady, this, &MainWindow::showResult);
     connect(m_controller, &ExplainController::errorOccurred, this, &MainWindow::showError);
     connect(m_controller, &ExplainController::busyChanged, m_progress, &QWidget::setVisible);
@@ -408,6 +421,7 @@ void MainWindow::request(bool newInput)
     r.target = m_target;
     r.attention = m_attention;
     r.head = m_headIndex;
+    r.faithfulness = m_tabs->currentWidget() == m_faithfulness;
     m_status->setText(tr("Running %1 on %2...").arg(QFileInfo(m_modelPath).fileName(), QFileInfo(m_imagePath).fileName()));
     m_controller->request(r);
 }
@@ -480,6 +494,10 @@ void MainWindow::showResult(const ExplainResult &result)
         titles << info.title();
     m_headGrid->setStatistics(result.heads, titles);
     m_headGrid->setSelected(result.attentionIndex, result.head);
+    if (!result.faithfulness.empty())
+        m_faithfulness->setCurves(result.faithfulness, label(p, explained));
+    else
+        m_faithfulness->setPending();
     refreshLinkedViews();
 
     m_status->setText(tr("%1 on %2 - %3 - forward %4 ms, total %5 ms%6")

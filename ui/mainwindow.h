@@ -17,6 +17,7 @@ namespace attnscope::ui {
 
 class AttentionMatrixView;
 class ExplainController;
+class FaithfulnessPanel;
 class HeadGridView;
 class ImageView;
 class ModalityBars;
@@ -97,6 +98,8 @@ private:
     QComboBox *m_head = nullptr;
     AttentionMatrixView *m_matrix = nullptr;
     HeadGridView *m_headGrid = nullptr;
+    FaithfulnessPanel *m_faithfulness = nullptr;
+    class QTabWidget *m_tabs = nullptr;
     PredictionBars *m_predictions = nullptr;
     ModalityBars *m_modality = nullptr;
     QSplitter *m_split = nullptr;

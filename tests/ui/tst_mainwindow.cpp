@@ -8,6 +8,7 @@
 
 #include "ui/attentionmatrixview.h"
 #include "ui/explaincontroller.h"
+#include "ui/faithfulnesspanel.h"
 #include "ui/headgridview.h"
 #include "ui/imageview.h"
 #include "ui/mainwindow.h"
@@ -30,6 +31,7 @@
 #include <qcustomplot.h>
 
 #include <algorithm>
+#include <map>
 
 using namespace attnscope;
 
@@ -83,6 +85,7 @@ private slots:
     void layerAndHeadDriveTheMatrixAndRawHeatmap();
     void clickingAnAnswerExplainsIt();
     void headGridShowsStatisticsAndSelectsHeads();
+    void faithfulnessPanelMatchesReferenceCurves();
     void failingModelShowsErrorAndStaysUsable();
     void burstEndsWithLastRequest();
     void droppedFilesOpen();
@@ -307,6 +310,39 @@ void TestMainWindow::headGridShowsStatisticsAndSelectsHeads()
     QVERIFY(waitShown(shown));
     QCOMPARE(w.lastResult().attentionIndex, map);
     QCOMPARE(w.lastResult().head, head);
+}
+
+void TestMainWindow::faithfulnessPanelMatchesReferenceCurves()
+{
+    ui::MainWindow w;
+    openReference(w, "Relevance");
+    QVERIFY(w.lastResult().faithfulness.empty()); // only computed while its tab is shown
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    w.findChild<QTabWidget *>("rightTabs")->setCurrentIndex(2);
+    QVERIFY(waitShown(shown));
+    const auto &curves = w.lastResult().faithfulness;
+    QVERIFY(!curves.empty());
+    const core::Json &expected = *referenceCase().find("perturbation")->find("relevance");
+    int checked = 0;
+    std::map<core::Method, double> gap;
+    for (const ui::FaithfulnessCurve &c : curves) {
+        if (c.curve.modality != core::Modality::Image)
+            continue;
+        gap[c.method] += c.curve.positive ? -c.curve.auc : c.curve.auc;
+        if (c.method != core::Method::Relevance)
+            continue;
+        const char *key = c.curve.positive ? "positive" : "negative";
+        ATTNSCOPE_COMPARE_FLOATS(c.curve.probabilities, test::floatsOf(*expected.find(key)));
+        QVERIFY(std::fabs(c.curve.auc - expected.find(std::string(key) + "_auc")->toNumber()) < 1e-4);
+        ++checked;
+    }
+    QCOMPARE(checked, 2);
+    QCOMPARE(gap.size(), size_t(4)); // every method has both image curves
+    const auto best = std::max_element(gap.begin(), gap.end(), [](auto a, auto b) { return a.second < b.second; });
+    auto *panel = w.findChild<ui::FaithfulnessPanel *>("faithfulnessPanel");
+    QCOMPARE(panel->mostFaithful(), static_cast<int>(best->first));
+    QVERIFY(panel->verdict().contains(QString::fromLatin1(core::methodName(best->first))));
+    QCOMPARE(panel->plot()->graphCount(), 8);
 }
 
 void TestMainWindow::failingModelShowsErrorAndStaysUsable()

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "ui/explainrequest.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QCustomPlot;
+class QLabel;
+
+namespace attnscope::ui {
+
+/// Faithfulness of each method on the input on screen: the target's
+/// probability as image patches (or words) are removed in order of the
+/// method's scores, most relevant first (positive, solid) and least relevant
+/// first (negative, dashed), with the areas under the curves. A faithful
+/// method makes the positive curve fall fast and the negative one stay high;
+/// the panel names the method with the largest gap (negative AUC - positive
+/// AUC) for this input.
+class FaithfulnessPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit FaithfulnessPanel(QWidget *parent = nullptr);
+
+    void setCurves(const std::vector<FaithfulnessCurve> &curves, const QString &target);
+    /// Shown while the worker computes them.
+    void setPending();
+
+    QCustomPlot *plot() const { return m_plot; }
+    QString verdict() const;
+    /// The method with the largest gap for the modality shown; -1 when none.
+    int mostFaithful() const { return m_best; }
+
+signals:
+    void modalityChanged();
+
+private:
+    void redraw();
+
+    QComboBox *m_modality = nullptr;
+    QCustomPlot *m_plot = nullptr;
+    QLabel *m_table = nullptr;
+    QLabel *m_verdict = nullptr;
+    std::vector<FaithfulnessCurve> m_curves;
+    QString m_target;
+    int m_best = -1;
+};
+
+} // namespace attnscope::ui
