@@ -35,7 +35,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Open, wait for the first answer, save the window as this PNG, quit."),
                                         QStringLiteral("file"));
-    parser.addOptions({model, image, text, screenshot});
+    const QCommandLineOption session(QStringLiteral("session"), QStringLiteral("Session file (.attnscope) to open."),
+                                     QStringLiteral("file"));
+    parser.addOptions({model, image, text, session, screenshot});
     parser.process(app);
 
     const attnscope::app::ResourceLocator resources(QString::fromLocal8Bit(argv[0]));
@@ -65,6 +67,11 @@ int main(int argc, char *argv[])
                          });
         QTimer::singleShot(120000, &app, [&app] { app.exit(2); });
     }
-    window.open(modelPath, imagePath, question);
+    if (parser.isSet(session)) {
+        if (!window.openSession(parser.value(session)) && parser.isSet(screenshot))
+            return 1;
+    } else {
+        window.open(modelPath, imagePath, question);
+    }
     return app.exec();
 }

@@ -85,6 +85,13 @@ void ImageView::resetZoom()
     update();
 }
 
+void ImageView::setZoomPan(double zoom, const QPointF &pan)
+{
+    m_zoom = std::clamp(zoom, kMinZoom, kMaxZoom);
+    m_pan = m_zoom == kMinZoom ? QPointF() : pan;
+    update();
+}
+
 void ImageView::zoomBy(double factor)
 {
     m_zoom = std::clamp(m_zoom * factor, kMinZoom, kMaxZoom);

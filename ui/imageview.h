@@ -35,6 +35,9 @@ public:
 
     int selectedPatch() const { return m_selected; }
     double zoom() const { return m_zoom; }
+    QPointF pan() const { return m_pan; }
+    /// Restores a zoom and pan (e.g. from a session).
+    void setZoomPan(double zoom, const QPointF &pan);
     const std::vector<float> &scores() const { return m_scores; }
     QString caption() const { return m_caption; }
     /// Row-major patch under a widget position; -1 outside the image.

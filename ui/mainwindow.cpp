@@ -10,13 +10,20 @@
 #include "ui/predictionbars.h"
 #include "ui/tokenview.h"
 
+#include "core/error.h"
+#include "core/io/sessionfile.h"
+#include "core/io/sha256.h"
+#include "core/io/textfile.h"
 #include "core/render/colormap.h"
 
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDragEnterEvent>
+#include <QDir>
 #include <QDropEvent>
+#include <QStandardPaths>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGroupBox>
@@ -37,6 +44,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 
 namespace attnscope::ui {
 
@@ -324,6 +332,9 @@ void MainWindow::buildMenus()
     m_recentImages = file->addMenu(tr("Recent images"));
     m_recentModels = file->addMenu(tr("Recent models"));
     file->addSeparator();
+    file->addAction(tr("Open &session..."), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O), this, &MainWindow::openSessionDialog);
+    file->addAction(tr("&Save session..."), QKeySequence::Save, this, &MainWindow::saveSessionAs);
+    file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu *runMenu = menuBar()->addMenu(tr("&Run"));
@@ -403,7 +414,132 @@ void MainWindow::openImageFile(const QString &path)
 
 void MainWindow::run()
 {
+    m_notice.clear(); // notes belong to the input they were about
     request(true);
+}
+
+bool MainWindow::saveSession(const QString &path)
+{
+    try {
+        core::Session s;
+        s.modelPath = QFileInfo(m_modelPath).absoluteFilePath().toStdString();
+        s.modelSha256 = core::Sha256::ofFile(m_modelPath.toStdString());
+        s.imagePath = QFileInfo(m_imagePath).absoluteFilePath().toStdString();
+        QFile image(m_imagePath);
+        if (!image.open(QIODevice::ReadOnly))
+            throw core::Error("cannot read " + m_imagePath.toStdString() + " to save it in the session");
+        const QByteArray bytes = image.readAll();
+        s.imageSha256 = core::Sha256::hex(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+        if (bytes.size() <= (32 << 20)) // embedded, so the session travels; larger ones are referenced
+            s.imageData.assign(bytes.begin(), bytes.end());
+        s.text = m_text->text().toStdString();
+        s.method = core::methodName(static_cast<core::Method>(m_method->currentData().toInt()));
+        s.device = core::deviceChoiceName(static_cast<core::DeviceChoice>(m_device->currentData().toInt()));
+        s.target = m_target;
+        s.attention = m_attention;
+        s.head = m_headIndex;
+        s.selectedToken = m_selectedToken;
+        s.colormap = core::Colormap::name(static_cast<core::ColormapKind>(m_colormap->currentData().toInt()));
+        s.opacity = m_opacity->value() / 100.0;
+        s.smooth = m_smooth->isChecked();
+        s.grid = m_grid->isChecked();
+        s.zoom = m_image->zoom();
+        s.panX = m_image->pan().x();
+        s.panY = m_image->pan().y();
+        s.tab = m_tabs->currentIndex();
+        core::TextFile::write(path.toStdString(), s.toJson());
+        m_status->setText(tr("Saved the session to %1").arg(QFileInfo(path).fileName()));
+        return true;
+    } catch (const core::Error &e) {
+        showError(tr("the session was not saved: %1").arg(QString::fromStdString(e.what())));
+        return false;
+    }
+}
+
+bool MainWindow::openSession(const QString &path)
+{
+    try {
+        const core::Session s = core::Session::parse(core::TextFile::read(path.toStdString(), size_t(256) << 20),
+                                                     QFileInfo(path).fileName().toStdString());
+        const QDir base = QFileInfo(path).absoluteDir();
+        QStringList notes;
+        const QString model = base.absoluteFilePath(QString::fromStdString(s.modelPath));
+        if (!QFileInfo::exists(model))
+            throw core::Error("the session's model " + model.toStdString() + " does not exist");
+        if (!s.modelSha256.empty() && core::Sha256::ofFile(model.toStdString()) != s.modelSha256)
+            notes << tr("The model file %1 has changed since this session was saved (its SHA-256 differs): the "
+                        "explanations may differ from the saved ones.").arg(QFileInfo(model).fileName());
+        QString image;
+        if (!s.imageData.empty()) {
+            const std::string hash = core::Sha256::hex(s.imageData);
+            if (!s.imageSha256.empty() && hash != s.imageSha256)
+                throw core::Error("the image embedded in the session is damaged (its SHA-256 does not match)");
+            // The embedded image goes to the cache under its hash, so the
+            // worker reads it like any other file.
+            const QString folder = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/sessions");
+            QDir().mkpath(folder);
+            const QString suffix = QFileInfo(QString::fromStdString(s.imagePath)).suffix();
+            image = QStringLiteral("%1/%2.%3").arg(folder, QString::fromStdString(hash),
+                                                   suffix.isEmpty() ? QStringLiteral("png") : suffix);
+            if (!QFileInfo::exists(image) || core::Sha256::ofFile(image.toStdString()) != hash) {
+                core::TextFile::write(image.toStdString(), std::string(s.imageData.begin(), s.imageData.end()));
+            }
+        } else {
+            image = base.absoluteFilePath(QString::fromStdString(s.imagePath));
+            if (!QFileInfo::exists(image))
+                throw core::Error("the session's image " + image.toStdString() + " does not exist");
+            if (!s.imageSha256.empty() && core::Sha256::ofFile(image.toStdString()) != s.imageSha256)
+                notes << tr("The image %1 has changed since this session was saved.").arg(QFileInfo(image).fileName());
+        }
+
+        m_updatingControls = true;
+        const int method = m_method->findData(static_cast<int>(core::parseMethod(s.method)));
+        m_method->setCurrentIndex(std::max(0, method));
+        const int device = m_device->findData(static_cast<int>(core::parseDeviceChoice(s.device)));
+        m_device->setCurrentIndex(std::max(0, device));
+        const int colormap = m_colormap->findData(static_cast<int>(core::Colormap::parse(s.colormap)));
+        m_colormap->setCurrentIndex(std::max(0, colormap));
+        m_opacity->setValue(static_cast<int>(std::lround(s.opacity * 100)));
+        m_smooth->setChecked(s.smooth);
+        m_grid->setChecked(s.grid);
+        m_tabs->setCurrentIndex(std::clamp(s.tab, 0, m_tabs->count() - 1));
+        m_text->setText(QString::fromStdString(s.text));
+        m_updatingControls = false;
+        applyDisplaySettings();
+
+        m_modelPath = model;
+        m_imagePath = image;
+        m_target = s.target;
+        m_attention = s.attention;
+        m_headIndex = s.head;
+        m_pendingView = {true, s.selectedToken, s.zoom, QPointF(s.panX, s.panY)};
+        m_notice = notes.join(QLatin1Char(' '));
+        request(false);
+        return true;
+    } catch (const core::Error &e) {
+        m_updatingControls = false;
+        showError(tr("the session could not be opened: %1").arg(QString::fromStdString(e.what())));
+        return false;
+    }
+}
+
+void MainWindow::saveSessionAs()
+{
+    QString path = QFileDialog::getSaveFileName(this, tr("Save session"), QString(),
+                                                tr("AttnScope sessions (*.attnscope);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".attnscope");
+    saveSession(path);
+}
+
+void MainWindow::openSessionDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open session"), QString(),
+                                                      tr("AttnScope sessions (*.attnscope);;All files (*)"));
+    if (!path.isEmpty())
+        openSession(path);
 }
 
 void MainWindow::request(bool newInput)
@@ -453,10 +589,18 @@ void MainWindow::showResult(const ExplainResult &result)
         && result.tokens == m_result.tokens && result.layout.size() == m_result.layout.size();
     m_result = result;
     m_error.clear();
-    m_banner->hide();
+    if (m_notice.isEmpty())
+        m_banner->hide();
+    else
+        showNotice(m_notice);
     if (!sameInput) {
         m_selectedToken = -1;
         m_hoverToken = -1;
+    }
+    const bool restoreView = m_pendingView.active;
+    if (restoreView) {
+        m_pendingView.active = false;
+        m_selectedToken = m_pendingView.selectedToken < static_cast<int>(result.layout.size()) ? m_pendingView.selectedToken : -1;
     }
     rememberRecent(QStringLiteral("recentModels"), result.modelPath);
     rememberRecent(QStringLiteral("recentImages"), result.imagePath);
@@ -484,6 +628,8 @@ void MainWindow::showResult(const ExplainResult &result)
     m_headIndex = result.head;
 
     m_image->setImage(result.image);
+    if (restoreView) // after setImage, which fits a new image
+        m_image->setZoomPan(m_pendingView.zoom, m_pendingView.pan);
     m_tokens->setTokens(result.tokens, result.padding);
     m_matrix->setMatrix(result.attention, result.layout,
                         tr("key - %1, %2").arg(m_layerLabel->text(), m_head->currentText()));
@@ -509,8 +655,19 @@ void MainWindow::showResult(const ExplainResult &result)
     emit resultShown();
 }
 
+void MainWindow::showNotice(const QString &message)
+{
+    m_notice = message;
+    m_banner->setStyleSheet(QStringLiteral("QLabel { background: #fff4d6; color: #6b4e00; border: 1px solid #e6c870; "
+                                           "border-radius: 4px; padding: 6px; }"));
+    m_banner->setText(message);
+    m_banner->setVisible(!message.isEmpty());
+}
+
 void MainWindow::showError(const QString &message)
 {
+    m_banner->setStyleSheet(QStringLiteral("QLabel { background: #fde2e1; color: #8a1c13; border: 1px solid #e0a09b; "
+                                           "border-radius: 4px; padding: 6px; }"));
     m_error = message;
     m_banner->setText(tr("Could not explain: %1%2")
                           .arg(message, m_result.generation ? tr("\n(still showing the previous result)") : QString()));
@@ -668,6 +825,11 @@ void MainWindow::dropEvent(QDropEvent *event)
     for (const QUrl &url : event->mimeData()->urls()) {
         const QString path = url.toLocalFile();
         const QString suffix = QFileInfo(path).suffix().toLower();
+        if (suffix == QLatin1String("attnscope")) {
+            event->acceptProposedAction();
+            openSession(path);
+            return;
+        }
         if (suffix == QLatin1String("pt"))
             model = path;
         else if (kImageSuffixes.contains(suffix))
@@ -676,7 +838,7 @@ void MainWindow::dropEvent(QDropEvent *event)
             unknown << QFileInfo(path).fileName();
     }
     if (!unknown.isEmpty() && model.isEmpty() && image.isEmpty()) {
-        showError(tr("AttnScope opens models (.pt) and images (%1); not %2")
+        showError(tr("AttnScope opens models (.pt), sessions (.attnscope) and images (%1); not %2")
                       .arg(kImageSuffixes.join(QStringLiteral(", ")), unknown.join(QStringLiteral(", "))));
         return;
     }

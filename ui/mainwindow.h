@@ -43,6 +43,13 @@ public:
     void openImageFile(const QString &path);
     /// Models offered in the model selector besides the recent ones.
     void setBundledModels(const QStringList &paths);
+    /// Writes the session (atomically); returns false and shows why on failure.
+    bool saveSession(const QString &path);
+    /// Opens a session: its model, inputs and view. Says so when the model or
+    /// a referenced image has changed since it was saved.
+    bool openSession(const QString &path);
+    /// Notes shown with the last result (e.g. "the model has changed").
+    QString lastNotice() const { return m_notice; }
     /// Runs the current inputs (a new input: the predicted answer is explained).
     void run();
 
@@ -72,6 +79,9 @@ private:
     void chooseHead(int map, int head);
     void openImage();
     void openModel();
+    void saveSessionAs();
+    void openSessionDialog();
+    void showNotice(const QString &message);
     void rememberRecent(const QString &key, const QString &path);
     void rebuildRecentMenus();
     void rebuildModelSelector();
@@ -120,6 +130,15 @@ private:
     bool m_updatingControls = false;
     ExplainResult m_result;
     QString m_error;
+    QString m_notice;
+    /// View state of an opened session, applied when its first result arrives.
+    struct PendingView
+    {
+        bool active = false;
+        int selectedToken = -1;
+        double zoom = 1.0;
+        QPointF pan;
+    } m_pendingView;
 };
 
 } // namespace attnscope::ui

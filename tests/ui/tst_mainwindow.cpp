@@ -17,6 +17,7 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDir>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
@@ -26,6 +27,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTest>
+#include <QTemporaryDir>
 #include <QUrl>
 
 #include <qcustomplot.h>
@@ -91,6 +93,8 @@ private slots:
     void droppedFilesOpen();
     void modelSelectorOpensBundledModels();
     void settingsPersist();
+    void sessionReopensTheSamePixels();
+    void sessionSaysWhenTheModelChanged();
 
 private:
     /// A shown window on reference case 0 with the given method.
@@ -451,6 +455,76 @@ void TestMainWindow::settingsPersist()
     QCOMPARE(again.findChild<QComboBox *>("colormapSelector")->currentIndex(), 2);
     QCOMPARE(again.findChild<QSlider *>("opacitySlider")->value(), 30);
     QVERIFY(again.findChild<QComboBox *>("methodSelector")->currentText().startsWith("Rollout"));
+}
+
+void TestMainWindow::sessionReopensTheSamePixels()
+{
+    QTemporaryDir dir;
+    const QString file = dir.filePath("view.attnscope");
+    QImage saved;
+    {
+        ui::MainWindow w;
+        openReference(w, "Rollout");
+        w.findChild<QComboBox *>("colormapSelector")->setCurrentIndex(1);
+        w.findChild<QSlider *>("opacitySlider")->setValue(70);
+        auto *tokens = w.findChild<ui::TokenView *>("tokenView");
+        QTest::mouseClick(tokens, Qt::LeftButton, {}, tokens->chipRect(1).center());
+        auto *image = w.findChild<ui::ImageView *>("imageView");
+        image->setZoomPan(2.0, QPointF(30, -20));
+        QVERIFY(w.saveSession(file));
+        QTest::qWait(100); // let the layout settle
+        saved = image->grab().toImage();
+    }
+    QSettings().clear(); // nothing carried over but the file
+    ui::MainWindow again;
+    again.resize(1200, 800);
+    again.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&again));
+    QSignalSpy shown(&again, &ui::MainWindow::resultShown);
+    QVERIFY(again.openSession(file));
+    QVERIFY(waitShown(shown));
+    QTRY_VERIFY_WITH_TIMEOUT(!again.controller()->isBusy(), 30000);
+    QCOMPARE(again.selectedToken(), kFirstWord + 1);
+    QCOMPARE(again.lastResult().explanation.method, core::Method::Rollout);
+    auto *view = again.findChild<ui::ImageView *>("imageView");
+    QTRY_COMPARE(view->size(), saved.size() / saved.devicePixelRatio());
+    const QImage reopened = view->grab().toImage();
+    QCOMPARE(reopened.size(), saved.size());
+    if (reopened != saved) {
+        saved.save(QDir::temp().filePath("attnscope_session_saved.png"));
+        reopened.save(QDir::temp().filePath("attnscope_session_reopened.png"));
+    }
+    QVERIFY2(reopened == saved, "pixels differ; both images are in the temporary folder");
+    QVERIFY(again.lastNotice().isEmpty());
+}
+
+void TestMainWindow::sessionSaysWhenTheModelChanged()
+{
+    QTemporaryDir dir;
+    const QString model = dir.filePath("model.pt");
+    QVERIFY(QFile::copy(data("tiny_joint.pt"), model));
+    ui::MainWindow w;
+    w.show();
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    w.open(model, data("images/joint_large.png"), "is there a red circle ?");
+    QVERIFY(waitShown(shown));
+    QVERIFY(w.saveSession(dir.filePath("s.attnscope")));
+    // Another model under the same name.
+    QVERIFY(QFile::remove(model));
+    QVERIFY(QFile::copy(data("tiny_late.pt"), model));
+    QVERIFY(w.openSession(dir.filePath("s.attnscope")));
+    QVERIFY(waitShown(shown));
+    QVERIFY(w.lastNotice().contains("has changed since this session was saved"));
+    QVERIFY(w.findChild<QLabel *>("errorBanner")->isVisible());
+    QCOMPARE(w.lastResult().modelName, QStringLiteral("tiny-late"));
+    // A damaged session file: a clear error, the window keeps its result.
+    QFile bad(dir.filePath("bad.attnscope"));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("{\"format\": \"attnscope-session/1\"}");
+    bad.close();
+    QVERIFY(!w.openSession(bad.fileName()));
+    QVERIFY(w.lastError().contains("\"model\" is missing"));
+    QCOMPARE(w.lastResult().modelName, QStringLiteral("tiny-late"));
 }
 
 QTEST_MAIN(TestMainWindow)
