@@ -7,6 +7,7 @@
 #include "core/explain/explainer.h"
 #include "core/explain/modalityweights.h"
 #include "core/explain/perturbationtest.h"
+#include "core/io/npywriter.h"
 #include "core/io/datasetevaluation.h"
 #include "core/io/explanationjson.h"
 #include "core/io/inputloader.h"
@@ -303,6 +304,14 @@ int cmdExplain(const std::vector<std::string> &args)
         if (method == Method::Relevance)
             relevance = &e;
         Json j = ExplanationJson::explanation(e, true);
+        // The same numbers as arrays for numpy.load.
+        const std::string stem = out + "/" + methodName(method);
+        if (e.hasPatchScores())
+            NpyWriter::write(stem + "_patches.npy", {e.gridRows, e.gridCols}, e.patchScores);
+        if (e.hasTokenScores())
+            NpyWriter::write(stem + "_tokens.npy", {static_cast<int>(e.tokenScores.size())}, e.tokenScores);
+        if (!e.matrix.empty())
+            NpyWriter::write(stem + "_matrix.npy", {e.matrix.rows, e.matrix.cols}, e.matrix.values);
         if (e.hasPatchScores()) {
             const std::vector<float> heat = Heatmap::upsample(Heatmap::normalize(e.patchScores), e.gridRows, e.gridCols,
                                                               input.source.width, input.source.height,

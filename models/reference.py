@@ -11,6 +11,7 @@ test suite compares the engine against these values.
 import argparse
 import json
 import math
+import os
 import re
 import sys
 
@@ -498,6 +499,20 @@ def check(args):
         for field in ("patch_scores", "token_scores"):
             compare_lists("%s.%s" % (method, field), ref["methods"][method][field],
                           got["methods"][method].get(field), args.tol, problems)
+        if args.arrays:
+            # The .npy files beside explanation.json, read with numpy's own reader.
+            folder = os.path.dirname(os.path.abspath(args.explain_json))
+            for field, suffix in (("patch_scores", "patches"), ("token_scores", "tokens")):
+                path = os.path.join(folder, "%s_%s.npy" % (method, suffix))
+                if ref["methods"][method][field] is None:
+                    continue
+                if not os.path.exists(path):
+                    problems.append("%s: missing" % path)
+                    continue
+                array = np.load(path)
+                if array.dtype != np.float32 or array.ndim != (2 if suffix == "patches" else 1):
+                    problems.append("%s: dtype %s, %d dimensions" % (path, array.dtype, array.ndim))
+                compare_lists(path, ref["methods"][method][field], array.flatten().tolist(), args.tol, problems)
     for name, value in ref["modality_weights"]["relevance_share"].items():
         if not close(value, got["modality_weights"]["relevance_share"][name], args.tol):
             problems.append("relevance share of %s differs" % name)
@@ -524,6 +539,7 @@ def main():
         if name == "check":
             p.add_argument("--explain-json", required=True)
             p.add_argument("--tol", type=float, default=1e-4)
+            p.add_argument("--arrays", action="store_true", help="also check the .npy files beside the JSON")
     args = parser.parse_args()
     torch.manual_seed(0)
     if args.command == "compute":

@@ -67,11 +67,28 @@ def locations(question, add_cls):
     return pos, xy
 
 
+def scene_summary(scene):
+    """Training-only scene targets: per colour-shape class, how many objects
+    (capped at MAX_COUNT) and, where there is exactly one, its centre in [-1, 1]."""
+    classes = len(world.COLOUR_NAMES) * len(world.SHAPES)
+    counts, centres, unique = [0] * classes, [[0.0, 0.0] for _ in range(classes)], [0.0] * classes
+    for o in scene.objects:
+        k = world.COLOUR_NAMES.index(o["colour"]) * len(world.SHAPES) + world.SHAPES.index(o["shape"])
+        counts[k] = min(world.MAX_COUNT, counts[k] + 1)
+        centres[k] = [2.0 * o["centre"][0] / world.IMAGE_SIZE - 1.0, 2.0 * o["centre"][1] / world.IMAGE_SIZE - 1.0]
+    for k in range(classes):
+        unique[k] = 1.0 if counts[k] == 1 else 0.0
+    return counts, centres, unique
+
+
 def make_data(split, count, add_cls, seed=None, mix=None):
     images, image_index, ids, masks, labels, types, patches, pos, xy = [], [], [], [], [], [], [], [], []
+    scenes = ([], [], [])
     for scene, questions in world.make_split(split, count, seed=seed, types=mix):
         images.append(preprocess(scene.image))
         patches.append(world.patch_labels(scene))
+        for store, value in zip(scenes, scene_summary(scene)):
+            store.append(value)
         for q in questions:
             i, m = tokenize(q["question"], add_cls)
             image_index.append(len(images) - 1)
@@ -84,7 +101,7 @@ def make_data(split, count, add_cls, seed=None, mix=None):
             xy.append(c)
     return (torch.from_numpy(np.stack(images)), torch.tensor(image_index), torch.tensor(ids),
             torch.tensor(masks), torch.tensor(labels), torch.tensor(types), torch.tensor(patches),
-            torch.tensor(pos), torch.tensor(xy))
+            torch.tensor(pos), torch.tensor(xy), torch.tensor(scenes[0]), torch.tensor(scenes[1]), torch.tensor(scenes[2]))
 
 
 def location_probes(model, arch):
@@ -96,6 +113,14 @@ def location_probes(model, arch):
     if arch == "coattention":
         return model.text_self[0], 0, model.norm
     return None, 0, None
+
+
+def scene_probe(model, arch):
+    """Late fusion only: the image summary, which never sees the question, is
+    asked (training only) what the scene holds - how many objects of each
+    colour and shape, and where the single ones are - so it learns to carry
+    what any question may need."""
+    return model.image_norm if arch == "late" else None
 
 
 def evaluate(model, data, batch=256):
@@ -127,7 +152,8 @@ def main():
                         help="weight of the training-only per-patch colour/shape loss on the image tokens")
     parser.add_argument("--locate", type=float, default=1.0,
                         help="weight of the training-only losses that ask the named objects' word tokens (half-way "
-                             "up) and the decision state (at the top) where those objects are")
+                             "up) and the decision state (at the top) where those objects are; for late fusion, that "
+                             "ask the image summary what the scene holds and where")
     parser.add_argument("--layers", type=int, default=None, help="transformer layers (single stream only)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
@@ -147,6 +173,10 @@ def main():
     # Training-only location heads, read through forward hooks; not exported.
     word_module, word_offset, decision_module = location_probes(model, args.arch)
     word_head, pair_head = torch.nn.Linear(dim, 2), torch.nn.Linear(dim, 4)
+    classes = len(world.COLOUR_NAMES) * len(world.SHAPES)
+    summary_module = scene_probe(model, args.arch)
+    count_head = torch.nn.Linear(dim, classes * (world.MAX_COUNT + 1))
+    where_head = torch.nn.Linear(dim, classes * 2)
     captured = {}
     hooks = []
 
@@ -154,13 +184,16 @@ def main():
         if args.locate > 0 and word_module is not None:
             hooks.append(word_module.register_forward_hook(lambda m, i, o: captured.__setitem__("words", o[0])))
             hooks.append(decision_module.register_forward_hook(lambda m, i, o: captured.__setitem__("decision", o)))
+        if args.locate > 0 and summary_module is not None:
+            hooks.append(summary_module.register_forward_hook(lambda m, i, o: captured.__setitem__("summary", o)))
 
     def detach():  # TorchScript cannot script the hooks: none while exporting
         while hooks:
             hooks.pop().remove()
 
     attach()
-    extra = list(aux_head.parameters()) + list(word_head.parameters()) + list(pair_head.parameters())
+    extra = (list(aux_head.parameters()) + list(word_head.parameters()) + list(pair_head.parameters())
+             + list(count_head.parameters()) + list(where_head.parameters()))
     opt = torch.optim.AdamW(list(model.parameters()) + extra, lr=args.lr, weight_decay=0.05)
     steps_per_epoch = math.ceil(args.per_epoch / args.batch)
     total = steps_per_epoch * args.epochs
@@ -171,7 +204,7 @@ def main():
     best = -1.0
     history = []
     for epoch in range(args.epochs):
-        images, index, ids, masks, labels, _, patches, pos, xy = make_data("train", args.per_epoch, add_cls,
+        images, index, ids, masks, labels, _, patches, pos, xy, counts, centres, unique = make_data("train", args.per_epoch, add_cls,
                                                                   seed=world.SPLIT_SEEDS["train"] + 7919 * epoch,
                                                                   mix=args.mix.split(","))
         model.train()
@@ -182,6 +215,15 @@ def main():
             captured.clear()
             logits = model(images[index[b]], ids[b], masks[b])[0]
             loss = F.cross_entropy(logits, labels[b])
+            if "summary" in captured:
+                summary = captured["summary"]
+                scene = index[b]
+                loss = loss + args.locate * F.cross_entropy(
+                    count_head(summary).view(len(b), classes, -1).flatten(0, 1), counts[scene].flatten())
+                mask = unique[scene].unsqueeze(-1)
+                err = F.smooth_l1_loss(where_head(summary).view(len(b), classes, 2), centres[scene], beta=0.1,
+                                       reduction="none")
+                loss = loss + args.locate * (err * mask).sum() / mask.sum().clamp_min(1.0) / 2
             if "words" in captured:
                 p, c = pos[b], xy[b]
                 valid = p >= 0
