@@ -40,6 +40,14 @@ public:
     void setZoomPan(double zoom, const QPointF &pan);
     const std::vector<float> &scores() const { return m_scores; }
     QString caption() const { return m_caption; }
+    const QImage &image() const { return m_image; }
+    /// The heatmap as drawn: one pixel per patch, colour-mapped; null when none.
+    const QImage &heatImage() const { return m_heat; }
+    double opacity() const { return m_opacity; }
+    bool smooth() const { return m_smooth; }
+    bool gridVisible() const { return m_grid; }
+    int gridRows() const { return m_rows; }
+    int gridCols() const { return m_cols; }
     /// Row-major patch under a widget position; -1 outside the image.
     int patchAt(const QPointF &position) const;
     /// Widget position of a patch's centre.

@@ -8,9 +8,13 @@
 #include "ui/imageview.h"
 #include "ui/modalitybars.h"
 #include "ui/predictionbars.h"
+#include "ui/reportwriter.h"
 #include "ui/tokenview.h"
+#include "ui/viewexporter.h"
 
 #include "core/error.h"
+#include "core/io/npywriter.h"
+#include "core/io/explanationjson.h"
 #include "core/io/sessionfile.h"
 #include "core/io/sha256.h"
 #include "core/io/textfile.h"
@@ -27,6 +31,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGroupBox>
+#include <QInputDialog>
 #include <QHBoxLayout>
 #include <QKeySequence>
 #include <QLabel>
@@ -334,6 +339,24 @@ void MainWindow::buildMenus()
     file->addSeparator();
     file->addAction(tr("Open &session..."), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O), this, &MainWindow::openSessionDialog);
     file->addAction(tr("&Save session..."), QKeySequence::Save, this, &MainWindow::saveSessionAs);
+    QMenu *exportMenu = file->addMenu(tr("&Export"));
+    exportMenu->addAction(tr("Image view (PNG, SVG, PDF)..."), QKeySequence(Qt::CTRL | Qt::Key_E), this,
+                          [this] { exportView(m_image, QStringLiteral("heatmap")); });
+    exportMenu->addAction(tr("Attention matrix..."), this, [this] { exportView(m_matrix, QStringLiteral("matrix")); });
+    exportMenu->addAction(tr("Head grid..."), this, [this] { exportView(m_headGrid, QStringLiteral("heads")); });
+    exportMenu->addAction(tr("Faithfulness panel..."), this, [this] { exportView(m_faithfulness, QStringLiteral("faithfulness")); });
+    exportMenu->addAction(tr("Whole window..."), this, [this] { exportView(this, QStringLiteral("attnscope")); });
+    exportMenu->addSeparator();
+    exportMenu->addAction(tr("Arrays (NPY and JSON)..."), this, &MainWindow::exportArrays);
+    exportMenu->addAction(tr("Report for a domain expert (PDF)..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this, [this] {
+        QString path = QFileDialog::getSaveFileName(this, tr("Save report"), QStringLiteral("attnscope-report.pdf"),
+                                                    tr("PDF (*.pdf)"));
+        if (path.isEmpty())
+            return;
+        if (QFileInfo(path).suffix().isEmpty())
+            path += QStringLiteral(".pdf");
+        exportReport(path);
+    });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -523,6 +546,98 @@ bool MainWindow::openSession(const QString &path)
     }
 }
 
+void MainWindow::exportReport(const QString &path)
+{
+    if (m_result.generation == 0) {
+        showError(tr("there is no result to report yet"));
+        return;
+    }
+    if (!m_result.faithfulness.empty()) {
+        writeReport(path);
+        return;
+    }
+    m_pendingReport = path; // written when the faithfulness curves arrive
+    request(false);
+}
+
+void MainWindow::writeReport(const QString &path)
+{
+    try {
+        ReportWriter::Content content;
+        content.result = m_result;
+        content.modelFile = m_result.modelPath;
+        content.cardSummary = ReportWriter::cardSummary(m_result.modelPath);
+        content.text = m_text->text();
+        ReportWriter::write(content, path);
+        m_status->setText(tr("Wrote the report to %1").arg(QFileInfo(path).fileName()));
+        emit reportWritten(path);
+    } catch (const core::Error &e) {
+        showError(QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::exportView(QWidget *view, const QString &name)
+{
+    QString selected;
+    QString path = QFileDialog::getSaveFileName(this, tr("Export"), name + QStringLiteral(".png"),
+                                                tr("PNG image (*.png);;SVG (*.svg);;PDF (*.pdf)"), &selected);
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += selected.contains(QLatin1String("svg")) ? QStringLiteral(".svg")
+                                                        : selected.contains(QLatin1String("pdf")) ? QStringLiteral(".pdf")
+                                                                                                   : QStringLiteral(".png");
+    try {
+        const QString suffix = QFileInfo(path).suffix().toLower();
+        if (suffix == QLatin1String("svg")) {
+            ViewExporter::svg(view, path);
+        } else if (suffix == QLatin1String("pdf")) {
+            ViewExporter::pdf(view, path);
+        } else {
+            bool ok = false;
+            const int dpi = QInputDialog::getInt(this, tr("Resolution"), tr("Dots per inch (96 = as on screen):"),
+                                                 QSettings().value(QStringLiteral("exportDpi"), 300).toInt(), 24, 1200, 1, &ok);
+            if (!ok)
+                return;
+            QSettings().setValue(QStringLiteral("exportDpi"), dpi);
+            ViewExporter::png(view, path, dpi);
+        }
+        m_status->setText(tr("Exported %1").arg(QFileInfo(path).fileName()));
+    } catch (const core::Error &e) {
+        showError(QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::exportArrays()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Export arrays into"));
+    if (folder.isEmpty())
+        return;
+    try {
+        const core::Explanation &e = m_result.explanation;
+        const QString stem = folder + QLatin1Char('/') + QString::fromLatin1(core::methodName(e.method));
+        if (e.hasPatchScores())
+            core::NpyWriter::write((stem + QStringLiteral("_patches.npy")).toStdString(), {e.gridRows, e.gridCols}, e.patchScores);
+        if (e.hasTokenScores())
+            core::NpyWriter::write((stem + QStringLiteral("_tokens.npy")).toStdString(), {static_cast<int>(e.tokenScores.size())},
+                                   e.tokenScores);
+        if (!e.matrix.empty())
+            core::NpyWriter::write((stem + QStringLiteral("_matrix.npy")).toStdString(), {e.matrix.rows, e.matrix.cols}, e.matrix.values);
+        const core::Explanation &a = m_result.attention;
+        if (!a.matrix.empty())
+            core::NpyWriter::write((folder + QStringLiteral("/attention_map%1_%2.npy")
+                                                 .arg(m_result.attentionIndex)
+                                                 .arg(m_result.head < 0 ? QStringLiteral("mean") : QString::number(m_result.head)))
+                                       .toStdString(),
+                                   {a.matrix.rows, a.matrix.cols}, a.matrix.values);
+        core::TextFile::write((stem + QStringLiteral(".json")).toStdString(),
+                              core::ExplanationJson::explanation(e, true).dump(1) + "\n");
+        m_status->setText(tr("Exported the arrays to %1").arg(folder));
+    } catch (const core::Error &err) {
+        showError(QString::fromStdString(err.what()));
+    }
+}
+
 void MainWindow::saveSessionAs()
 {
     QString path = QFileDialog::getSaveFileName(this, tr("Save session"), QString(),
@@ -557,7 +672,7 @@ void MainWindow::request(bool newInput)
     r.target = m_target;
     r.attention = m_attention;
     r.head = m_headIndex;
-    r.faithfulness = m_tabs->currentWidget() == m_faithfulness;
+    r.faithfulness = m_tabs->currentWidget() == m_faithfulness || !m_pendingReport.isEmpty();
     m_status->setText(tr("Running %1 on %2...").arg(QFileInfo(m_modelPath).fileName(), QFileInfo(m_imagePath).fileName()));
     m_controller->request(r);
 }
@@ -653,6 +768,11 @@ void MainWindow::showResult(const ExplainResult &result)
                           .arg(result.truncated ? tr(" - text truncated to the model's length") : QString()));
     setWindowTitle(tr("AttnScope - %1 - %2").arg(result.modelName, QFileInfo(result.imagePath).fileName()));
     emit resultShown();
+    if (!m_pendingReport.isEmpty() && !result.faithfulness.empty()) {
+        const QString path = m_pendingReport;
+        m_pendingReport.clear();
+        writeReport(path);
+    }
 }
 
 void MainWindow::showNotice(const QString &message)

@@ -48,6 +48,10 @@ public:
     /// Opens a session: its model, inputs and view. Says so when the model or
     /// a referenced image has changed since it was saved.
     bool openSession(const QString &path);
+    /// Writes the report PDF for the result on screen; when faithfulness has
+    /// not been measured yet it is first computed in the worker. Emits
+    /// reportWritten or shows the error.
+    void exportReport(const QString &path);
     /// Notes shown with the last result (e.g. "the model has changed").
     QString lastNotice() const { return m_notice; }
     /// Runs the current inputs (a new input: the predicted answer is explained).
@@ -61,6 +65,7 @@ public:
 
 signals:
     void resultShown();
+    void reportWritten(const QString &path);
 
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
@@ -82,6 +87,9 @@ private:
     void saveSessionAs();
     void openSessionDialog();
     void showNotice(const QString &message);
+    void exportView(QWidget *view, const QString &name);
+    void exportArrays();
+    void writeReport(const QString &path);
     void rememberRecent(const QString &key, const QString &path);
     void rebuildRecentMenus();
     void rebuildModelSelector();
@@ -131,6 +139,7 @@ private:
     ExplainResult m_result;
     QString m_error;
     QString m_notice;
+    QString m_pendingReport;
     /// View state of an opened session, applied when its first result arrives.
     struct PendingView
     {

@@ -1,0 +1,275 @@
+#include "ui/reportwriter.h"
+
+#include "core/error.h"
+#include "core/render/colormap.h"
+#include "core/render/heatmap.h"
+#include "core/render/overlay.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QSaveFile>
+#include <QTextStream>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+namespace attnscope::ui {
+
+namespace {
+
+constexpr double kMargin = 42.0;
+constexpr double kWidth = 595.0 - 2 * kMargin; // A4 in points
+
+QImage overlayOf(const ExplainResult &r)
+{
+    const core::Explanation &e = r.explanation;
+    if (!e.hasPatchScores() || r.image.isNull())
+        return r.image;
+    const QImage rgb = r.image.convertToFormat(QImage::Format_RGB888);
+    core::RgbImage source;
+    source.width = rgb.width();
+    source.height = rgb.height();
+    source.pixels.resize(static_cast<size_t>(rgb.width()) * rgb.height() * 3);
+    for (int y = 0; y < rgb.height(); ++y)
+        std::copy_n(rgb.constScanLine(y), rgb.width() * 3, source.pixels.begin() + static_cast<ptrdiff_t>(y) * rgb.width() * 3);
+    const auto heat = core::Heatmap::upsample(core::Heatmap::normalize(e.patchScores), e.gridRows, e.gridCols,
+                                              source.width, source.height, core::Interpolation::Bilinear);
+    const core::RgbaImage blended = core::Overlay::blend(source, heat, core::Colormap::get(core::ColormapKind::Viridis), 0.55f);
+    return QImage(blended.pixels.data(), blended.width, blended.height, blended.width * 4, QImage::Format_RGBA8888).copy();
+}
+
+QString label(const core::Prediction &p, int index)
+{
+    return index >= 0 && index < static_cast<int>(p.labels.size()) ? QString::fromStdString(p.labels[static_cast<size_t>(index)])
+                                                                   : QStringLiteral("?");
+}
+
+QString percent(double v) { return QStringLiteral("%1%").arg(100.0 * v, 0, 'f', 1); }
+
+class Page
+{
+public:
+    explicit Page(QPainter &p)
+        : m_p(p)
+    {
+    }
+
+    void heading(const QString &text)
+    {
+        m_y += 8;
+        QFont f = m_p.font();
+        f.setPointSizeF(11);
+        f.setBold(true);
+        m_p.setFont(f);
+        m_p.setPen(QColor(30, 30, 30));
+        m_p.drawText(QRectF(kMargin, m_y, kWidth, 16), Qt::AlignLeft | Qt::AlignVCenter, text);
+        m_y += 18;
+    }
+
+    void paragraph(const QString &text, double size = 9.0, const QColor &colour = QColor(40, 40, 40))
+    {
+        QFont f = m_p.font();
+        f.setPointSizeF(size);
+        f.setBold(false);
+        m_p.setFont(f);
+        m_p.setPen(colour);
+        const QRectF box = m_p.boundingRect(QRectF(kMargin, m_y, kWidth, 1000), Qt::TextWordWrap, text);
+        m_p.drawText(QRectF(kMargin, m_y, kWidth, box.height()), Qt::TextWordWrap, text);
+        m_y += box.height() + 4;
+    }
+
+    double &y() { return m_y; }
+    QPainter &painter() { return m_p; }
+
+private:
+    QPainter &m_p;
+    double m_y = kMargin;
+};
+
+} // namespace
+
+QString ReportWriter::caveat()
+{
+    return QObject::tr(
+        "What this shows: where the model's attention and the gradients through it point for this answer on this "
+        "input. It is evidence about what the model used, not a proof of why: attention weights say how information "
+        "was mixed, not how much it mattered, and different methods can disagree. The faithfulness figures test the "
+        "explanation by removing what it ranks highest; trust a heatmap more when its positive curve falls fast and "
+        "its negative curve stays high. A demo model trained on synthetic shapes tells nothing about real images.");
+}
+
+QString ReportWriter::cardSummary(const QString &modelPath)
+{
+    const QFileInfo info(modelPath);
+    QFile card(info.absolutePath() + QLatin1Char('/') + info.completeBaseName() + QStringLiteral(".md"));
+    if (!card.open(QIODevice::ReadOnly | QIODevice::Text))
+        return {};
+    QTextStream in(&card);
+    QStringList paragraph;
+    while (!in.atEnd()) {
+        const QString line = in.readLine().trimmed();
+        if (line.startsWith(QLatin1Char('#')) || (line.isEmpty() && paragraph.isEmpty()))
+            continue; // titles, blank lines before the first paragraph
+        if (line.isEmpty())
+            break;
+        paragraph << line;
+    }
+    QString text = paragraph.join(QLatin1Char(' '));
+    text.remove(QLatin1Char('*')).remove(QLatin1Char('`'));
+    return text.left(700);
+}
+
+void ReportWriter::write(const Content &c, const QString &path)
+{
+    const ExplainResult &r = c.result;
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        throw core::Error("could not write " + path.toStdString() + ": " + file.errorString().toStdString());
+    {
+        QPdfWriter writer(&file);
+        writer.setPageSize(QPageSize(QPageSize::A4));
+        writer.setPageMargins(QMarginsF(0, 0, 0, 0));
+        writer.setResolution(72); // painter units are points
+        writer.setCreator(QStringLiteral("AttnScope"));
+        writer.setTitle(QStringLiteral("AttnScope report: %1").arg(r.modelName));
+        QPainter p(&writer);
+        p.setRenderHint(QPainter::Antialiasing);
+        p.setRenderHint(QPainter::SmoothPixmapTransform);
+        Page page(p);
+
+        QFont title = p.font();
+        title.setPointSizeF(16);
+        title.setBold(true);
+        p.setFont(title);
+        p.drawText(QRectF(kMargin, page.y(), kWidth, 22), Qt::AlignLeft | Qt::AlignVCenter, QObject::tr("AttnScope report"));
+        QFont small = p.font();
+        small.setPointSizeF(8);
+        small.setBold(false);
+        p.setFont(small);
+        p.drawText(QRectF(kMargin, page.y(), kWidth, 22), Qt::AlignRight | Qt::AlignVCenter,
+                   QDateTime::currentDateTime().toString(Qt::ISODate));
+        page.y() += 26;
+        page.paragraph(QObject::tr("Model: %1 (%2), run on %3").arg(r.modelName, QFileInfo(c.modelFile).fileName(), r.deviceName));
+        page.paragraph(QObject::tr("Question: \"%1\"   Image: %2").arg(c.text, QFileInfo(r.imagePath).fileName()));
+
+        // The answer.
+        const core::Prediction &pred = r.prediction;
+        const std::vector<int> ranking = pred.ranking();
+        QStringList others;
+        for (size_t k = 1; k < ranking.size() && k < 3; ++k)
+            others << QStringLiteral("%1 %2").arg(label(pred, ranking[k]), percent(pred.probabilities[static_cast<size_t>(ranking[k])]));
+        page.heading(QObject::tr("Answer: %1 (confidence %2)")
+                         .arg(label(pred, pred.predicted), percent(pred.probabilities[static_cast<size_t>(pred.predicted)])));
+        page.paragraph(QObject::tr("Next most likely: %1. Explained answer: \"%2\".")
+                           .arg(others.join(QStringLiteral(", ")), label(pred, r.explanation.target)));
+
+        // Image and overlay.
+        const double side = (kWidth - 16) / 2;
+        const QImage overlay = overlayOf(r);
+        auto drawImage = [&](const QImage &image, double x, const QString &caption) {
+            if (image.isNull())
+                return;
+            const QSizeF size = QSizeF(image.size()).scaled(side, side, Qt::KeepAspectRatio);
+            p.drawImage(QRectF(x, page.y(), size.width(), size.height()), image);
+            p.setFont(small);
+            p.setPen(QColor(60, 60, 60));
+            p.drawText(QRectF(x, page.y() + size.height() + 2, side, 12), Qt::AlignLeft, caption);
+        };
+        drawImage(r.image, kMargin, QObject::tr("the input image"));
+        drawImage(overlay, kMargin + side + 16,
+                  QObject::tr("%1 (bright = more relevant)").arg(QString::fromStdString(r.explanation.summary)));
+        const QSizeF shown = r.image.isNull() ? QSizeF(0, 0) : QSizeF(r.image.size()).scaled(side, side, Qt::KeepAspectRatio);
+        page.y() += shown.height() + 18;
+
+        // Words.
+        std::vector<int> words;
+        for (int i = 0; i < r.tokens.size() && i < static_cast<int>(r.explanation.tokenScores.size()); ++i) {
+            if (!(i < r.padding.size() && r.padding[i]) && r.explanation.tokenScores[static_cast<size_t>(i)] > 0)
+                words.push_back(i);
+        }
+        std::sort(words.begin(), words.end(), [&](int a, int b) {
+            return r.explanation.tokenScores[static_cast<size_t>(a)] > r.explanation.tokenScores[static_cast<size_t>(b)];
+        });
+        if (words.size() > 5)
+            words.resize(5);
+        page.heading(QObject::tr("Most relevant words"));
+        if (words.empty()) {
+            page.paragraph(QObject::tr("This method gives the words no scores."));
+        } else {
+            const float top = r.explanation.tokenScores[static_cast<size_t>(words.front())];
+            for (int i : words) {
+                const float s = r.explanation.tokenScores[static_cast<size_t>(i)];
+                p.setFont(small);
+                p.setPen(Qt::black);
+                p.drawText(QRectF(kMargin, page.y(), 90, 12), Qt::AlignLeft | Qt::AlignVCenter, r.tokens[i]);
+                p.fillRect(QRectF(kMargin + 95, page.y() + 2, 200.0 * s / top, 8), QColor(220, 100, 30));
+                p.drawText(QRectF(kMargin + 300, page.y(), 80, 12), Qt::AlignLeft | Qt::AlignVCenter,
+                           QString::number(static_cast<double>(s), 'g', 3));
+                page.y() += 13;
+            }
+        }
+
+        // Modality weights.
+        page.heading(QObject::tr("How much each modality weighed"));
+        const core::ModalityWeights &w = r.modality;
+        QStringList lines;
+        if (!std::isnan(w.relevanceImage))
+            lines << QObject::tr("Share of the relevance: image %1, text %2.").arg(percent(w.relevanceImage), percent(w.relevanceText));
+        if (!std::isnan(w.imageOccluded))
+            lines << QObject::tr("Blanking the image moves the answer's probability from %1 to %2; masking the words, to %3.")
+                         .arg(percent(w.probability), percent(w.imageOccluded), percent(w.textOccluded));
+        if (!w.gates.empty()) {
+            QStringList gates;
+            for (size_t k = 0; k < w.gates.size(); ++k)
+                gates << QStringLiteral("%1 %2").arg(k < w.gateModalities.size() ? QString::fromLatin1(core::modalityName(w.gateModalities[k])) : QStringLiteral("?"),
+                                                     percent(w.gates[k]));
+            lines << QObject::tr("The model's own modality gates: %1.").arg(gates.join(QStringLiteral(", ")));
+        }
+        page.paragraph(lines.join(QLatin1Char(' ')));
+
+        // Faithfulness.
+        page.heading(QObject::tr("Method and faithfulness on this input"));
+        QStringList faith;
+        double bestGap = -INFINITY;
+        QString best;
+        std::map<int, std::pair<float, float>> areas;
+        for (const FaithfulnessCurve &curve : r.faithfulness) {
+            if (curve.curve.modality != core::Modality::Image)
+                continue;
+            auto &a = areas[static_cast<int>(curve.method)];
+            (curve.curve.positive ? a.first : a.second) = curve.curve.auc;
+        }
+        for (const auto &[method, a] : areas) {
+            const double gap = a.second - a.first;
+            if (gap > bestGap) {
+                bestGap = gap;
+                best = QString::fromLatin1(core::methodName(static_cast<core::Method>(method)));
+            }
+            if (method == static_cast<int>(r.explanation.method))
+                faith << QObject::tr("Removing image patches most relevant first leaves an area of %1 under the probability "
+                                     "curve (low is good); least relevant first, %2 (high is good).")
+                             .arg(static_cast<double>(a.first), 0, 'f', 3)
+                             .arg(static_cast<double>(a.second), 0, 'f', 3);
+        }
+        if (!best.isEmpty())
+            faith << QObject::tr("Of the four methods, %1 was the most faithful on this input.").arg(best);
+        page.paragraph(QObject::tr("The heatmap is %1.").arg(QString::fromStdString(r.explanation.summary)) + QLatin1Char(' ')
+                       + (faith.isEmpty() ? QObject::tr("Faithfulness was not measured for this report.") : faith.join(QLatin1Char(' '))));
+
+        if (!c.cardSummary.isEmpty()) {
+            page.heading(QObject::tr("About the model"));
+            page.paragraph(c.cardSummary);
+        }
+        page.heading(QObject::tr("What this does and does not explain"));
+        page.paragraph(caveat(), 8.5, QColor(70, 70, 70));
+    }
+    if (!file.commit())
+        throw core::Error("could not write " + path.toStdString() + ": " + file.errorString().toStdString());
+}
+
+} // namespace attnscope::ui
