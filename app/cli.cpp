@@ -16,6 +16,11 @@
 #include "core/render/colormap.h"
 #include "core/render/heatmap.h"
 #include "core/render/overlay.h"
+#include "ui/reportwriter.h"
+
+#include <QGuiApplication>
+
+#include <algorithm>
 
 #include <cstdio>
 #include <filesystem>
@@ -44,6 +49,7 @@ const char *kUsageText =
     "                    [--start-layer N] [--attention N] [--head N|mean|max|min]\n"
     "                    [--colormap viridis|inferno|magma|turbo|grey] [--opacity 0.5]\n"
     "                    [--interpolation bilinear|nearest] [--device auto|cpu|cuda]\n"
+    "                    [--report FILE.pdf]\n"
     "  attnscope eval --model M --data DIR [--method all|...] [--limit N] [--json FILE]\n"
     "                    [--device auto|cpu|cuda]\n";
 
@@ -226,7 +232,7 @@ int cmdExplain(const std::vector<std::string> &args)
 {
     const Options o(args,
                     {"--model", "--image", "--text", "--out", "--method", "--target", "--start-layer", "--attention",
-                     "--head", "--colormap", "--opacity", "--interpolation", "--device"},
+                     "--head", "--colormap", "--opacity", "--interpolation", "--device", "--report"},
                     {}, 2);
     if (!o.positional().empty())
         throw UsageError{"unexpected argument \"" + o.positional()[0] + "\""};
@@ -287,6 +293,7 @@ int cmdExplain(const std::vector<std::string> &args)
     const Explanation *relevance = nullptr;
     std::vector<Explanation> explanations;
     explanations.reserve(methods.size());
+    std::vector<ui::FaithfulnessCurve> faithfulness;
     int explainedTarget = base.target < 0 ? run->prediction().predicted : base.target;
     for (Method method : methods) {
         MethodOptions options = base;
@@ -320,8 +327,13 @@ int cmdExplain(const std::vector<std::string> &args)
             PngWriter::write(Overlay::blend(input.source, heat, Colormap::get(colormap), static_cast<float>(opacity)), png);
             j.set("overlay_png", png);
             Json curves = Json::array();
-            curves.push(ExplanationJson::curve(PerturbationTest::run(*bundle, input, e.target, e, Modality::Image, true)));
-            curves.push(ExplanationJson::curve(PerturbationTest::run(*bundle, input, e.target, e, Modality::Image, false)));
+            for (bool positive : {true, false}) {
+                ui::FaithfulnessCurve c;
+                c.method = method;
+                c.curve = PerturbationTest::run(*bundle, input, e.target, e, Modality::Image, positive);
+                curves.push(ExplanationJson::curve(c.curve));
+                faithfulness.push_back(std::move(c));
+            }
             j.set("perturbation", curves);
         }
         methodsJson.set(methodName(method), j);
@@ -337,9 +349,46 @@ int cmdExplain(const std::vector<std::string> &args)
     const Json targetJson = Json(Json::Object{{"index", Json(explainedTarget)},
                                           {"label", Json(m.labels[static_cast<size_t>(explainedTarget)])}});
     result.set("target", targetJson);
-    result.set("modality_weights", ExplanationJson::modalityWeights(ModalityWeights::compute(*run, explainedTarget, relevance)));
+    const ModalityWeights weights = ModalityWeights::compute(*run, explainedTarget, relevance);
+    result.set("modality_weights", ExplanationJson::modalityWeights(weights));
     result.set("methods", methodsJson);
     TextFile::write(out + "/explanation.json", result.dump(1) + "\n");
+    if (o.has("--report")) {
+        if (explanations.empty())
+            throw Error("no method could explain this input, so there is no report to write");
+        // The report is drawn with Qt's PDF writer, which needs an application
+        // object for its fonts; no window is shown.
+        static int argc = 1;
+        static char name[] = "attnscope";
+        static char *argv[] = {name, nullptr};
+        if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        QGuiApplication app(argc, argv);
+        ui::ReportWriter::Content content;
+        ui::ExplainResult &r = content.result;
+        r.modelName = QString::fromStdString(m.name);
+        r.deviceName = QString::fromStdString(bundle->deviceName());
+        r.modelPath = QString::fromStdString(bundle->path());
+        r.imagePath = QString::fromStdString(input.imagePath);
+        r.prediction = run->prediction();
+        r.explanation = relevance && std::find(methods.begin(), methods.end(), Method::Relevance) != methods.end()
+            ? *relevance
+            : explanations.front();
+        r.modality = weights;
+        r.faithfulness = faithfulness;
+        r.image = QImage(input.source.pixels.data(), input.source.width, input.source.height, input.source.width * 3,
+                         QImage::Format_RGB888)
+                      .copy();
+        for (size_t i = 0; i < input.text.tokens.size(); ++i) {
+            r.tokens << QString::fromStdString(input.text.tokens[i]);
+            r.padding << (input.text.mask[i] == 0);
+        }
+        content.modelFile = r.modelPath;
+        content.cardSummary = ui::ReportWriter::cardSummary(r.modelPath);
+        content.text = QString::fromStdString(sanitizeUtf8(input.rawText));
+        ui::ReportWriter::write(content, QString::fromStdString(o.get("--report")));
+        std::printf("wrote the report %s\n", o.get("--report").c_str());
+    }
 
     const Prediction &p = run->prediction();
     std::printf("%s: \"%s\" (%.1f%%) - wrote %s/explanation.json and %zu overlay(s)\n", m.name.c_str(),

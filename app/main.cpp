@@ -54,7 +54,7 @@ int main(int argc, char *argv[])
             // Let the window lay out and paint the result first.
             QTimer::singleShot(200, &app, [&window, &app, file, modelPath] {
                 const bool saved = window.grab().save(file, "PNG");
-                std::printf("model: %s\nanswer: %s\n", qPrintable(modelPath),
+                std::printf("model: %s\nanswer: %s\n", qPrintable(window.lastResult().modelPath),
                             window.lastResult().prediction.labels.at(static_cast<size_t>(window.lastResult().prediction.predicted)).c_str());
                 std::fflush(stdout);
                 app.exit(saved ? 0 : 1);

@@ -47,6 +47,8 @@ private slots:
     void badUsage();
     void explainWritesJsonAndPngs();
     void explainReportsBadImage();
+    void explainWritesReport();
+    void sessionOpensFromTheCommandLine();
     void evalMatchesReference();
     void windowOpensOnTheDemoModel();
     void demoModelAnswersAndPoints();
@@ -130,6 +132,54 @@ void TestCli::explainWritesJsonAndPngs()
     QCOMPARE(j.find("input")->find("tokens")->toArray().size(), size_t(6));
     const core::Json &share = *j.find("modality_weights")->find("relevance_share");
     QVERIFY(std::fabs(share.find("image")->toNumber() + share.find("text")->toNumber() - 1.0) < 1e-6);
+}
+
+void TestCli::explainWritesReport()
+{
+    QTemporaryDir dir;
+    const QString pdf = dir.filePath("report.pdf");
+    const Result r = runAttnscope({"explain", "--model", data("tiny_joint.pt"), "--image", data("images/joint_large.png"),
+                                "--text", "is there a red circle ?", "--out", dir.path(), "--report", pdf});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QProcess text;
+    text.start("pdftotext", {pdf, "-"}); // poppler-utils
+    QVERIFY(text.waitForFinished(60000));
+    QCOMPARE(text.exitCode(), 0);
+    const QString body = QString::fromUtf8(text.readAllStandardOutput()).simplified().replace(QChar(0xFB01), "fi");
+    const core::Json j = test::readJson(dir.filePath("explanation.json").toStdString());
+    const std::string answer = j.find("prediction")->find("top")->toArray()[0].find("label")->toString();
+    QVERIFY2(body.contains(QStringLiteral("Answer: %1 (confidence").arg(QString::fromStdString(answer))), qPrintable(body.left(400)));
+    QVERIFY(body.contains("tiny-joint"));
+    QVERIFY(body.contains("most faithful on this input"));
+    // An unwritable report path: exit 1 and one line naming it.
+    const Result bad = runAttnscope({"explain", "--model", data("tiny_joint.pt"), "--image", data("images/joint_large.png"),
+                                  "--text", "a", "--out", dir.path(), "--report", "/nonexistent/folder/r.pdf"});
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY2(bad.err.contains("/nonexistent/folder/r.pdf"), qPrintable(bad.err));
+}
+
+void TestCli::sessionOpensFromTheCommandLine()
+{
+    QTemporaryDir dir;
+    const QString session = dir.filePath("s.attnscope");
+    QFile file(session);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QStringLiteral(R"({"format": "attnscope-session/1", "model": {"path": "%1"}, "image": {"path": "%2"},
+                                 "text": "what color is the square ?", "view": {"method": "rollout"}})")
+                   .arg(data("tiny_dual.pt"), data("images/dual_exact.png"))
+                   .toUtf8());
+    file.close();
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    env.insert("XDG_CONFIG_HOME", dir.path());
+    env.insert("XDG_CACHE_HOME", dir.path());
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(ATTNSCOPE_BINARY), {"--session", session, "--screenshot", dir.filePath("shot.png")});
+    QVERIFY(p.waitForFinished(120000));
+    const QString out = QString::fromUtf8(p.readAllStandardOutput());
+    QVERIFY2(p.exitCode() == 0, qPrintable(QString::fromUtf8(p.readAllStandardError())));
+    QVERIFY(!QImage(dir.filePath("shot.png")).isNull());
 }
 
 void TestCli::explainReportsBadImage()
