@@ -50,9 +50,16 @@ int main(int argc, char *argv[])
     window.show();
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
-        QObject::connect(&window, &attnscope::ui::MainWindow::resultShown, &app, [&window, &app, file, modelPath] {
-            // Let the window lay out and paint the result first.
-            QTimer::singleShot(200, &app, [&window, &app, file, modelPath] {
+        // Once the first answer is shown and nothing is running any more
+        // (the comparison's side B, a faithfulness tab), let the window lay
+        // out and paint, then save it.
+        auto *poll = new QTimer(&app);
+        poll->setInterval(200);
+        QObject::connect(poll, &QTimer::timeout, &app, [&window, &app, file, poll] {
+            if (window.lastResult().generation == 0 || window.controller()->isBusy() || window.compareController()->isBusy())
+                return;
+            poll->stop();
+            QTimer::singleShot(200, &app, [&window, &app, file] {
                 const bool saved = window.grab().save(file, "PNG");
                 std::printf("model: %s\nanswer: %s\n", qPrintable(window.lastResult().modelPath),
                             window.lastResult().prediction.labels.at(static_cast<size_t>(window.lastResult().prediction.predicted)).c_str());
@@ -60,6 +67,7 @@ int main(int argc, char *argv[])
                 app.exit(saved ? 0 : 1);
             });
         });
+        poll->start();
         QObject::connect(window.controller(), &attnscope::ui::ExplainController::errorOccurred, &app,
                          [&app](const QString &message) {
                              std::fprintf(stderr, "attnscope: error: %s\n", qPrintable(message));

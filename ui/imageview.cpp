@@ -54,6 +54,13 @@ void ImageView::setColormap(core::ColormapKind kind)
     update();
 }
 
+void ImageView::setDiverging(bool diverging)
+{
+    m_diverging = diverging;
+    rebuildHeat();
+    update();
+}
+
 void ImageView::setOpacity(double opacity)
 {
     m_opacity = std::clamp(opacity, 0.0, 1.0);
@@ -106,7 +113,16 @@ void ImageView::rebuildHeat()
         m_heat = QImage();
         return;
     }
-    const std::vector<float> t = core::Heatmap::normalize(m_scores);
+    std::vector<float> t = m_scores;
+    if (m_diverging) {
+        float top = 0.0f;
+        for (float v : m_scores)
+            top = std::isnan(v) ? top : std::max(top, std::abs(v));
+        for (float &v : t)
+            v = top > 0.0f ? 0.5f + 0.5f * v / top : 0.5f;
+    } else {
+        t = core::Heatmap::normalize(m_scores);
+    }
     const core::Colormap &map = core::Colormap::get(m_colormap);
     m_heat = QImage(m_cols, m_rows, QImage::Format_ARGB32);
     for (int r = 0; r < m_rows; ++r) {

@@ -25,6 +25,9 @@ public:
     /// colour; NaN patches stay clear. Empty scores: no heatmap.
     void setScores(int rows, int cols, const std::vector<float> &scores, const QString &caption = {});
     void setColormap(core::ColormapKind kind);
+    /// Signed scores (differences): 0 maps to the middle of the colormap and
+    /// the largest magnitude to its ends, instead of min-max scaling.
+    void setDiverging(bool diverging);
     void setOpacity(double opacity); ///< 0..1
     void setSmooth(bool smooth);
     void setGridVisible(bool visible);
@@ -82,6 +85,7 @@ private:
     double m_opacity = 0.55;
     bool m_smooth = true;
     bool m_grid = false;
+    bool m_diverging = false;
     int m_selected = -1;
     int m_hovered = -1;
     double m_zoom = 1.0;

@@ -2,6 +2,7 @@
 
 #include "ui/attentionlinks.h"
 #include "ui/attentionmatrixview.h"
+#include "ui/comparepanel.h"
 #include "ui/explaincontroller.h"
 #include "ui/faithfulnesspanel.h"
 #include "ui/headgridview.h"
@@ -78,6 +79,7 @@ QWidget *titled(const QString &title, QWidget *content, QWidget *parent)
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_controller(new ExplainController(this))
+    , m_compareController(new ExplainController(this))
 {
     setWindowTitle(QStringLiteral("AttnScope"));
     setAcceptDrops(true);
@@ -215,6 +217,9 @@ MainWindow::MainWindow(QWidget *parent)
     tabs->addTab(matrixPanel, tr("Attention matrix"));
     tabs->addTab(m_headGrid, tr("Head grid"));
     tabs->addTab(m_faithfulness, tr("Faithfulness"));
+    m_compare = new ComparePanel(m_rightSplit);
+    m_compare->setObjectName(QStringLiteral("comparePanel"));
+    tabs->addTab(m_compare, tr("Compare"));
     m_rightSplit->addWidget(tabs);
     m_rightSplit->addWidget(titled(tr("Answers"), m_predictions, m_rightSplit));
     m_rightSplit->addWidget(titled(tr("Modality weights"), m_modality, m_rightSplit));
@@ -283,7 +288,20 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_headGrid, &HeadGridView::headSelected, this, &MainWindow::chooseHead);
     // The perturbation tests cost a few dozen forward passes: run them only
     // while their tab is shown.
+    connect(m_compare, &ComparePanel::changed, this, &MainWindow::requestCompare);
+    connect(m_compareController, &ExplainController::resultReady, this, [this](const ExplainResult &result) {
+        m_compareResult = result;
+        m_compareError.clear();
+        refreshCompare();
+    });
+    connect(m_compareController, &ExplainController::errorOccurred, this, [this](const QString &message) {
+        m_compareResult = ExplainResult();
+        m_compareError = message;
+        refreshCompare();
+    });
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_tabs->currentWidget() == m_compare)
+            requestCompare();
         if (m_tabs->currentWidget() == m_faithfulness && m_result.generation != 0 && m_result.faithfulness.empty()) {
             m_faithfulness->setPending();
             request(false);
@@ -768,6 +786,7 @@ void MainWindow::showResult(const ExplainResult &result)
                           .arg(result.truncated ? tr(" - text truncated to the model's length") : QString()));
     setWindowTitle(tr("AttnScope - %1 - %2").arg(result.modelName, QFileInfo(result.imagePath).fileName()));
     emit resultShown();
+    requestCompare();
     if (!m_pendingReport.isEmpty() && !result.faithfulness.empty()) {
         const QString path = m_pendingReport;
         m_pendingReport.clear();
@@ -853,6 +872,85 @@ void MainWindow::refreshLinkedViews()
         : -1;
     m_tokens->setSelected(textIndex);
     m_matrix->setSelectedToken(m_selectedToken);
+    refreshCompare();
+}
+
+void MainWindow::requestCompare()
+{
+    if (m_tabs->currentWidget() != m_compare || m_result.generation == 0)
+        return;
+    ExplainRequest r;
+    r.modelPath = m_result.modelPath;
+    r.imagePath = m_result.imagePath;
+    r.text = m_text->text();
+    r.method = m_result.explanation.method;
+    r.device = static_cast<core::DeviceChoice>(m_device->currentData().toInt());
+    r.target = m_result.explanation.target; // the same answer on both sides
+    r.attention = m_result.attentionIndex;  // and the same map and head
+    r.head = m_result.head;
+    switch (m_compare->mode()) {
+    case ComparePanel::Mode::Method:
+        r.method = m_compare->method();
+        break;
+    case ComparePanel::Mode::Text:
+        m_compare->suggestText(m_text->text());
+        r.text = m_compare->text();
+        break;
+    case ComparePanel::Mode::Model:
+        if (m_compare->model().isEmpty())
+            return;
+        r.modelPath = m_compare->model();
+        r.target = -1; // another model may have other answers
+        r.attention = -1;
+        r.head = -1;
+        break;
+    }
+    m_compareController->request(r);
+    refreshCompare();
+}
+
+void MainWindow::refreshCompare()
+{
+    if (!m_compare || m_result.generation == 0)
+        return;
+    const ExplainResult &b = m_compareResult;
+    const core::Explanation &eb = b.explanation;
+    if (b.generation == 0) {
+        m_compare->showSides(0, 0, {}, {}, m_result.image, QString(),
+                             m_compareError.isEmpty() ? (m_compareController->isBusy() ? tr("Running side B...") : QString())
+                                                      : tr("Side B could not run: %1").arg(m_compareError));
+        return;
+    }
+    // The selected (or hovered) word, kept in step: B shows the same text
+    // position's row over its patches.
+    std::vector<float> scores = eb.patchScores;
+    QString caption = QStringLiteral("B: %1").arg(QString::fromStdString(eb.summary));
+    const int focus = m_hoverToken >= 0 ? m_hoverToken : m_selectedToken;
+    const int textIndex = focus >= 0 && focus < static_cast<int>(m_result.layout.size())
+        ? m_result.layout[static_cast<size_t>(focus)].textIndex
+        : -1;
+    const int bToken = b.layoutIndexOfText(textIndex);
+    if (bToken >= 0 && eb.gridRows > 0) {
+        const bool ownMatrix = (eb.method == core::Method::Rollout || eb.method == core::Method::Relevance)
+            && AttentionLinks::hasRow(eb, bToken);
+        const auto row = AttentionLinks::rowOverPatches(ownMatrix ? eb : b.attention, b.layout, bToken);
+        if (!row.empty()) {
+            scores = row;
+            caption = tr("B: \"%1\" over the image").arg(b.tokens.value(textIndex));
+        }
+    }
+    const core::Explanation &ea = m_result.explanation;
+    const bool sameGrid = ea.gridRows == eb.gridRows && ea.gridCols == eb.gridCols;
+    QString note;
+    if (!sameGrid)
+        note = tr("The two models cut the image into different patch grids, so there is no difference map.");
+    if (b.prediction.predicted != m_result.prediction.predicted && !b.prediction.labels.empty())
+        note += (note.isEmpty() ? QString() : QStringLiteral(" "))
+            + tr("B answers \"%1\" (%2%).")
+                  .arg(QString::fromStdString(b.prediction.labels[static_cast<size_t>(b.prediction.predicted)]))
+                  .arg(100.0 * b.prediction.probabilities[static_cast<size_t>(b.prediction.predicted)], 0, 'f', 1);
+    m_compare->showSides(eb.gridRows, eb.gridCols, sameGrid ? m_image->scores() : std::vector<float>{}, scores, b.image,
+                    caption, note);
 }
 
 void MainWindow::selectToken(int layoutIndex)
@@ -929,6 +1027,10 @@ void MainWindow::rebuildRecentMenus()
     fill(m_recentModels, QStringLiteral("recentModels"), &MainWindow::openModelFile);
     fill(m_recentImages, QStringLiteral("recentImages"), &MainWindow::openImageFile);
     rebuildModelSelector();
+    QStringList models;
+    for (int i = 0; i < m_model->count(); ++i)
+        models << m_model->itemData(i).toString();
+    m_compare->setModels(models);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)

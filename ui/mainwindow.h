@@ -16,6 +16,7 @@ class QSplitter;
 namespace attnscope::ui {
 
 class AttentionMatrixView;
+class ComparePanel;
 class ExplainController;
 class FaithfulnessPanel;
 class HeadGridView;
@@ -60,6 +61,8 @@ public:
     const ExplainResult &lastResult() const { return m_result; }
     QString lastError() const { return m_error; }
     ExplainController *controller() const { return m_controller; }
+    ExplainController *compareController() const { return m_compareController; }
+    const ExplainResult &compareResult() const { return m_compareResult; }
     /// The selected token as a layout index; -1: none.
     int selectedToken() const { return m_selectedToken; }
 
@@ -90,6 +93,8 @@ private:
     void exportView(QWidget *view, const QString &name);
     void exportArrays();
     void writeReport(const QString &path);
+    void requestCompare();
+    void refreshCompare();
     void rememberRecent(const QString &key, const QString &path);
     void rebuildRecentMenus();
     void rebuildModelSelector();
@@ -117,6 +122,10 @@ private:
     AttentionMatrixView *m_matrix = nullptr;
     HeadGridView *m_headGrid = nullptr;
     FaithfulnessPanel *m_faithfulness = nullptr;
+    ComparePanel *m_compare = nullptr;
+    ExplainController *m_compareController = nullptr; ///< side B runs beside side A, in its own worker
+    ExplainResult m_compareResult;
+    QString m_compareError;
     class QTabWidget *m_tabs = nullptr;
     PredictionBars *m_predictions = nullptr;
     ModalityBars *m_modality = nullptr;

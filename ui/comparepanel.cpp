@@ -1,0 +1,139 @@
+#include "ui/comparepanel.h"
+
+#include "ui/imageview.h"
+
+#include "core/render/heatmap.h"
+
+#include <QComboBox>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QStackedWidget>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace attnscope::ui {
+
+ComparePanel::ComparePanel(QWidget *parent)
+    : QWidget(parent)
+    , m_mode(new QComboBox(this))
+    , m_choice(new QStackedWidget(this))
+    , m_method(new QComboBox(this))
+    , m_text(new QLineEdit(this))
+    , m_model(new QComboBox(this))
+    , m_b(new ImageView(this))
+    , m_diff(new ImageView(this))
+    , m_message(new QLabel(this))
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    auto *top = new QHBoxLayout;
+    m_mode->setObjectName(QStringLiteral("compareMode"));
+    m_mode->addItem(tr("B: another method"), static_cast<int>(Mode::Method));
+    m_mode->addItem(tr("B: another text"), static_cast<int>(Mode::Text));
+    m_mode->addItem(tr("B: another model"), static_cast<int>(Mode::Model));
+    top->addWidget(m_mode);
+    m_method->setObjectName(QStringLiteral("compareMethod"));
+    for (core::Method method : core::allMethods())
+        m_method->addItem(QString::fromLatin1(core::methodName(method)), static_cast<int>(method));
+    m_method->setCurrentIndex(1); // rollout against the default relevance
+    m_text->setObjectName(QStringLiteral("compareText"));
+    m_text->setPlaceholderText(tr("Side B's text - change one word and see what moves; Enter runs"));
+    m_model->setObjectName(QStringLiteral("compareModel"));
+    m_choice->addWidget(m_method);
+    m_choice->addWidget(m_text);
+    m_choice->addWidget(m_model);
+    top->addWidget(m_choice, 1);
+    layout->addLayout(top);
+    m_message->setObjectName(QStringLiteral("compareMessage"));
+    m_message->setWordWrap(true);
+    layout->addWidget(m_message);
+    auto *views = new QHBoxLayout;
+    m_b->setObjectName(QStringLiteral("compareSideB"));
+    m_diff->setObjectName(QStringLiteral("compareDifference"));
+    m_b->setMinimumSize(160, 160);
+    m_diff->setMinimumSize(160, 160);
+    m_diff->setColormap(core::ColormapKind::Coolwarm);
+    m_diff->setDiverging(true);
+    m_diff->setOpacity(0.75);
+    views->addWidget(m_b, 1);
+    views->addWidget(m_diff, 1);
+    layout->addLayout(views, 1);
+    auto *legend = new QLabel(tr("Right: A - B, each scaled to [0, 1] first; red where A (the main view) scores higher, "
+                                 "blue where B does."),
+                              this);
+    legend->setWordWrap(true);
+    layout->addWidget(legend);
+
+    connect(m_mode, &QComboBox::currentIndexChanged, this, [this](int index) {
+        m_choice->setCurrentIndex(index);
+        emit changed();
+    });
+    connect(m_method, &QComboBox::currentIndexChanged, this, &ComparePanel::changed);
+    connect(m_text, &QLineEdit::returnPressed, this, &ComparePanel::changed);
+    connect(m_model, &QComboBox::activated, this, &ComparePanel::changed);
+}
+
+ComparePanel::Mode ComparePanel::mode() const
+{
+    return static_cast<Mode>(m_mode->currentData().toInt());
+}
+
+core::Method ComparePanel::method() const
+{
+    return static_cast<core::Method>(m_method->currentData().toInt());
+}
+
+QString ComparePanel::text() const
+{
+    return m_text->text();
+}
+
+QString ComparePanel::model() const
+{
+    return m_model->currentData().toString();
+}
+
+void ComparePanel::setModels(const QStringList &paths)
+{
+    const QString current = model();
+    m_model->clear();
+    for (const QString &p : paths)
+        m_model->addItem(QFileInfo(p).completeBaseName(), p);
+    const int at = m_model->findData(current);
+    m_model->setCurrentIndex(at >= 0 ? at : 0);
+}
+
+void ComparePanel::suggestText(const QString &text)
+{
+    if (m_text->text().isEmpty())
+        m_text->setText(text);
+}
+
+std::vector<float> ComparePanel::difference(const std::vector<float> &a, const std::vector<float> &b)
+{
+    if (a.size() != b.size())
+        return {};
+    const std::vector<float> na = core::Heatmap::normalize(a);
+    const std::vector<float> nb = core::Heatmap::normalize(b);
+    std::vector<float> d(a.size());
+    for (size_t i = 0; i < d.size(); ++i)
+        d[i] = na[i] - nb[i];
+    return d;
+}
+
+void ComparePanel::showSides(int rows, int cols, const std::vector<float> &a, const std::vector<float> &b, const QImage &image,
+                        const QString &captionB, const QString &message)
+{
+    m_message->setText(message);
+    m_message->setVisible(!message.isEmpty());
+    m_b->setImage(image);
+    m_diff->setImage(image);
+    m_b->setScores(rows, cols, b, captionB);
+    const std::vector<float> d = difference(a, b);
+    m_diff->setScores(rows, cols, d, d.empty() ? QString() : tr("A - B"));
+}
+
+} // namespace attnscope::ui

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "ui/explainrequest.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QStackedWidget;
+
+namespace attnscope::ui {
+
+class ImageView;
+
+/// Side B of a comparison, beside the main view (side A): another method on
+/// the same run, the same model on another text, or another model on the same
+/// input; with B's heatmap and the difference A - B (each scaled to [0, 1]
+/// first) in a diverging colormap. The window keeps the answer, map, head and
+/// selected word in step on both sides.
+class ComparePanel : public QWidget
+{
+    Q_OBJECT
+public:
+    enum class Mode { Method, Text, Model };
+
+    explicit ComparePanel(QWidget *parent = nullptr);
+
+    Mode mode() const;
+    core::Method method() const;
+    QString text() const;
+    QString model() const;
+    void setModels(const QStringList &paths);
+    /// Prefills side B's text from side A's when it is empty.
+    void suggestText(const QString &text);
+
+    /// Shows side B and the difference. `a` and `b`: patch scores of the two
+    /// sides (same grid), or b empty when B failed or has no patches.
+    void showSides(int rows, int cols, const std::vector<float> &a, const std::vector<float> &b, const QImage &image,
+              const QString &captionB, const QString &message = {});
+
+    ImageView *sideB() const { return m_b; }
+    ImageView *difference() const { return m_diff; }
+    QComboBox *modeSelector() const { return m_mode; }
+    QComboBox *methodSelector() const { return m_method; }
+    QLineEdit *textInput() const { return m_text; }
+    QComboBox *modelSelector() const { return m_model; }
+
+    /// Each vector scaled to [0, 1] by its min and max, then a - b.
+    static std::vector<float> difference(const std::vector<float> &a, const std::vector<float> &b);
+
+signals:
+    void changed(); ///< side B's choice changed: run it again
+
+private:
+    QComboBox *m_mode = nullptr;
+    QStackedWidget *m_choice = nullptr;
+    QComboBox *m_method = nullptr;
+    QLineEdit *m_text = nullptr;
+    QComboBox *m_model = nullptr;
+    ImageView *m_b = nullptr;
+    ImageView *m_diff = nullptr;
+    QLabel *m_message = nullptr;
+};
+
+} // namespace attnscope::ui
