@@ -16,11 +16,10 @@
 #include "core/render/colormap.h"
 #include "core/render/heatmap.h"
 #include "core/render/overlay.h"
+#include "ui/qtimages.h"
 #include "ui/reportwriter.h"
 
 #include <QGuiApplication>
-
-#include <algorithm>
 
 #include <cstdio>
 #include <filesystem>
@@ -371,14 +370,11 @@ int cmdExplain(const std::vector<std::string> &args)
         r.modelPath = QString::fromStdString(bundle->path());
         r.imagePath = QString::fromStdString(input.imagePath);
         r.prediction = run->prediction();
-        r.explanation = relevance && std::find(methods.begin(), methods.end(), Method::Relevance) != methods.end()
-            ? *relevance
-            : explanations.front();
+        // Relevance when it was asked for (the pointer is into `explanations` then), else the first method.
+        r.explanation = relevance && relevance != &relevanceForShares ? *relevance : explanations.front();
         r.modality = weights;
         r.faithfulness = faithfulness;
-        r.image = QImage(input.source.pixels.data(), input.source.width, input.source.height, input.source.width * 3,
-                         QImage::Format_RGB888)
-                      .copy();
+        r.image = ui::QtImages::toQImage(input.source);
         for (size_t i = 0; i < input.text.tokens.size(); ++i) {
             r.tokens << QString::fromStdString(input.text.tokens[i]);
             r.padding << (input.text.mask[i] == 0);

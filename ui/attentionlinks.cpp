@@ -20,6 +20,13 @@ int textCount(const std::vector<core::LayoutToken> &layout)
 
 } // namespace
 
+const core::Explanation &AttentionLinks::linkMatrix(const core::Explanation &method, const core::Explanation &attention,
+                                                   int token)
+{
+    const bool own = method.method == core::Method::Rollout || method.method == core::Method::Relevance;
+    return own && hasRow(method, token) ? method : attention;
+}
+
 bool AttentionLinks::hasRow(const core::Explanation &m, int token)
 {
     return !m.matrix.empty() && inRange(token, m.matrixRowOffset, m.matrix.rows);

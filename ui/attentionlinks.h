@@ -27,6 +27,12 @@ public:
     static std::vector<float> patchOverText(const core::Explanation &matrix,
                                             const std::vector<core::LayoutToken> &layout, int patch);
 
+    /// The matrix the views link through for a token: the method's own
+    /// token x token matrix for rollout and relevance (when it has the
+    /// token's row), else the attention map shown in the matrix view.
+    static const core::Explanation &linkMatrix(const core::Explanation &method, const core::Explanation &attention,
+                                               int token);
+
     /// Whether the matrix has a row for layout index `token`.
     static bool hasRow(const core::Explanation &matrix, int token);
 };

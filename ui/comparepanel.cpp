@@ -12,7 +12,6 @@
 #include <QStackedWidget>
 #include <QVBoxLayout>
 
-#include <cmath>
 
 namespace attnscope::ui {
 

@@ -14,6 +14,7 @@
 #include <QStringList>
 #include <QVector>
 
+#include <limits>
 #include <vector>
 
 namespace attnscope::ui {
@@ -43,6 +44,22 @@ struct FaithfulnessCurve
     core::PerturbationCurve curve;
 };
 
+/// A method's areas under its positive and negative curves for one modality.
+/// A faithful method has a small positive and a large negative area: the gap
+/// (negative - positive) ranks them.
+struct FaithfulnessAreas
+{
+    core::Method method = core::Method::Relevance;
+    float positive = std::numeric_limits<float>::quiet_NaN();
+    float negative = std::numeric_limits<float>::quiet_NaN();
+    float gap() const { return negative - positive; }
+
+    /// One entry per method that has curves for `modality`, in method order.
+    static std::vector<FaithfulnessAreas> of(const std::vector<FaithfulnessCurve> &curves, core::Modality modality);
+    /// Index of the entry with the largest gap; -1 when none has both areas.
+    static int mostFaithful(const std::vector<FaithfulnessAreas> &areas);
+};
+
 /// One attention map the model returns, described for selectors.
 struct AttentionMapInfo
 {
@@ -61,6 +78,7 @@ struct ExplainResult
     quint64 generation = 0;
     QString modelPath;
     QString imagePath;
+    QString text;                    ///< the text as requested
     QString modelName;
     QString deviceName;
     core::Prediction prediction;

@@ -1,5 +1,7 @@
 #include "ui/explainworker.h"
 
+#include "ui/qtimages.h"
+
 #include "core/bundle/modelbundle.h"
 #include "core/engine/capturedrun.h"
 #include "core/engine/inferenceengine.h"
@@ -86,6 +88,7 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
     result.generation = request.generation;
     result.modelPath = request.modelPath;
     result.imagePath = request.imagePath;
+    result.text = request.text;
     result.modelName = QString::fromStdString(m.name);
     result.deviceName = QString::fromStdString(m_bundle->deviceName());
     result.prediction = run.prediction();
@@ -110,13 +113,12 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
         info.heads = i < headCounts.size() ? headCounts[i] : 0;
         result.maps << info;
     }
-    // Deep copy: the QImage owns its pixels once the input goes away.
-    result.image = QImage(input.source.pixels.data(), input.source.width, input.source.height, input.source.width * 3,
-                          QImage::Format_RGB888)
-                       .copy();
+    result.image = QtImages::toQImage(input.source);
     if (request.generation < m_latest.load())
         return result; // dropped by the controller anyway; skip the explanation
 
+    if (result.maps.isEmpty())
+        throw core::Error("the model returns no attention maps, so there is nothing to explain");
     // The matrix view's map and head; raw attention explains with the same.
     core::MethodOptions view;
     view.method = core::Method::RawAttention;

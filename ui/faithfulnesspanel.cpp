@@ -9,8 +9,7 @@
 
 #include <qcustomplot.h>
 
-#include <cmath>
-#include <map>
+#include <algorithm>
 
 namespace attnscope::ui {
 
@@ -69,18 +68,16 @@ FaithfulnessPanel::FaithfulnessPanel(QWidget *parent)
     m_table->setObjectName(QStringLiteral("faithfulnessTable"));
     m_table->setTextFormat(Qt::RichText);
     layout->addWidget(m_table);
-    connect(m_modality, &QComboBox::currentIndexChanged, this, [this] {
-        redraw();
-        emit modalityChanged();
-    });
-    setPending();
+    connect(m_modality, &QComboBox::currentIndexChanged, this, &FaithfulnessPanel::redraw);
+    setPending(false);
 }
 
-void FaithfulnessPanel::setPending()
+void FaithfulnessPanel::setPending(bool computing)
 {
     m_curves.clear();
     m_best = -1;
-    m_verdict->setText(tr("Computing perturbation curves for every method..."));
+    m_verdict->setText(computing ? tr("Computing perturbation curves for every method...")
+                                 : tr("Measured while this tab is shown."));
     m_table->clear();
     m_plot->clearGraphs();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
@@ -102,12 +99,6 @@ void FaithfulnessPanel::redraw()
 {
     const auto modality = static_cast<core::Modality>(m_modality->currentData().toInt());
     m_plot->clearGraphs();
-    struct Areas
-    {
-        float positive = NAN;
-        float negative = NAN;
-    };
-    std::map<core::Method, Areas> areas;
     double top = 0.0;
     for (const FaithfulnessCurve &c : m_curves) {
         if (c.curve.modality != modality)
@@ -126,25 +117,20 @@ void FaithfulnessPanel::redraw()
         g->setPen(pen);
         g->setName(QStringLiteral("%1 %2").arg(QString::fromLatin1(core::methodName(c.method)),
                                                c.curve.positive ? tr("positive") : tr("negative")));
-        (c.curve.positive ? areas[c.method].positive : areas[c.method].negative) = c.curve.auc;
     }
     m_plot->yAxis->setRange(0, std::max(0.05, top * 1.1));
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 
-    m_best = -1;
-    float bestGap = -INFINITY;
+    const std::vector<FaithfulnessAreas> areas = FaithfulnessAreas::of(m_curves, modality);
+    const int best = FaithfulnessAreas::mostFaithful(areas);
+    m_best = best < 0 ? -1 : static_cast<int>(areas[static_cast<size_t>(best)].method);
     QString rows;
-    for (const auto &[method, a] : areas) {
-        const float gap = a.negative - a.positive;
+    for (const FaithfulnessAreas &a : areas) {
         rows += QStringLiteral("<tr><td>%1</td><td align=right>%2</td><td align=right>%3</td><td align=right>%4</td></tr>")
-                    .arg(QString::fromLatin1(core::methodName(method)))
+                    .arg(QString::fromLatin1(core::methodName(a.method)))
                     .arg(static_cast<double>(a.positive), 0, 'f', 3)
                     .arg(static_cast<double>(a.negative), 0, 'f', 3)
-                    .arg(static_cast<double>(gap), 0, 'f', 3);
-        if (!std::isnan(gap) && gap > bestGap) {
-            bestGap = gap;
-            m_best = static_cast<int>(method);
-        }
+                    .arg(static_cast<double>(a.gap()), 0, 'f', 3);
     }
     if (areas.empty()) {
         m_table->clear();

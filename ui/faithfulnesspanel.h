@@ -24,16 +24,13 @@ public:
     explicit FaithfulnessPanel(QWidget *parent = nullptr);
 
     void setCurves(const std::vector<FaithfulnessCurve> &curves, const QString &target);
-    /// Shown while the worker computes them.
-    void setPending();
+    /// No curves yet: being computed, or waiting for the tab to be shown.
+    void setPending(bool computing);
 
     QCustomPlot *plot() const { return m_plot; }
     QString verdict() const;
     /// The method with the largest gap for the modality shown; -1 when none.
     int mostFaithful() const { return m_best; }
-
-signals:
-    void modalityChanged();
 
 private:
     void redraw();

@@ -61,8 +61,16 @@ const QStringList kImageSuffixes = {"png", "jpg", "jpeg", "bmp", "tif", "tiff", 
 
 QString label(const core::Prediction &p, int index)
 {
-    return index >= 0 && index < static_cast<int>(p.labels.size()) ? QString::fromStdString(p.labels[static_cast<size_t>(index)])
-                                                                   : QStringLiteral("?");
+    return QString::fromStdString(p.label(index));
+}
+
+/// The one style of the message above the image: an error, or a note.
+QString bannerStyle(bool error)
+{
+    return error ? QStringLiteral("QLabel { background: #fde2e1; color: #8a1c13; border: 1px solid #e0a09b; "
+                                  "border-radius: 4px; padding: 6px; }")
+                 : QStringLiteral("QLabel { background: #fff4d6; color: #6b4e00; border: 1px solid #e6c870; "
+                                  "border-radius: 4px; padding: 6px; }");
 }
 
 QWidget *titled(const QString &title, QWidget *content, QWidget *parent)
@@ -166,8 +174,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_banner = new QLabel(left);
     m_banner->setObjectName(QStringLiteral("errorBanner"));
     m_banner->setWordWrap(true);
-    m_banner->setStyleSheet(QStringLiteral("QLabel { background: #fde2e1; color: #8a1c13; border: 1px solid #e0a09b; "
-                                           "border-radius: 4px; padding: 6px; }"));
+    m_banner->setStyleSheet(bannerStyle(true));
     m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_banner->hide();
     leftLayout->addWidget(m_banner);
@@ -258,7 +265,7 @@ MainWindow::MainWindow(QWidget *parent)
     });
     connect(m_device, &QComboBox::currentIndexChanged, this, [this] {
         if (!m_updatingControls)
-            request(true);
+            run();
     });
     connect(m_colormap, &QComboBox::currentIndexChanged, this, &MainWindow::applyDisplaySettings);
     connect(m_opacity, &QSlider::valueChanged, this, &MainWindow::applyDisplaySettings);
@@ -291,19 +298,23 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_compare, &ComparePanel::changed, this, &MainWindow::requestCompare);
     connect(m_compareController, &ExplainController::resultReady, this, [this](const ExplainResult &result) {
         m_compareResult = result;
+        m_compareResultFor = m_compareAskedFor; // the controller drops all but the latest request's result
         m_compareError.clear();
         refreshCompare();
     });
     connect(m_compareController, &ExplainController::errorOccurred, this, [this](const QString &message) {
         m_compareResult = ExplainResult();
+        m_compareResultFor = m_compareAskedFor;
         m_compareError = message;
         refreshCompare();
     });
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_updatingControls)
+            return; // e.g. a session being opened sets the tab before its request
         if (m_tabs->currentWidget() == m_compare)
             requestCompare();
         if (m_tabs->currentWidget() == m_faithfulness && m_result.generation != 0 && m_result.faithfulness.empty()) {
-            m_faithfulness->setPending();
+            m_faithfulness->setPending(true);
             request(false);
         }
     });
@@ -340,8 +351,7 @@ MainWindow::~MainWindow()
     settings.setValue(QStringLiteral("windowSize"), size());
     settings.setValue(QStringLiteral("mainSplitter"), m_split->saveState());
     settings.setValue(QStringLiteral("rightSplitter"), m_rightSplit->saveState());
-    if (auto *tabs = findChild<QTabWidget *>(QStringLiteral("rightTabs")))
-        settings.setValue(QStringLiteral("rightTab"), tabs->currentIndex());
+    settings.setValue(QStringLiteral("rightTab"), m_tabs->currentIndex());
     settings.setValue(QStringLiteral("lastModel"), m_modelPath);
     settings.setValue(QStringLiteral("lastImage"), m_imagePath);
     settings.setValue(QStringLiteral("lastText"), m_text->text());
@@ -380,7 +390,12 @@ void MainWindow::buildMenus()
 
     QMenu *runMenu = menuBar()->addMenu(tr("&Run"));
     runMenu->addAction(tr("&Run"), QKeySequence(Qt::CTRL | Qt::Key_R), this, &MainWindow::run);
-    runMenu->addAction(tr("&Cancel"), QKeySequence(Qt::Key_Escape), m_controller, &ExplainController::cancel);
+    runMenu->addAction(tr("&Cancel"), QKeySequence(Qt::Key_Escape), this, [this] {
+        m_controller->cancel();
+        m_compareController->cancel();
+        m_pendingReport.clear();
+        m_status->setText(tr("Cancelled"));
+    });
     runMenu->addAction(tr("Edit &text"), QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] {
         m_text->setFocus();
         m_text->selectAll();
@@ -456,25 +471,29 @@ void MainWindow::openImageFile(const QString &path)
 void MainWindow::run()
 {
     m_notice.clear(); // notes belong to the input they were about
+    m_target = -1;    // a new input: explain what the model answers
     request(true);
 }
 
 bool MainWindow::saveSession(const QString &path)
 {
     try {
+        if (m_result.generation == 0)
+            throw core::Error("there is no result to save yet");
+        // What is on screen, not what was typed since.
         core::Session s;
-        s.modelPath = QFileInfo(m_modelPath).absoluteFilePath().toStdString();
-        s.modelSha256 = core::Sha256::ofFile(m_modelPath.toStdString());
-        s.imagePath = QFileInfo(m_imagePath).absoluteFilePath().toStdString();
-        QFile image(m_imagePath);
+        s.modelPath = QFileInfo(m_result.modelPath).absoluteFilePath().toStdString();
+        s.modelSha256 = core::Sha256::ofFile(m_result.modelPath.toStdString());
+        s.imagePath = QFileInfo(m_result.imagePath).absoluteFilePath().toStdString();
+        QFile image(m_result.imagePath);
         if (!image.open(QIODevice::ReadOnly))
-            throw core::Error("cannot read " + m_imagePath.toStdString() + " to save it in the session");
+            throw core::Error("cannot read " + m_result.imagePath.toStdString() + " to save it in the session");
         const QByteArray bytes = image.readAll();
         s.imageSha256 = core::Sha256::hex(std::vector<uint8_t>(bytes.begin(), bytes.end()));
         if (bytes.size() <= (32 << 20)) // embedded, so the session travels; larger ones are referenced
             s.imageData.assign(bytes.begin(), bytes.end());
-        s.text = m_text->text().toStdString();
-        s.method = core::methodName(static_cast<core::Method>(m_method->currentData().toInt()));
+        s.text = m_result.text.toStdString();
+        s.method = core::methodName(m_result.explanation.method);
         s.device = core::deviceChoiceName(static_cast<core::DeviceChoice>(m_device->currentData().toInt()));
         s.target = m_target;
         s.attention = m_attention;
@@ -555,7 +574,8 @@ bool MainWindow::openSession(const QString &path)
         m_headIndex = s.head;
         m_pendingView = {true, s.selectedToken, s.zoom, QPointF(s.panX, s.panY)};
         m_notice = notes.join(QLatin1Char(' '));
-        request(false);
+        request(true); // the session's inputs, with its answer, map and head
+
         return true;
     } catch (const core::Error &e) {
         m_updatingControls = false;
@@ -585,7 +605,7 @@ void MainWindow::writeReport(const QString &path)
         content.result = m_result;
         content.modelFile = m_result.modelPath;
         content.cardSummary = ReportWriter::cardSummary(m_result.modelPath);
-        content.text = m_text->text();
+        content.text = m_result.text;
         ReportWriter::write(content, path);
         m_status->setText(tr("Wrote the report to %1").arg(QFileInfo(path).fileName()));
         emit reportWritten(path);
@@ -677,21 +697,27 @@ void MainWindow::openSessionDialog()
 
 void MainWindow::request(bool newInput)
 {
-    if (m_modelPath.isEmpty() || m_imagePath.isEmpty())
-        return;
-    if (newInput)
-        m_target = -1; // a new input: explain what the model answers
     ExplainRequest r;
-    r.modelPath = m_modelPath;
-    r.imagePath = m_imagePath;
-    r.text = m_text->text();
+    if (newInput || m_result.generation == 0) {
+        r.modelPath = m_modelPath;
+        r.imagePath = m_imagePath;
+        r.text = m_text->text();
+    } else {
+        // A view change (method, answer, map, head) re-explains the input on
+        // screen, not text typed but not yet run.
+        r.modelPath = m_result.modelPath;
+        r.imagePath = m_result.imagePath;
+        r.text = m_result.text;
+    }
+    if (r.modelPath.isEmpty() || r.imagePath.isEmpty())
+        return;
     r.method = static_cast<core::Method>(m_method->currentData().toInt());
     r.device = static_cast<core::DeviceChoice>(m_device->currentData().toInt());
     r.target = m_target;
     r.attention = m_attention;
     r.head = m_headIndex;
     r.faithfulness = m_tabs->currentWidget() == m_faithfulness || !m_pendingReport.isEmpty();
-    m_status->setText(tr("Running %1 on %2...").arg(QFileInfo(m_modelPath).fileName(), QFileInfo(m_imagePath).fileName()));
+    m_status->setText(tr("Running %1 on %2...").arg(QFileInfo(r.modelPath).fileName(), QFileInfo(r.imagePath).fileName()));
     m_controller->request(r);
 }
 
@@ -741,7 +767,7 @@ void MainWindow::showResult(const ExplainResult &result)
 
     const core::Prediction &p = result.prediction;
     const int explained = result.explanation.target;
-    QString answer = tr("Answer: %1  (%2%)").arg(label(p, p.predicted)).arg(100.0 * p.probabilities.at(static_cast<size_t>(p.predicted)), 0, 'f', 1);
+    QString answer = tr("Answer: %1  (%2%)").arg(label(p, p.predicted)).arg(100.0 * p.probability(p.predicted), 0, 'f', 1);
     if (explained != p.predicted)
         answer += tr("   - explaining \"%1\"").arg(label(p, explained));
     m_answer->setText(answer);
@@ -776,7 +802,7 @@ void MainWindow::showResult(const ExplainResult &result)
     if (!result.faithfulness.empty())
         m_faithfulness->setCurves(result.faithfulness, label(p, explained));
     else
-        m_faithfulness->setPending();
+        m_faithfulness->setPending(false);
     refreshLinkedViews();
 
     m_status->setText(tr("%1 on %2 - %3 - forward %4 ms, total %5 ms%6")
@@ -787,7 +813,7 @@ void MainWindow::showResult(const ExplainResult &result)
     setWindowTitle(tr("AttnScope - %1 - %2").arg(result.modelName, QFileInfo(result.imagePath).fileName()));
     emit resultShown();
     requestCompare();
-    if (!m_pendingReport.isEmpty() && !result.faithfulness.empty()) {
+    if (!m_pendingReport.isEmpty()) { // the request it made has answered
         const QString path = m_pendingReport;
         m_pendingReport.clear();
         writeReport(path);
@@ -797,16 +823,16 @@ void MainWindow::showResult(const ExplainResult &result)
 void MainWindow::showNotice(const QString &message)
 {
     m_notice = message;
-    m_banner->setStyleSheet(QStringLiteral("QLabel { background: #fff4d6; color: #6b4e00; border: 1px solid #e6c870; "
-                                           "border-radius: 4px; padding: 6px; }"));
+    m_banner->setStyleSheet(bannerStyle(false));
     m_banner->setText(message);
     m_banner->setVisible(!message.isEmpty());
 }
 
 void MainWindow::showError(const QString &message)
 {
-    m_banner->setStyleSheet(QStringLiteral("QLabel { background: #fde2e1; color: #8a1c13; border: 1px solid #e0a09b; "
-                                           "border-radius: 4px; padding: 6px; }"));
+    m_pendingReport.clear();         // a report waits for a result that will not come
+    m_pendingView.active = false;    // a session's view belongs to its own result
+    m_banner->setStyleSheet(bannerStyle(true));
     m_error = message;
     m_banner->setText(tr("Could not explain: %1%2")
                           .arg(message, m_result.generation ? tr("\n(still showing the previous result)") : QString()));
@@ -816,14 +842,10 @@ void MainWindow::showError(const QString &message)
 
 const core::Explanation &MainWindow::linkMatrix(int layoutIndex, QString *what) const
 {
-    const core::Method method = m_result.explanation.method;
-    if ((method == core::Method::Rollout || method == core::Method::Relevance)
-        && AttentionLinks::hasRow(m_result.explanation, layoutIndex)) {
-        *what = QString::fromLatin1(core::methodName(method));
-        return m_result.explanation;
-    }
-    *what = tr("attention (%1, %2)").arg(m_layerLabel->text(), m_head->currentText());
-    return m_result.attention;
+    const core::Explanation &m = AttentionLinks::linkMatrix(m_result.explanation, m_result.attention, layoutIndex);
+    *what = &m == &m_result.explanation ? QString::fromLatin1(core::methodName(m.method))
+                                        : tr("attention (%1, %2)").arg(m_layerLabel->text(), m_head->currentText());
+    return m;
 }
 
 void MainWindow::refreshLinkedViews()
@@ -882,7 +904,7 @@ void MainWindow::requestCompare()
     ExplainRequest r;
     r.modelPath = m_result.modelPath;
     r.imagePath = m_result.imagePath;
-    r.text = m_text->text();
+    r.text = m_result.text;
     r.method = m_result.explanation.method;
     r.device = static_cast<core::DeviceChoice>(m_device->currentData().toInt());
     r.target = m_result.explanation.target; // the same answer on both sides
@@ -893,7 +915,7 @@ void MainWindow::requestCompare()
         r.method = m_compare->method();
         break;
     case ComparePanel::Mode::Text:
-        m_compare->suggestText(m_text->text());
+        m_compare->suggestText(m_result.text);
         r.text = m_compare->text();
         break;
     case ComparePanel::Mode::Model:
@@ -905,6 +927,7 @@ void MainWindow::requestCompare()
         r.head = -1;
         break;
     }
+    m_compareAskedFor = m_result.generation;
     m_compareController->request(r);
     refreshCompare();
 }
@@ -913,12 +936,15 @@ void MainWindow::refreshCompare()
 {
     if (!m_compare || m_result.generation == 0)
         return;
+    // Side B is shown only beside the side A it was run for.
+    const bool current = m_compareResultFor == m_result.generation;
     const ExplainResult &b = m_compareResult;
     const core::Explanation &eb = b.explanation;
-    if (b.generation == 0) {
+    if (b.generation == 0 || !current) {
         m_compare->showSides(0, 0, {}, {}, m_result.image, QString(),
-                             m_compareError.isEmpty() ? (m_compareController->isBusy() ? tr("Running side B...") : QString())
-                                                      : tr("Side B could not run: %1").arg(m_compareError));
+                             !current || m_compareError.isEmpty()
+                                 ? (m_compareController->isBusy() ? tr("Running side B...") : QString())
+                                 : tr("Side B could not run: %1").arg(m_compareError));
         return;
     }
     // The selected (or hovered) word, kept in step: B shows the same text
@@ -931,9 +957,7 @@ void MainWindow::refreshCompare()
         : -1;
     const int bToken = b.layoutIndexOfText(textIndex);
     if (bToken >= 0 && eb.gridRows > 0) {
-        const bool ownMatrix = (eb.method == core::Method::Rollout || eb.method == core::Method::Relevance)
-            && AttentionLinks::hasRow(eb, bToken);
-        const auto row = AttentionLinks::rowOverPatches(ownMatrix ? eb : b.attention, b.layout, bToken);
+        const auto row = AttentionLinks::rowOverPatches(AttentionLinks::linkMatrix(eb, b.attention, bToken), b.layout, bToken);
         if (!row.empty()) {
             scores = row;
             caption = tr("B: \"%1\" over the image").arg(b.tokens.value(textIndex));
@@ -944,11 +968,11 @@ void MainWindow::refreshCompare()
     QString note;
     if (!sameGrid)
         note = tr("The two models cut the image into different patch grids, so there is no difference map.");
-    if (b.prediction.predicted != m_result.prediction.predicted && !b.prediction.labels.empty())
+    if (b.prediction.label(b.prediction.predicted) != m_result.prediction.label(m_result.prediction.predicted))
         note += (note.isEmpty() ? QString() : QStringLiteral(" "))
             + tr("B answers \"%1\" (%2%).")
-                  .arg(QString::fromStdString(b.prediction.labels[static_cast<size_t>(b.prediction.predicted)]))
-                  .arg(100.0 * b.prediction.probabilities[static_cast<size_t>(b.prediction.predicted)], 0, 'f', 1);
+                  .arg(label(b.prediction, b.prediction.predicted))
+                  .arg(100.0 * b.prediction.probability(b.prediction.predicted), 0, 'f', 1);
     m_compare->showSides(eb.gridRows, eb.gridCols, sameGrid ? m_image->scores() : std::vector<float>{}, scores, b.image,
                     caption, note);
 }

@@ -12,6 +12,7 @@ class QMenu;
 class QProgressBar;
 class QSlider;
 class QSplitter;
+class QTabWidget;
 
 namespace attnscope::ui {
 
@@ -125,8 +126,10 @@ private:
     ComparePanel *m_compare = nullptr;
     ExplainController *m_compareController = nullptr; ///< side B runs beside side A, in its own worker
     ExplainResult m_compareResult;
+    quint64 m_compareAskedFor = 0;  ///< side A's generation when side B was last requested
+    quint64 m_compareResultFor = 0; ///< side A's generation m_compareResult belongs to
     QString m_compareError;
-    class QTabWidget *m_tabs = nullptr;
+    QTabWidget *m_tabs = nullptr;
     PredictionBars *m_predictions = nullptr;
     ModalityBars *m_modality = nullptr;
     QSplitter *m_split = nullptr;

@@ -53,6 +53,7 @@ ModalityBars::ModalityBars(QWidget *parent)
         plot->legend->setBrush(QColor(255, 255, 255, 190));
         plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     }
+    m_group = new QCPBarsGroup(m_weights);
     m_weights->yAxis->setLabel(tr("image vs text"));
     m_layers->yAxis->setLabel(tr("attention share"));
     m_layers->xAxis->setLabel(tr("layer: text queries | image queries"));
@@ -85,13 +86,12 @@ void ModalityBars::setWeights(const core::ModalityWeights &w)
         }
         add(tr("gates"), gi, gt);
     }
-    auto *group = new QCPBarsGroup(m_weights);
     QCPBars *imageBars = makeBars(m_weights, tr("image"), kImage, 0.35);
     QCPBars *textBars = makeBars(m_weights, tr("text"), kText, 0.35);
     imageBars->setData(keys, image, true);
     textBars->setData(keys, text, true);
-    imageBars->setBarsGroup(group);
-    textBars->setBarsGroup(group);
+    imageBars->setBarsGroup(m_group);
+    textBars->setBarsGroup(m_group);
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     for (int i = 0; i < m_categories.size(); ++i)
         ticker->addTick(i, m_categories[i]);

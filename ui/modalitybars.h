@@ -4,6 +4,7 @@
 
 #include <QWidget>
 
+class QCPBarsGroup;
 class QCustomPlot;
 
 namespace attnscope::ui {
@@ -30,6 +31,7 @@ private:
     QCustomPlot *m_weights = nullptr;
     QCustomPlot *m_layers = nullptr;
     QStringList m_categories;
+    QCPBarsGroup *m_group = nullptr; ///< owned by the weights plot; holds each result's bars
 };
 
 } // namespace attnscope::ui

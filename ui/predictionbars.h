@@ -33,7 +33,6 @@ signals:
 private:
     QCustomPlot *m_plot = nullptr;
     std::vector<int> m_shown;
-    std::vector<double> m_values;
 };
 
 } // namespace attnscope::ui

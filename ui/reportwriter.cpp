@@ -1,5 +1,7 @@
 #include "ui/reportwriter.h"
 
+#include "ui/qtimages.h"
+
 #include "core/error.h"
 #include "core/render/colormap.h"
 #include "core/render/heatmap.h"
@@ -15,8 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
-#include <numeric>
+
 
 namespace attnscope::ui {
 
@@ -30,24 +31,14 @@ QImage overlayOf(const ExplainResult &r)
     const core::Explanation &e = r.explanation;
     if (!e.hasPatchScores() || r.image.isNull())
         return r.image;
-    const QImage rgb = r.image.convertToFormat(QImage::Format_RGB888);
-    core::RgbImage source;
-    source.width = rgb.width();
-    source.height = rgb.height();
-    source.pixels.resize(static_cast<size_t>(rgb.width()) * rgb.height() * 3);
-    for (int y = 0; y < rgb.height(); ++y)
-        std::copy_n(rgb.constScanLine(y), rgb.width() * 3, source.pixels.begin() + static_cast<ptrdiff_t>(y) * rgb.width() * 3);
+    const core::RgbImage source = QtImages::toRgb(r.image);
     const auto heat = core::Heatmap::upsample(core::Heatmap::normalize(e.patchScores), e.gridRows, e.gridCols,
                                               source.width, source.height, core::Interpolation::Bilinear);
     const core::RgbaImage blended = core::Overlay::blend(source, heat, core::Colormap::get(core::ColormapKind::Viridis), 0.55f);
-    return QImage(blended.pixels.data(), blended.width, blended.height, blended.width * 4, QImage::Format_RGBA8888).copy();
+    return QtImages::toQImage(blended);
 }
 
-QString label(const core::Prediction &p, int index)
-{
-    return index >= 0 && index < static_cast<int>(p.labels.size()) ? QString::fromStdString(p.labels[static_cast<size_t>(index)])
-                                                                   : QStringLiteral("?");
-}
+QString label(const core::Prediction &p, int index) { return QString::fromStdString(p.label(index)); }
 
 QString percent(double v) { return QStringLiteral("%1%").arg(100.0 * v, 0, 'f', 1); }
 
@@ -84,7 +75,6 @@ public:
     }
 
     double &y() { return m_y; }
-    QPainter &painter() { return m_p; }
 
 private:
     QPainter &m_p;
@@ -162,9 +152,9 @@ void ReportWriter::write(const Content &c, const QString &path)
         const std::vector<int> ranking = pred.ranking();
         QStringList others;
         for (size_t k = 1; k < ranking.size() && k < 3; ++k)
-            others << QStringLiteral("%1 %2").arg(label(pred, ranking[k]), percent(pred.probabilities[static_cast<size_t>(ranking[k])]));
+            others << QStringLiteral("%1 %2").arg(label(pred, ranking[k]), percent(pred.probability(ranking[k])));
         page.heading(QObject::tr("Answer: %1 (confidence %2)")
-                         .arg(label(pred, pred.predicted), percent(pred.probabilities[static_cast<size_t>(pred.predicted)])));
+                         .arg(label(pred, pred.predicted), percent(pred.probability(pred.predicted))));
         page.paragraph(QObject::tr("Next most likely: %1. Explained answer: \"%2\".")
                            .arg(others.join(QStringLiteral(", ")), label(pred, r.explanation.target)));
 
@@ -235,26 +225,16 @@ void ReportWriter::write(const Content &c, const QString &path)
         // Faithfulness.
         page.heading(QObject::tr("Method and faithfulness on this input"));
         QStringList faith;
-        double bestGap = -INFINITY;
-        QString best;
-        std::map<int, std::pair<float, float>> areas;
-        for (const FaithfulnessCurve &curve : r.faithfulness) {
-            if (curve.curve.modality != core::Modality::Image)
-                continue;
-            auto &a = areas[static_cast<int>(curve.method)];
-            (curve.curve.positive ? a.first : a.second) = curve.curve.auc;
-        }
-        for (const auto &[method, a] : areas) {
-            const double gap = a.second - a.first;
-            if (gap > bestGap) {
-                bestGap = gap;
-                best = QString::fromLatin1(core::methodName(static_cast<core::Method>(method)));
-            }
-            if (method == static_cast<int>(r.explanation.method))
+        const std::vector<FaithfulnessAreas> areas = FaithfulnessAreas::of(r.faithfulness, core::Modality::Image);
+        const int bestIndex = FaithfulnessAreas::mostFaithful(areas);
+        const QString best = bestIndex < 0 ? QString()
+                                           : QString::fromLatin1(core::methodName(areas[static_cast<size_t>(bestIndex)].method));
+        for (const FaithfulnessAreas &a : areas) {
+            if (a.method == r.explanation.method)
                 faith << QObject::tr("Removing image patches most relevant first leaves an area of %1 under the probability "
                                      "curve (low is good); least relevant first, %2 (high is good).")
-                             .arg(static_cast<double>(a.first), 0, 'f', 3)
-                             .arg(static_cast<double>(a.second), 0, 'f', 3);
+                             .arg(static_cast<double>(a.positive), 0, 'f', 3)
+                             .arg(static_cast<double>(a.negative), 0, 'f', 3);
         }
         if (!best.isEmpty())
             faith << QObject::tr("Of the four methods, %1 was the most faithful on this input.").arg(best);

@@ -16,6 +16,15 @@ struct Prediction
 
     /// Label indices by decreasing probability.
     std::vector<int> ranking() const;
+    /// The label and probability of an index; "?" and 0 when out of range.
+    std::string label(int index) const
+    {
+        return index >= 0 && index < static_cast<int>(labels.size()) ? labels[static_cast<size_t>(index)] : "?";
+    }
+    float probability(int index) const
+    {
+        return index >= 0 && index < static_cast<int>(probabilities.size()) ? probabilities[static_cast<size_t>(index)] : 0.0f;
+    }
 };
 
 } // namespace attnscope::core

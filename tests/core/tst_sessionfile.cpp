@@ -2,6 +2,7 @@
 // (FIPS 180-4 examples, RFC 4648 section 10), a round trip, and a
 // bad file per member with the message it must give.
 #include "core/error.h"
+#include "core/io/base64.h"
 #include "core/io/sessionfile.h"
 #include "core/io/sha256.h"
 

@@ -99,6 +99,21 @@ private slots:
         QVERIFY(ui::AttentionLinks::patchOverText(numbered(4, 4, 3, 3), dualLayout(), 4).empty());
     }
 
+    void linkMatrixPrefersTheMethodsOwnMatrix()
+    {
+        core::Explanation relevance = numbered(8, 8, 0, 0);
+        relevance.method = core::Method::Relevance;
+        core::Explanation attention = numbered(3, 8, 5, 0); // rows: the words only
+        attention.method = core::Method::RawAttention;
+        QCOMPARE(&ui::AttentionLinks::linkMatrix(relevance, attention, 6), &relevance);
+        core::Explanation gradcam = relevance;
+        gradcam.method = core::Method::GradCam; // not a token x token propagation: the map is used
+        QCOMPARE(&ui::AttentionLinks::linkMatrix(gradcam, attention, 6), &attention);
+        core::Explanation partial = numbered(1, 8, 0, 0); // relevance without the token's row
+        partial.method = core::Method::Rollout;
+        QCOMPARE(&ui::AttentionLinks::linkMatrix(partial, attention, 6), &attention);
+    }
+
     void outOfRangeIsEmpty()
     {
         QVERIFY(ui::AttentionLinks::rowOverPatches(numbered(8, 8, 0, 0), jointLayout(), 9).empty());
