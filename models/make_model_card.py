@@ -20,6 +20,15 @@ import shapes_world as world  # noqa: E402
 TITLES = {"single": "Shapes World, single stream (early fusion)",
           "coattention": "Shapes World, co-attention (intermediate fusion)",
           "late": "Shapes World, late fusion with modality gates"}
+LOCATION_LOSSES = {
+    "single": "location losses ask the hidden states of the words that name an object (half-way up) and of the "
+              "decision token (at the top) for those objects' centres - without them spatial questions stayed at "
+              "chance.",
+    "coattention": "location losses ask the hidden states of the words that name an object (after the first "
+                   "co-attention layer) and of the decision token for those objects' centres.",
+    "late": "the image summary, which never sees the question, is asked how many objects of each colour and "
+            "shape the scene holds and where the single ones are, so that it carries what any question may need.",
+}
 METHOD_NAMES = {"raw": "raw attention (last layer, heads' mean)", "rollout": "attention rollout",
                 "relevance": "generic relevance (Chefer et al.)", "gradcam": "gradient-weighted attention"}
 
@@ -69,8 +78,8 @@ def main():
               "and spatial relation (left of, right of, above, below), in equal shares in the validation and test "
               "splits (training cycles through its `--mix`). Every question records the boxes of the objects it "
               "refers to. Training draws fresh scenes every epoch; validation and test splits have their own seeds. "
-              "A training-only per-patch loss teaches the image tokens which colour and shape covers each patch; it "
-              "supervises no attention map and is not exported.", "",
+              "Training-only losses, none of them exported and none supervising an attention map: a per-patch loss "
+              "teaches the image tokens which colour and shape covers each patch; %s" % LOCATION_LOSSES[args.arch], "",
               "## Training", "",
               "```sh", "models/train_shapes.py --arch %s%s" % (args.arch, "".join(
                   " --%s %s" % (k.replace("_", "-"), v) for k, v in training.get("args", {}).items()
