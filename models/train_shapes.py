@@ -141,7 +141,7 @@ def evaluate(model, data, batch=256):
 ARCH_DEFAULTS = {
     "single": {"epochs": 18, "minutes": 55.0, "mix": "existence,attribute,counting,counting,spatial,spatial,spatial"},
     "coattention": {"epochs": 14, "minutes": 42.0, "mix": "existence,attribute,counting,counting,spatial,spatial,spatial"},
-    "late": {"epochs": 14, "minutes": 30.0, "mix": "existence,attribute,counting,counting,spatial,spatial,spatial"},
+    "late": {"epochs": 12, "minutes": 28.0, "mix": "existence,attribute,counting,counting,spatial,spatial,spatial"},
 }
 
 
