@@ -35,6 +35,7 @@ struct ExplainRequest
     int head = -1;      ///< head of that map; -1: the heads' mean
     core::DeviceChoice device = core::DeviceChoice::Auto;
     bool faithfulness = false; ///< also run the perturbation tests of every method
+    bool heads = false;        ///< also compute every head's statistics and thumbnail
 };
 
 /// One perturbation curve of one method (see core::PerturbationTest).
@@ -90,7 +91,7 @@ struct ExplainResult
     std::vector<core::LayoutToken> layout; ///< every token of every stream
     QStringList streamNames;
     core::ModalityWeights modality;
-    std::vector<core::HeadStatistic> heads; ///< every head of every map, for the target
+    std::vector<core::HeadStatistic> heads; ///< every head of every map, for the target; when asked for
     /// Positive and negative curves of every method that gives scores, for
     /// the target; empty unless the request asked for them.
     std::vector<FaithfulnessCurve> faithfulness;

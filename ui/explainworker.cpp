@@ -156,10 +156,12 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
         cached = m_modality.emplace(target, core::ModalityWeights::compute(run, target, shares)).first;
     }
     result.modality = cached->second;
-    auto headStats = m_heads.find(target);
-    if (headStats == m_heads.end())
-        headStats = m_heads.emplace(target, core::HeadStatistics::compute(run, target)).first;
-    result.heads = headStats->second;
+    if (request.heads) {
+        auto headStats = m_heads.find(target);
+        if (headStats == m_heads.end())
+            headStats = m_heads.emplace(target, core::HeadStatistics::compute(run, target)).first;
+        result.heads = headStats->second;
+    }
     if (request.faithfulness) {
         const auto cachedCurves = m_faithfulness.find(target);
         if (cachedCurves != m_faithfulness.end()) {

@@ -317,6 +317,8 @@ MainWindow::MainWindow(QWidget *parent)
             m_faithfulness->setPending(true);
             request(false);
         }
+        if (m_tabs->currentWidget() == m_headGrid && m_result.generation != 0 && m_result.heads.empty())
+            request(false);
     });
     connect(m_controller, &ExplainController::resultReady, this, &MainWindow::showResult);
     connect(m_controller, &ExplainController::errorOccurred, this, &MainWindow::showError);
@@ -717,6 +719,7 @@ void MainWindow::request(bool newInput)
     r.attention = m_attention;
     r.head = m_headIndex;
     r.faithfulness = m_tabs->currentWidget() == m_faithfulness || !m_pendingReport.isEmpty();
+    r.heads = m_tabs->currentWidget() == m_headGrid; // thumbnails and statistics only while shown
     m_status->setText(tr("Running %1 on %2...").arg(QFileInfo(r.modelPath).fileName(), QFileInfo(r.imagePath).fileName()));
     m_controller->request(r);
 }

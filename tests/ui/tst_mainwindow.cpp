@@ -276,7 +276,13 @@ void TestMainWindow::headGridShowsStatisticsAndSelectsHeads()
 {
     ui::MainWindow w;
     openReference(w, "Relevance");
-    w.findChild<QTabWidget *>("rightTabs")->setCurrentIndex(1);
+    QVERIFY(w.lastResult().heads.empty()); // computed only while the head grid is shown
+    {
+        QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+        w.findChild<QTabWidget *>("rightTabs")->setCurrentIndex(1);
+        QVERIFY(waitShown(shown));
+    }
+    QCOMPARE(w.lastResult().heads.size(), size_t(4));
     auto *grid = w.findChild<ui::HeadGridView *>("headGrid");
     QTableWidget *table = grid->table();
     // 2 maps x 2 heads; sorted by gradient weight, the top row is the head the
