@@ -36,6 +36,7 @@ struct ExplainRequest
     core::DeviceChoice device = core::DeviceChoice::Auto;
     bool faithfulness = false; ///< also run the perturbation tests of every method
     bool heads = false;        ///< also compute every head's statistics and thumbnail
+    bool modality = true;      ///< compute the modality weights (two occlusion passes per input and answer)
 };
 
 /// One perturbation curve of one method (see core::PerturbationTest).

@@ -137,8 +137,8 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
                                                                        : core::Explainer::explain(run, options);
 
     const int target = result.explanation.target;
-    auto cached = m_modality.find(target);
-    if (cached == m_modality.end()) {
+    auto cached = request.modality ? m_modality.find(target) : m_modality.end();
+    if (request.modality && cached == m_modality.end()) {
         core::Explanation relevance;
         const core::Explanation *shares = nullptr;
         try {
@@ -155,7 +155,8 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
         }
         cached = m_modality.emplace(target, core::ModalityWeights::compute(run, target, shares)).first;
     }
-    result.modality = cached->second;
+    if (request.modality)
+        result.modality = cached->second;
     if (request.heads) {
         auto headStats = m_heads.find(target);
         if (headStats == m_heads.end())

@@ -913,6 +913,7 @@ void MainWindow::requestCompare()
     r.target = m_result.explanation.target; // the same answer on both sides
     r.attention = m_result.attentionIndex;  // and the same map and head
     r.head = m_result.head;
+    r.modality = false; // side B shows heatmaps only
     switch (m_compare->mode()) {
     case ComparePanel::Mode::Method:
         r.method = m_compare->method();
