@@ -221,6 +221,9 @@ int cmdInfo(const std::vector<std::string> &args)
     std::cout << "\n";
     if (m.gates)
         std::cout << "gates:       learned modality gates in output \"" << m.gates->output << "\"\n";
+    if (m.attentionInputs)
+        std::cout << "teaching:    queries, keys" << (m.attentionInputs->values.empty() ? "" : " and values")
+                  << " of every map exported\n";
     std::cout << "device:      " << bundle->deviceName() << "\n"
               << "gradients:   " << (bundle->gradientsReachable() ? "reach the attention maps" : "do NOT reach the attention maps (gradient methods unavailable)") << "\n"
               << "valid:       yes (manifest and probe forward pass agree)\n";

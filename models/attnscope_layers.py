@@ -21,6 +21,18 @@ class Attention(nn.Module):
             self.q.weight.mul_(sharpness)
             self.k.weight.mul_(sharpness)
 
+    def project(self, xq: torch.Tensor, xkv: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The per-head queries, keys and values [batch, heads, tokens, head_dim]
+        that forward uses: models that export them (the manifest's
+        attention_inputs) let AttnScope's teaching view step through
+        softmax(q k^T / sqrt(d)) v with the real numbers."""
+        b, nq, d = xq.shape
+        nk = xkv.shape[1]
+        q = self.q(xq).view(b, nq, self.heads, self.head_dim).transpose(1, 2)
+        k = self.k(xkv).view(b, nk, self.heads, self.head_dim).transpose(1, 2)
+        v = self.v(xkv).view(b, nk, self.heads, self.head_dim).transpose(1, 2)
+        return q, k, v
+
     def forward(self, xq: torch.Tensor, xkv: torch.Tensor, key_mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         b, nq, d = xq.shape
         nk = xkv.shape[1]

@@ -24,7 +24,7 @@ sys.path.insert(0, HERE)
 import attnscope_export  # noqa: E402
 import reference  # noqa: E402
 import shapes_world  # noqa: E402
-from testmodels import TinyDual, TinyJoint, TinyLate, dual_manifest, joint_manifest, late_manifest  # noqa: E402
+from testmodels import TinyDual, TinyJoint, TinyLate, TinyTeach, dual_manifest, joint_manifest, late_manifest  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
 DATA = os.path.join(ROOT, "tests", "data")
@@ -239,7 +239,30 @@ def write_references(joint_path, dual_path, late_path):
             json.dump({"generator": "models/reference.py", "cases": out}, f, indent=1)
 
 
+def write_teaching_model():
+    """tiny_teach.pt: TinyJoint's architecture returning its queries, keys and
+    values too (attention_inputs), for the teaching view's tests."""
+    torch.manual_seed(2468)
+    model = TinyTeach(len(JOINT_LABELS)).eval()
+    manifest = joint_manifest(JOINT_LABELS)
+    manifest["name"] = "tiny-teach"
+    manifest["description"] = "Random-weight joint-stream test model that exports its queries, keys and values."
+    manifest["attention_inputs"] = {"queries": "q", "keys": "k", "values": "v"}
+    path = save_model(model, manifest, joint_example(), "tiny_teach.pt")
+    # A manifest that promises them on a model that returns none.
+    torch.manual_seed(1234)
+    plain = TinyJoint(len(JOINT_LABELS)).eval()
+    promise = joint_manifest(JOINT_LABELS)
+    promise["attention_inputs"] = {"queries": "q", "keys": "k"}
+    torch.jit.save(torch.jit.script(plain), os.path.join(DATA, "broken", "missing_attention_inputs.pt"),
+                   _extra_files={"attnscope.json": json.dumps(promise)})
+    return path
+
+
 def main():
+    if sys.argv[1:] == ["--teaching-model-only"]:
+        print("wrote", write_teaching_model())
+        return 0
     if sys.argv[1:] == ["--references-only"]:
         # The models as committed; only the expected values are recomputed.
         write_references(*(os.path.join(DATA, n) for n in ("tiny_joint.pt", "tiny_dual.pt", "tiny_late.pt")))
@@ -257,6 +280,7 @@ def main():
     late = TinyLate(len(DUAL_LABELS)).eval()
     late_path = save_model(late, late_manifest(DUAL_LABELS), (torch.randn(2, 3, 8, 12), torch.tensor([[2, 4, 5, 6, 0]] * 2),
                                                                torch.tensor([[1, 1, 1, 1, 0]] * 2)), "tiny_late.pt")
+    write_teaching_model()
     write_broken(joint, jm)
     write_images()
 

@@ -44,6 +44,32 @@ class TinyJoint(nn.Module):
         return self.head(self.norm(x[:, 0])), attentions
 
 
+class TinyTeach(TinyJoint):
+    """TinyJoint that also returns, per map, the queries, keys and values
+    that made it (the manifest's attention_inputs), for the teaching view."""
+
+    def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, List[torch.Tensor], Dict[str, torch.Tensor]]:
+        b = image.shape[0]
+        img = self.patches(image)
+        txt = self.tokens(input_ids) + self.text_pos
+        x = torch.cat([self.cls.expand(b, -1, -1), img, txt], 1)
+        mask = torch.cat([torch.ones(b, 1 + self.num_patches, dtype=torch.float32, device=image.device),
+                          attention_mask.to(torch.float32)], 1)
+        attentions: List[torch.Tensor] = []
+        extras: Dict[str, torch.Tensor] = {}
+        i = 0
+        for block in self.blocks:
+            h = block.norm1(x)
+            q, k, v = block.attn.project(h, h)
+            extras["q." + str(i)] = q
+            extras["k." + str(i)] = k
+            extras["v." + str(i)] = v
+            x, a = block(x, mask)
+            attentions.append(a)
+            i += 1
+        return self.head(self.norm(x[:, 0])), attentions, extras
+
+
 class TinyDual(nn.Module):
     """Text stream ([CLS] + words) and image stream (patches), one self-attention
     layer each, then a co-attention layer (both directions) followed by

@@ -375,6 +375,15 @@ Manifest Manifest::parse(const std::string &text, const std::string &source)
             spec.modalities.push_back(r.modality(mods[i], "gates.modalities[" + std::to_string(i) + "]"));
         m.gates = spec;
     }
+    if (const Json *inputs = root.find("attention_inputs")) {
+        r.object(*inputs, "attention_inputs");
+        AttentionInputsSpec spec;
+        spec.queries = r.string(*inputs, "queries", "attention_inputs.queries");
+        spec.keys = r.string(*inputs, "keys", "attention_inputs.keys");
+        if (inputs->find("values"))
+            spec.values = r.string(*inputs, "values", "attention_inputs.values");
+        m.attentionInputs = spec;
+    }
     return m;
 }
 
@@ -461,6 +470,14 @@ Json Manifest::toJson() const
             mods.push(modalityName(mod));
         g.set("modalities", mods);
         root.set("gates", g);
+    }
+    if (attentionInputs) {
+        Json a = Json::object();
+        a.set("queries", attentionInputs->queries);
+        a.set("keys", attentionInputs->keys);
+        if (!attentionInputs->values.empty())
+            a.set("values", attentionInputs->values);
+        root.set("attention_inputs", a);
     }
     return root;
 }

@@ -74,6 +74,19 @@ struct GateSpec
     std::vector<Modality> modalities;
 };
 
+/// Optional: the model also returns, for every attention map i, the per-head
+/// queries, keys (and values) that made it, as extra outputs named
+/// "<queries>.<i>" [batch, heads, query tokens, d], "<keys>.<i>"
+/// [batch, heads, key tokens, d] and "<values>.<i>" [batch, heads, key tokens,
+/// d_v]. The teaching view steps through softmax(q k^T / sqrt(d)) v with them.
+struct AttentionInputsSpec
+{
+    std::string queries = "q";
+    std::string keys = "k";
+    std::string values; ///< empty: values not exported
+    std::string name(const std::string &prefix, size_t map) const { return prefix + "." + std::to_string(map); }
+};
+
 /// A token that carries the decision.
 struct DecisionToken
 {
@@ -109,6 +122,7 @@ struct Manifest
     /// stream; each stream is then explained from its own decision token.
     std::vector<DecisionToken> decisions;
     std::optional<GateSpec> gates;
+    std::optional<AttentionInputsSpec> attentionInputs;
 
     /// Parses and validates; throws Error naming `source` and the offending
     /// field in words a user can act on.

@@ -219,6 +219,32 @@ ForwardOutput ModelBundle::Impl::forward(const torch::Tensor &image, const torch
                         + c10::str(it->second.sizes()) + " but the manifest's " + std::to_string(n)
                         + " gated modalities need [" + std::to_string(batch) + ", " + std::to_string(n) + "]");
     }
+    if (manifest.attentionInputs) {
+        const AttentionInputsSpec &spec = *manifest.attentionInputs;
+        for (size_t i = 0; i < out.attentions.size(); ++i) {
+            const torch::Tensor &a = out.attentions[i];
+            auto check = [&](const std::string &prefix_, int64_t tokens, const char *what) -> int64_t {
+                const std::string name = spec.name(prefix_, i);
+                const auto it = out.extras.find(name);
+                if (it == out.extras.end())
+                    throw Error(prefix + "the manifest declares attention_inputs, but the model returned no \"" + name
+                                + "\" (the " + what + " of " + describeAttention(manifest, i) + ")");
+                const torch::Tensor &t = it->second;
+                if (t.dim() != 4 || t.size(0) != batch || t.size(1) != a.size(1) || t.size(2) != tokens)
+                    throw Error(prefix + "\"" + name + "\" has shape " + c10::str(t.sizes()) + " but the " + what + " of "
+                                + describeAttention(manifest, i) + " need [" + std::to_string(batch) + ", "
+                                + std::to_string(a.size(1)) + ", " + std::to_string(tokens) + ", d]");
+                return t.size(3);
+            };
+            const int64_t dq = check(spec.queries, a.size(2), "queries");
+            const int64_t dk = check(spec.keys, a.size(3), "keys");
+            if (dq != dk)
+                throw Error(prefix + "the queries and keys of " + describeAttention(manifest, i) + " differ in width ("
+                            + std::to_string(dq) + " and " + std::to_string(dk) + ")");
+            if (!spec.values.empty())
+                check(spec.values, a.size(3), "values");
+        }
+    }
     return out;
 }
 

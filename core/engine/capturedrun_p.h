@@ -23,6 +23,7 @@ struct CapturedRun::Impl
     std::vector<torch::Tensor> attentions;  ///< [1, heads, q, k], in the graph
     std::vector<torch::Tensor> maps;        ///< the same, detached, float, [heads, q, k]
     std::map<int, std::vector<torch::Tensor>> gradients; ///< per target: [heads, q, k]
+    std::map<std::string, torch::Tensor> extras;  ///< the model's extra outputs, detached, batch item 0
 
     /// d(logit[target]) / d(attention map), computed once per target. Maps
     /// that do not reach the logit get zeros. Throws Error when the model's

@@ -28,6 +28,9 @@ std::unique_ptr<CapturedRun> InferenceEngine::run(const std::shared_ptr<ModelBun
     impl->attentions = out.attentions;
     for (const auto &a : out.attentions)
         impl->maps.push_back(a.detach().select(0, 0).to(torch::kFloat32));
+    for (const auto &[name, t] : out.extras)
+        if (t.dim() > 0)
+            impl->extras[name] = t.detach().select(0, 0).to(torch::kFloat32);
 
     Prediction &p = impl->prediction;
     const torch::Tensor logits = impl->logits.detach().to(torch::kCPU, torch::kFloat32).contiguous();
