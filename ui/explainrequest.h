@@ -2,6 +2,7 @@
 
 #include "core/engine/device.h"
 #include "core/engine/prediction.h"
+#include "core/explain/attentionstep.h"
 #include "core/explain/explanation.h"
 #include "core/explain/headstatistics.h"
 #include "core/explain/modalityweights.h"
@@ -37,6 +38,7 @@ struct ExplainRequest
     bool faithfulness = false; ///< also run the perturbation tests of every method
     bool heads = false;        ///< also compute every head's statistics and thumbnail
     bool modality = true;      ///< compute the modality weights (two occlusion passes per input and answer)
+    int teachQuery = -1;       ///< >= 0: step through the selected map and head for this query row
 };
 
 /// One perturbation curve of one method (see core::PerturbationTest).
@@ -96,6 +98,8 @@ struct ExplainResult
     /// Positive and negative curves of every method that gives scores, for
     /// the target; empty unless the request asked for them.
     std::vector<FaithfulnessCurve> faithfulness;
+    core::AttentionStep teaching;    ///< when asked for (teachQuery)
+    QString teachingError;
     QImage image;                    ///< the decoded input image, RGB888, full size
     QStringList tokens;              ///< one per text position
     QVector<bool> padding;           ///< per position: a padded (masked) position

@@ -12,6 +12,8 @@
 #include "core/io/inputloader.h"
 
 #include <QElapsedTimer>
+
+#include <algorithm>
 #include <QFileInfo>
 
 namespace attnscope::ui {
@@ -162,6 +164,14 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
         if (headStats == m_heads.end())
             headStats = m_heads.emplace(target, core::HeadStatistics::compute(run, target)).first;
         result.heads = headStats->second;
+    }
+    if (request.teachQuery >= 0) {
+        try {
+            result.teaching = core::AttentionStep::compute(run, result.attentionIndex, std::max(0, result.head),
+                                                           request.teachQuery);
+        } catch (const core::Error &e) {
+            result.teachingError = QString::fromStdString(e.what());
+        }
     }
     if (request.faithfulness) {
         const auto cachedCurves = m_faithfulness.find(target);

@@ -10,6 +10,7 @@
 #include "ui/modalitybars.h"
 #include "ui/predictionbars.h"
 #include "ui/reportwriter.h"
+#include "ui/teachingview.h"
 #include "ui/tokenview.h"
 #include "ui/viewexporter.h"
 
@@ -227,6 +228,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_compare = new ComparePanel(m_rightSplit);
     m_compare->setObjectName(QStringLiteral("comparePanel"));
     tabs->addTab(m_compare, tr("Compare"));
+    m_teaching = new TeachingView(m_rightSplit);
+    m_teaching->setObjectName(QStringLiteral("teachingView"));
+    tabs->addTab(m_teaching, tr("Teaching"));
     m_rightSplit->addWidget(tabs);
     m_rightSplit->addWidget(titled(tr("Answers"), m_predictions, m_rightSplit));
     m_rightSplit->addWidget(titled(tr("Modality weights"), m_modality, m_rightSplit));
@@ -318,6 +322,8 @@ MainWindow::MainWindow(QWidget *parent)
             request(false);
         }
         if (m_tabs->currentWidget() == m_headGrid && m_result.generation != 0 && m_result.heads.empty())
+            request(false);
+        if (m_tabs->currentWidget() == m_teaching && m_result.generation != 0)
             request(false);
     });
     connect(m_controller, &ExplainController::resultReady, this, &MainWindow::showResult);
@@ -720,6 +726,7 @@ void MainWindow::request(bool newInput)
     r.head = m_headIndex;
     r.faithfulness = m_tabs->currentWidget() == m_faithfulness || !m_pendingReport.isEmpty();
     r.heads = m_tabs->currentWidget() == m_headGrid; // thumbnails and statistics only while shown
+    r.teachQuery = m_tabs->currentWidget() == m_teaching ? teachingQuery() : -1;
     m_status->setText(tr("Running %1 on %2...").arg(QFileInfo(r.modelPath).fileName(), QFileInfo(r.imagePath).fileName()));
     m_controller->request(r);
 }
@@ -815,6 +822,16 @@ void MainWindow::showResult(const ExplainResult &result)
                           .arg(result.truncated ? tr(" - text truncated to the model's length") : QString()));
     setWindowTitle(tr("AttnScope - %1 - %2").arg(result.modelName, QFileInfo(result.imagePath).fileName()));
     emit resultShown();
+    if (m_tabs->currentWidget() == m_teaching) {
+        const core::AttentionStep &step = result.teaching;
+        QString query;
+        const int stream = step.map < result.maps.size() ? static_cast<int>(result.streamNames.indexOf(result.maps[step.map].query)) : -1;
+        for (const core::LayoutToken &t : result.layout) {
+            if (t.stream == stream && t.position == step.query)
+                query = QString::fromStdString(t.label);
+        }
+        m_teaching->setStep(result, query);
+    }
     requestCompare();
     if (!m_pendingReport.isEmpty()) { // the request it made has answered
         const QString path = m_pendingReport;
@@ -898,6 +915,18 @@ void MainWindow::refreshLinkedViews()
     m_tokens->setSelected(textIndex);
     m_matrix->setSelectedToken(m_selectedToken);
     refreshCompare();
+}
+
+int MainWindow::teachingQuery() const
+{
+    const int map = m_attention >= 0 ? m_attention : m_result.attentionIndex;
+    if (map < 0 || map >= m_result.maps.size())
+        return 0;
+    const int stream = static_cast<int>(m_result.streamNames.indexOf(m_result.maps[map].query));
+    if (m_selectedToken >= 0 && m_selectedToken < static_cast<int>(m_result.layout.size())
+        && m_result.layout[static_cast<size_t>(m_selectedToken)].stream == stream)
+        return m_result.layout[static_cast<size_t>(m_selectedToken)].position;
+    return 0;
 }
 
 void MainWindow::requestCompare()
@@ -985,6 +1014,8 @@ void MainWindow::selectToken(int layoutIndex)
 {
     m_selectedToken = layoutIndex;
     refreshLinkedViews();
+    if (m_tabs->currentWidget() == m_teaching && m_result.generation != 0 && teachingQuery() != m_result.teaching.query)
+        request(false); // the run is reused: only the step is computed
 }
 
 void MainWindow::setHoverToken(int layoutIndex)

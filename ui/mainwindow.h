@@ -18,6 +18,7 @@ namespace attnscope::ui {
 
 class AttentionMatrixView;
 class ComparePanel;
+class TeachingView;
 class ExplainController;
 class FaithfulnessPanel;
 class HeadGridView;
@@ -95,6 +96,9 @@ private:
     void exportArrays();
     void writeReport(const QString &path);
     void requestCompare();
+    /// The row of the selected map's query stream the teaching tab steps
+    /// through: the selected token when it is in that stream, else its first.
+    int teachingQuery() const;
     void refreshCompare();
     void rememberRecent(const QString &key, const QString &path);
     void rebuildRecentMenus();
@@ -124,6 +128,7 @@ private:
     HeadGridView *m_headGrid = nullptr;
     FaithfulnessPanel *m_faithfulness = nullptr;
     ComparePanel *m_compare = nullptr;
+    TeachingView *m_teaching = nullptr;
     ExplainController *m_compareController = nullptr; ///< side B runs beside side A, in its own worker
     ExplainResult m_compareResult;
     quint64 m_compareAskedFor = 0;  ///< side A's generation when side B was last requested

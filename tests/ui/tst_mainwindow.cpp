@@ -14,6 +14,7 @@
 #include "ui/imageview.h"
 #include "ui/mainwindow.h"
 #include "ui/predictionbars.h"
+#include "ui/teachingview.h"
 #include "ui/tokenview.h"
 
 #include <QApplication>
@@ -97,6 +98,7 @@ private slots:
     void sessionReopensTheSamePixels();
     void compareTwoMethodsInStep();
     void compareTwoTextsAndTwoModels();
+    void teachingStepsThroughTheSelectedToken();
     void sessionSaysWhenTheModelChanged();
 
 private:
@@ -603,6 +605,44 @@ void TestMainWindow::compareTwoTextsAndTwoModels()
     QCOMPARE(panel->sideB()->scores().size(), size_t(6));
     QVERIFY(panel->difference()->scores().empty());
     QVERIFY(panel->findChild<QLabel *>("compareMessage")->text().contains("different patch grids"));
+}
+
+void TestMainWindow::teachingStepsThroughTheSelectedToken()
+{
+    ui::MainWindow w;
+    w.resize(1200, 800);
+    w.show();
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    w.open(data("tiny_teach.pt"), data("images/joint_exact.png"), "Is there a RED zebra");
+    QVERIFY(waitShown(shown));
+    w.findChild<QTabWidget *>("rightTabs")->setCurrentIndex(4);
+    QVERIFY(waitShown(shown));
+    auto *teaching = w.findChild<ui::TeachingView *>("teachingView");
+    QCOMPARE(w.lastResult().teaching.query, 0); // nothing selected: the stream's first token, [CLS]
+
+    auto *tokens = w.findChild<ui::TokenView *>("tokenView");
+    QTest::mouseClick(tokens, Qt::LeftButton, {}, tokens->chipRect(3).center()); // "red"
+    QVERIFY(waitShown(shown));
+    const core::AttentionStep &step = w.lastResult().teaching;
+    QCOMPARE(step.query, kFirstWord + 3);
+    QVERIFY(step.fromModel);
+    QTableWidget *table = teaching->table();
+    QCOMPARE(table->rowCount(), kLayout);
+    // Row by row, the softmax of the exported q.k/sqrt(d) is the weight PyTorch returned.
+    for (int row = 0; row < table->rowCount(); ++row)
+        QVERIFY(std::fabs(table->item(row, 2)->data(Qt::UserRole).toDouble() - table->item(row, 3)->data(Qt::UserRole).toDouble()) < 1e-5);
+    // The first row is the key the word attends to most.
+    const double top = *std::max_element(step.returned.begin(), step.returned.end());
+    QVERIFY(std::fabs(table->item(0, 3)->data(Qt::UserRole).toDouble() - top) < 1e-6);
+    QVERIFY(teaching->formula().contains("q<sub>1</sub>k<sub>1</sub>"));
+    QVERIFY(teaching->notes().contains("Early fusion"));
+    QVERIFY(teaching->notes().contains("2×2 modality matrix"));
+
+    // A model that does not export them: the step starts from the weights, and says so.
+    w.openModelFile(data("tiny_joint.pt"));
+    QVERIFY(waitShown(shown));
+    QVERIFY(!w.lastResult().teaching.fromModel);
+    QVERIFY(teaching->formula().contains("does not export its queries and keys"));
 }
 
 QTEST_MAIN(TestMainWindow)
