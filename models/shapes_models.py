@@ -13,7 +13,9 @@ patch (ConvPatchEmbed).
   and text encoders whose [CLS] summaries are weighed by learned gates (an
   attention over the two modalities) before the classifier.
 
-Each returns (logits, attentions[, extras]) as the AttnScope contract asks, and
+Each returns (logits, attentions, extras) as the AttnScope contract asks -
+the extras holding every map's per-head queries, keys and values (the
+manifest's attention_inputs) and, for late fusion, the gates - and
 `manifest(...)` describes it.
 """
 from typing import Dict, List, Tuple
@@ -30,6 +32,18 @@ GRID = IMAGE // PATCH
 MAX_LEN = 12
 MEAN = [0.5, 0.5, 0.5]
 STD = [0.25, 0.25, 0.25]
+
+
+def _record(extras: Dict[str, torch.Tensor], index: int, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> int:
+    """Keeps a map's per-head queries, keys and values for the manifest's
+    attention_inputs (AttnScope's teaching view); returns the next index."""
+    extras["q." + str(index)] = q
+    extras["k." + str(index)] = k
+    extras["v." + str(index)] = v
+    return index + 1
+
+
+ATTENTION_INPUTS = {"queries": "q", "keys": "k", "values": "v"}
 
 
 def _image_spec():
@@ -56,7 +70,7 @@ class ShapesSingleStream(nn.Module):
         self.norm = nn.LayerNorm(dim)
         self.head = nn.Linear(dim, len(world.LABELS))
 
-    def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, List[torch.Tensor]]:
+    def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, List[torch.Tensor], Dict[str, torch.Tensor]]:
         b = image.shape[0]
         img = self.patches(image) + self.modality[0]
         txt = self.tokens(input_ids) + self.text_pos + self.word_order + self.modality[1]
@@ -64,10 +78,15 @@ class ShapesSingleStream(nn.Module):
         mask = torch.cat([torch.ones(b, 1 + self.num_patches, dtype=torch.float32, device=image.device),
                           attention_mask.to(torch.float32)], 1)
         attentions: List[torch.Tensor] = []
+        extras: Dict[str, torch.Tensor] = {}
+        n = 0
         for block in self.blocks:
+            h = block.norm1(x)
+            q, k, v = block.attn.project(h, h)
+            n = _record(extras, n, q, k, v)
             x, a = block(x, mask)
             attentions.append(a)
-        return self.head(self.norm(x[:, 0])), attentions
+        return self.head(self.norm(x[:, 0])), attentions, extras
 
     def manifest(self, name="shapes-single-stream"):
         return {
@@ -83,6 +102,7 @@ class ShapesSingleStream(nn.Module):
             "attentions": [{"layer": i, "kind": "self", "query": "joint", "key": "joint"}
                            for i in range(len(self.blocks))],
             "decision": {"stream": "joint", "index": 0},
+            "attention_inputs": ATTENTION_INPUTS,
         }
 
 
@@ -104,26 +124,44 @@ class ShapesCoAttention(nn.Module):
         self.norm = nn.LayerNorm(dim)
         self.head = nn.Linear(dim, len(world.LABELS))
 
-    def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, List[torch.Tensor]]:
+    def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, List[torch.Tensor], Dict[str, torch.Tensor]]:
         b = image.shape[0]
         t = self.tokens(input_ids) + self.text_pos + self.word_order
         i = self.patches(image)
         tmask = attention_mask.to(torch.float32)
         imask = torch.ones(b, self.num_patches, dtype=torch.float32, device=image.device)
         attentions: List[torch.Tensor] = []
+        extras: Dict[str, torch.Tensor] = {}
+        n = 0
         for block in self.text_blocks:
+            h = block.norm1(t)
+            q, k, v = block.attn.project(h, h)
+            n = _record(extras, n, q, k, v)
             t, a = block(t, tmask)
             attentions.append(a)
         for block in self.image_blocks:
+            h = block.norm1(i)
+            q, k, v = block.attn.project(h, h)
+            n = _record(extras, n, q, k, v)
             i, a = block(i, imask)
             attentions.append(a)
         for tc, ic, ts, im in zip(self.text_cross, self.image_cross, self.text_self, self.image_self):
+            q, k, v = tc.attn.project(tc.norm_q(t), tc.norm_kv(i))
+            n = _record(extras, n, q, k, v)
             t2, a_ti = tc(t, i, imask)
+            q, k, v = ic.attn.project(ic.norm_q(i), ic.norm_kv(t))
+            n = _record(extras, n, q, k, v)
             i2, a_it = ic(i, t, tmask)
+            h = ts.norm1(t2)
+            q, k, v = ts.attn.project(h, h)
+            n = _record(extras, n, q, k, v)
             t, a_t = ts(t2, tmask)
+            h = im.norm1(i2)
+            q, k, v = im.attn.project(h, h)
+            n = _record(extras, n, q, k, v)
             i, a_i = im(i2, imask)
             attentions += [a_ti, a_it, a_t, a_i]
-        return self.head(self.norm(t[:, 0])), attentions
+        return self.head(self.norm(t[:, 0])), attentions, extras
 
     def manifest(self, name="shapes-co-attention"):
         attentions = []
@@ -150,6 +188,7 @@ class ShapesCoAttention(nn.Module):
                         {"name": "image", "segments": [{"name": "image", "modality": "image", "grid": [GRID, GRID]}]}],
             "attentions": attentions,
             "decision": {"stream": "text", "index": 0},
+            "attention_inputs": ATTENTION_INPUTS,
         }
 
 
@@ -176,17 +215,25 @@ class ShapesLateFusion(nn.Module):
         t = self.tokens(input_ids) + self.text_pos + self.word_order
         tmask = attention_mask.to(torch.float32)
         attentions: List[torch.Tensor] = []
+        extras: Dict[str, torch.Tensor] = {}
+        n = 0
         for block in self.image_blocks:
+            h = block.norm1(i)
+            q, k, v = block.attn.project(h, h)
+            n = _record(extras, n, q, k, v)
             i, a = block(i, imask)
             attentions.append(a)
         for block in self.text_blocks:
+            h = block.norm1(t)
+            q, k, v = block.attn.project(h, h)
+            n = _record(extras, n, q, k, v)
             t, a = block(t, tmask)
             attentions.append(a)
         si = self.image_norm(i[:, 0])
         st = self.text_norm(t[:, 0])
         gates = self.gate(torch.cat([si, st], 1)).softmax(-1)          # [image, text]
         fused = torch.cat([gates[:, 0:1] * si, gates[:, 1:2] * st], 1)
-        extras: Dict[str, torch.Tensor] = {"gates": gates}
+        extras["gates"] = gates
         return self.head(fused), attentions, extras
 
     def manifest(self, name="shapes-late-fusion"):
@@ -206,6 +253,7 @@ class ShapesLateFusion(nn.Module):
                              for n in range(len(self.text_blocks))],
             "decision": [{"stream": "text", "index": 0}, {"stream": "image", "index": 0}],
             "gates": {"output": "gates", "modalities": ["image", "text"]},
+            "attention_inputs": ATTENTION_INPUTS,
         }
 
 
