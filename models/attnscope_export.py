@@ -175,6 +175,8 @@ def _check(module, manifest, example_inputs):
             raise ContractError("attention map %d holds non-finite values" % i)
         if (a.sum(-1) - 1).abs().max().item() > 1e-3:
             raise ContractError("attention map %d: rows do not sum to 1 (return it after the softmax)" % i)
+    if "attention_inputs" in manifest:
+        _check_attention_inputs(manifest["attention_inputs"], out, batch)
     for p in module.parameters():
         p.requires_grad_(True)
     for _ in range(2):  # the first call profiles, the second fixes the plan
@@ -183,6 +185,37 @@ def _check(module, manifest, example_inputs):
     if all(g is None for g in grads):
         raise ContractError("no attention map is on the path to the logits: gradient methods cannot run")
     return out
+
+
+def _check_attention_inputs(spec, out, batch):
+    """The queries and keys a manifest promises must be there, fit the maps, and
+    reproduce them: softmax(q k^T / sqrt(d)) over the keys the map reads."""
+    extras = out[2] if len(out) == 3 else {}
+    for i, a in enumerate(out[1]):
+        def get(prefix, what):
+            name = "%s.%d" % (prefix, i)
+            if name not in extras:
+                raise ContractError("the manifest declares attention_inputs, but the model returns no \"%s\" (the %s "
+                                    "of attention map %d)" % (name, what, i))
+            return extras[name]
+        q, k = get(spec["queries"], "queries"), get(spec["keys"], "keys")
+        if (q.dim() != 4 or tuple(q.shape[:3]) != (batch, a.shape[1], a.shape[2])
+                or k.dim() != 4 or tuple(k.shape[:3]) != (batch, a.shape[1], a.shape[3]) or q.shape[3] != k.shape[3]):
+            raise ContractError("the queries %s and keys %s of attention map %d do not fit its shape %s"
+                                % (tuple(q.shape), tuple(k.shape), i, tuple(a.shape)))
+        if "values" in spec:
+            v = get(spec["values"], "values")
+            if v.dim() != 4 or tuple(v.shape[:3]) != (batch, a.shape[1], a.shape[3]):
+                raise ContractError("the values %s of attention map %d do not fit its shape %s"
+                                    % (tuple(v.shape), i, tuple(a.shape)))
+        with torch.no_grad():
+            scores = torch.matmul(q, k.transpose(-1, -2)) / (q.shape[3] ** 0.5)
+            read = a.detach().amax(dim=(1, 2), keepdim=True) > 1e-20  # keys the mask lets through
+            again = scores.masked_fill(~read, float("-inf")).softmax(-1)
+            worst = float((again - a.detach()).abs().max())
+        if worst > 1e-4:
+            raise ContractError("the queries and keys of attention map %d do not reproduce it: softmax(q k^T / sqrt(d)) "
+                                "differs from the map by up to %.3g" % (i, worst))
 
 
 def export(model, manifest, example_inputs, path):

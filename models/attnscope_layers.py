@@ -35,10 +35,7 @@ class Attention(nn.Module):
 
     def forward(self, xq: torch.Tensor, xkv: torch.Tensor, key_mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         b, nq, d = xq.shape
-        nk = xkv.shape[1]
-        q = self.q(xq).view(b, nq, self.heads, self.head_dim).transpose(1, 2)
-        k = self.k(xkv).view(b, nk, self.heads, self.head_dim).transpose(1, 2)
-        v = self.v(xkv).view(b, nk, self.heads, self.head_dim).transpose(1, 2)
+        q, k, v = self.project(xq, xkv)
         scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(float(self.head_dim))
         scores = scores + (1.0 - key_mask[:, None, None, :]) * -1e9
         attn = scores.softmax(-1)

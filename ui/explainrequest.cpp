@@ -12,6 +12,20 @@ QString AttentionMapInfo::title() const
     return QStringLiteral("layer %1 · %2 · %3→%4").arg(layer + 1).arg(kind, query, key);
 }
 
+int ExplainResult::queryStreamOf(int map) const
+{
+    return map >= 0 && map < maps.size() ? static_cast<int>(streamNames.indexOf(maps[map].query)) : -1;
+}
+
+int ExplainResult::layoutIndexOf(int stream, int position) const
+{
+    for (size_t i = 0; i < layout.size(); ++i) {
+        if (layout[i].stream == stream && layout[i].position == position)
+            return static_cast<int>(i);
+    }
+    return -1;
+}
+
 int ExplainResult::layoutIndexOfText(int textIndex) const
 {
     if (textIndex < 0)

@@ -99,6 +99,7 @@ struct ExplainResult
     /// the target; empty unless the request asked for them.
     std::vector<FaithfulnessCurve> faithfulness;
     core::AttentionStep teaching;    ///< when asked for (teachQuery)
+    int teachQuery = -1;             ///< the query row the request asked the step for
     QString teachingError;
     QImage image;                    ///< the decoded input image, RGB888, full size
     QStringList tokens;              ///< one per text position
@@ -108,6 +109,10 @@ struct ExplainResult
     bool reusedRun = false;          ///< no forward pass: the previous run was reused
     bool truncated = false;
 
+    /// Index of the query stream of attention map `map`; -1 if none.
+    int queryStreamOf(int map) const;
+    /// Layout index of the token at `position` of `stream`; -1 if none.
+    int layoutIndexOf(int stream, int position) const;
     /// Layout index of text position `textIndex` / patch `patchIndex`; -1 if none.
     int layoutIndexOfText(int textIndex) const;
     int layoutIndexOfPatch(int patchIndex) const;

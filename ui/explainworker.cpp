@@ -12,9 +12,9 @@
 #include "core/io/inputloader.h"
 
 #include <QElapsedTimer>
+#include <QFileInfo>
 
 #include <algorithm>
-#include <QFileInfo>
 
 namespace attnscope::ui {
 
@@ -139,32 +139,15 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
                                                                        : core::Explainer::explain(run, options);
 
     const int target = result.explanation.target;
-    auto cached = request.modality ? m_modality.find(target) : m_modality.end();
-    if (request.modality && cached == m_modality.end()) {
-        core::Explanation relevance;
-        const core::Explanation *shares = nullptr;
-        try {
-            if (result.explanation.method == core::Method::Relevance) {
-                shares = &result.explanation;
-            } else {
-                core::MethodOptions r;
-                r.target = target;
-                relevance = core::Explainer::explain(run, r);
-                shares = &relevance;
-            }
-        } catch (const core::Error &) {
-            shares = nullptr; // gradients unavailable: the bars show no relevance share
-        }
-        cached = m_modality.emplace(target, core::ModalityWeights::compute(run, target, shares)).first;
-    }
     if (request.modality)
-        result.modality = cached->second;
+        result.modality = modalityWeights(run, result.explanation);
     if (request.heads) {
         auto headStats = m_heads.find(target);
         if (headStats == m_heads.end())
             headStats = m_heads.emplace(target, core::HeadStatistics::compute(run, target)).first;
         result.heads = headStats->second;
     }
+    result.teachQuery = request.teachQuery;
     if (request.teachQuery >= 0) {
         try {
             result.teaching = core::AttentionStep::compute(run, result.attentionIndex, std::max(0, result.head),
@@ -185,6 +168,29 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
     }
     result.totalMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
     return result;
+}
+
+core::ModalityWeights ExplainWorker::modalityWeights(core::CapturedRun &run, const core::Explanation &explanation)
+{
+    const int target = explanation.target;
+    const auto cached = m_modality.find(target);
+    if (cached != m_modality.end())
+        return cached->second;
+    core::Explanation relevance;
+    const core::Explanation *shares = nullptr;
+    try {
+        if (explanation.method == core::Method::Relevance) {
+            shares = &explanation;
+        } else {
+            core::MethodOptions r;
+            r.target = target;
+            relevance = core::Explainer::explain(run, r);
+            shares = &relevance;
+        }
+    } catch (const core::Error &) {
+        shares = nullptr; // gradients unavailable: the bars show no relevance share
+    }
+    return m_modality.emplace(target, core::ModalityWeights::compute(run, target, shares)).first->second;
 }
 
 std::vector<FaithfulnessCurve> ExplainWorker::faithfulness(core::CapturedRun &run, int target, quint64 generation)

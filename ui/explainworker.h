@@ -37,6 +37,8 @@ signals:
 private:
     ExplainResult explain(const ExplainRequest &request);
     std::vector<FaithfulnessCurve> faithfulness(core::CapturedRun &run, int target, quint64 generation);
+    /// Cached per target for the current run.
+    core::ModalityWeights modalityWeights(core::CapturedRun &run, const core::Explanation &explanation);
 
     const std::atomic<quint64> &m_latest;
     std::shared_ptr<core::ModelBundle> m_bundle; ///< cached: reused while the path and device stay

@@ -323,7 +323,7 @@ MainWindow::MainWindow(QWidget *parent)
         }
         if (m_tabs->currentWidget() == m_headGrid && m_result.generation != 0 && m_result.heads.empty())
             request(false);
-        if (m_tabs->currentWidget() == m_teaching && m_result.generation != 0)
+        if (m_tabs->currentWidget() == m_teaching && m_result.generation != 0 && m_result.teachQuery != teachingQuery())
             request(false);
     });
     connect(m_controller, &ExplainController::resultReady, this, &MainWindow::showResult);
@@ -726,7 +726,8 @@ void MainWindow::request(bool newInput)
     r.head = m_headIndex;
     r.faithfulness = m_tabs->currentWidget() == m_faithfulness || !m_pendingReport.isEmpty();
     r.heads = m_tabs->currentWidget() == m_headGrid; // thumbnails and statistics only while shown
-    r.teachQuery = m_tabs->currentWidget() == m_teaching ? teachingQuery() : -1;
+    // A new input clears the selection: its step starts at the first token.
+    r.teachQuery = m_tabs->currentWidget() != m_teaching ? -1 : (newInput ? 0 : teachingQuery());
     m_status->setText(tr("Running %1 on %2...").arg(QFileInfo(r.modelPath).fileName(), QFileInfo(r.imagePath).fileName()));
     m_controller->request(r);
 }
@@ -823,14 +824,13 @@ void MainWindow::showResult(const ExplainResult &result)
     setWindowTitle(tr("AttnScope - %1 - %2").arg(result.modelName, QFileInfo(result.imagePath).fileName()));
     emit resultShown();
     if (m_tabs->currentWidget() == m_teaching) {
-        const core::AttentionStep &step = result.teaching;
-        QString query;
-        const int stream = step.map < result.maps.size() ? static_cast<int>(result.streamNames.indexOf(result.maps[step.map].query)) : -1;
-        for (const core::LayoutToken &t : result.layout) {
-            if (t.stream == stream && t.position == step.query)
-                query = QString::fromStdString(t.label);
-        }
-        m_teaching->setStep(result, query);
+        const int query = result.layoutIndexOf(result.queryStreamOf(result.teaching.map), result.teaching.query);
+        m_teaching->setStep(result, query < 0 ? QString() : QString::fromStdString(result.layout[static_cast<size_t>(query)].label));
+        // The selection may have changed with this result (a new input, a
+        // session): step through what is selected now. Compared with what
+        // was asked, not with the step, so an error cannot loop.
+        if (teachingQuery() != result.teachQuery)
+            request(false);
     }
     requestCompare();
     if (!m_pendingReport.isEmpty()) { // the request it made has answered
@@ -919,11 +919,8 @@ void MainWindow::refreshLinkedViews()
 
 int MainWindow::teachingQuery() const
 {
-    const int map = m_attention >= 0 ? m_attention : m_result.attentionIndex;
-    if (map < 0 || map >= m_result.maps.size())
-        return 0;
-    const int stream = static_cast<int>(m_result.streamNames.indexOf(m_result.maps[map].query));
-    if (m_selectedToken >= 0 && m_selectedToken < static_cast<int>(m_result.layout.size())
+    const int stream = m_result.queryStreamOf(m_attention >= 0 ? m_attention : m_result.attentionIndex);
+    if (stream >= 0 && m_selectedToken >= 0 && m_selectedToken < static_cast<int>(m_result.layout.size())
         && m_result.layout[static_cast<size_t>(m_selectedToken)].stream == stream)
         return m_result.layout[static_cast<size_t>(m_selectedToken)].position;
     return 0;
@@ -1014,7 +1011,7 @@ void MainWindow::selectToken(int layoutIndex)
 {
     m_selectedToken = layoutIndex;
     refreshLinkedViews();
-    if (m_tabs->currentWidget() == m_teaching && m_result.generation != 0 && teachingQuery() != m_result.teaching.query)
+    if (m_tabs->currentWidget() == m_teaching && m_result.generation != 0 && teachingQuery() != m_result.teachQuery)
         request(false); // the run is reused: only the step is computed
 }
 
