@@ -30,13 +30,18 @@ class TinyJoint(nn.Module):
         self.norm = nn.LayerNorm(dim)
         self.head = nn.Linear(dim, labels)
 
-    def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, List[torch.Tensor]]:
+    def sequence(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """[CLS], patches and words as one sequence, with its key mask."""
         b = image.shape[0]
         img = self.patches(image)
         txt = self.tokens(input_ids) + self.text_pos
         x = torch.cat([self.cls.expand(b, -1, -1), img, txt], 1)
         mask = torch.cat([torch.ones(b, 1 + self.num_patches, dtype=torch.float32, device=image.device),
                           attention_mask.to(torch.float32)], 1)
+        return x, mask
+
+    def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, List[torch.Tensor]]:
+        x, mask = self.sequence(image, input_ids, attention_mask)
         attentions: List[torch.Tensor] = []
         for block in self.blocks:
             x, a = block(x, mask)
@@ -49,12 +54,7 @@ class TinyTeach(TinyJoint):
     that made it (the manifest's attention_inputs), for the teaching view."""
 
     def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, List[torch.Tensor], Dict[str, torch.Tensor]]:
-        b = image.shape[0]
-        img = self.patches(image)
-        txt = self.tokens(input_ids) + self.text_pos
-        x = torch.cat([self.cls.expand(b, -1, -1), img, txt], 1)
-        mask = torch.cat([torch.ones(b, 1 + self.num_patches, dtype=torch.float32, device=image.device),
-                          attention_mask.to(torch.float32)], 1)
+        x, mask = self.sequence(image, input_ids, attention_mask)
         attentions: List[torch.Tensor] = []
         extras: Dict[str, torch.Tensor] = {}
         i = 0

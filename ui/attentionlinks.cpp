@@ -18,6 +18,30 @@ int textCount(const std::vector<core::LayoutToken> &layout)
     return count;
 }
 
+enum class Into { Patches, Words };
+
+/// Row `row` of the matrix (a layout index) over its columns, written into
+/// `scores` by patch index or by text position (special and padded words
+/// stay 0). Returns whether any column was such a token.
+bool readRow(const core::Explanation &m, const std::vector<core::LayoutToken> &layout, int row, Into into,
+             std::vector<float> &scores)
+{
+    bool any = false;
+    for (int c = 0; c < m.matrix.cols; ++c) {
+        const int column = m.matrixColOffset + c;
+        if (column >= static_cast<int>(layout.size()))
+            break;
+        const core::LayoutToken &t = layout[static_cast<size_t>(column)];
+        const int index = into == Into::Patches ? t.patchIndex : t.textIndex;
+        if (index < 0)
+            continue;
+        any = true;
+        if (into == Into::Patches || !t.special)
+            scores[static_cast<size_t>(index)] = m.matrix.at(row - m.matrixRowOffset, c);
+    }
+    return any;
+}
+
 } // namespace
 
 const core::Explanation &AttentionLinks::linkMatrix(const core::Explanation &method, const core::Explanation &attention,
@@ -43,18 +67,7 @@ std::vector<float> AttentionLinks::rowOverPatches(const core::Explanation &m,
             patches = std::max(patches, t.patchIndex + 1);
     }
     std::vector<float> scores(static_cast<size_t>(patches), 0.0f);
-    bool any = false;
-    for (int c = 0; c < m.matrix.cols; ++c) {
-        const int column = m.matrixColOffset + c;
-        if (column >= static_cast<int>(layout.size()))
-            break;
-        const core::LayoutToken &t = layout[static_cast<size_t>(column)];
-        if (t.patchIndex < 0)
-            continue;
-        scores[static_cast<size_t>(t.patchIndex)] = m.matrix.at(token - m.matrixRowOffset, c);
-        any = true;
-    }
-    return any ? scores : std::vector<float>{};
+    return readRow(m, layout, token, Into::Patches, scores) ? scores : std::vector<float>{};
 }
 
 std::vector<float> AttentionLinks::patchOverText(const core::Explanation &m,
@@ -83,18 +96,7 @@ std::vector<float> AttentionLinks::patchOverText(const core::Explanation &m,
     // Otherwise the patch as the query: what it draws from each word (its row).
     if (!hasRow(m, patch))
         return {};
-    for (int c = 0; c < m.matrix.cols; ++c) {
-        const int column = m.matrixColOffset + c;
-        if (column >= static_cast<int>(layout.size()))
-            break;
-        const core::LayoutToken &t = layout[static_cast<size_t>(column)];
-        if (t.textIndex < 0)
-            continue;
-        any = true;
-        if (!t.special)
-            scores[static_cast<size_t>(t.textIndex)] = m.matrix.at(patch - m.matrixRowOffset, c);
-    }
-    return any ? scores : std::vector<float>{};
+    return readRow(m, layout, patch, Into::Words, scores) ? scores : std::vector<float>{};
 }
 
 } // namespace attnscope::ui
