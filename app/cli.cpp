@@ -9,7 +9,9 @@
 #include "core/explain/perturbationtest.h"
 #include "core/io/npywriter.h"
 #include "core/io/datasetevaluation.h"
+#include "core/image/imagedecoder.h"
 #include "core/io/explanationjson.h"
+#include "core/io/sessionfile.h"
 #include "core/io/inputloader.h"
 #include "core/io/pngwriter.h"
 #include "core/io/textfile.h"
@@ -25,6 +27,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <unistd.h>
@@ -43,7 +46,8 @@ const char *kUsageText =
     "  attnscope                                  open the window on the demo model and a sample\n"
     "  attnscope --model M --image I --text T     open the window on these\n"
     "  attnscope info MODEL [--json] [--device auto|cpu|cuda]\n"
-    "  attnscope explain --model M --image I --text T --out DIR\n"
+    "  attnscope explain --model M --image I --text T|--text-file F --out DIR\n"
+    "  attnscope explain --session S.attnscope.json --out DIR\n"
     "                    [--method all|raw,rollout,relevance,gradcam] [--target LABEL|INDEX]\n"
     "                    [--start-layer N] [--attention N] [--head N|mean|max|min]\n"
     "                    [--colormap viridis|inferno|magma|turbo|grey] [--opacity 0.5]\n"
@@ -233,16 +237,30 @@ int cmdInfo(const std::vector<std::string> &args)
 int cmdExplain(const std::vector<std::string> &args)
 {
     const Options o(args,
-                    {"--model", "--image", "--text", "--out", "--method", "--target", "--start-layer", "--attention",
+                    {"--model", "--image", "--text", "--text-file", "--session", "--out", "--method", "--target", "--start-layer", "--attention",
                      "--head", "--colormap", "--opacity", "--interpolation", "--device", "--report"},
                     {}, 2);
     if (!o.positional().empty())
         throw UsageError{"unexpected argument \"" + o.positional()[0] + "\""};
     const std::string out = o.require("--out");
-    const std::vector<Method> methods = parseMethods(o.get("--method", "all"));
+    // A session brings its model, image, text and method; the options still
+    // choose everything else.
+    std::optional<Session> session;
+    std::string sessionFolder;
+    if (o.has("--session")) {
+        for (const char *option : {"--model", "--image", "--text", "--text-file"})
+            if (o.has(option))
+                throw UsageError{std::string("--session brings its own model, image and text: drop ") + option};
+        const std::string path = o.get("--session");
+        session = Session::parse(TextFile::read(path, size_t(256) << 20), path);
+        sessionFolder = std::filesystem::path(path).parent_path().string();
+    }
+    if (o.has("--text") && o.has("--text-file"))
+        throw UsageError{"give --text or --text-file, not both"};
+    const std::vector<Method> methods = parseMethods(o.get("--method", session ? session->method : "all"));
     MethodOptions base;
     base.startLayer = o.integer("--start-layer", 0);
-    base.attention = o.integer("--attention", -1);
+    base.attention = o.integer("--attention", session ? session->attention : -1);
     const std::string head = o.get("--head", "mean");
     if (head == "mean" || head == "max" || head == "min") {
         base.reduction = head == "mean" ? HeadReduction::Mean : head == "max" ? HeadReduction::Max : HeadReduction::Min;
@@ -251,7 +269,7 @@ int cmdExplain(const std::vector<std::string> &args)
     }
     ColormapKind colormap;
     try {
-        colormap = Colormap::parse(o.get("--colormap", "viridis"));
+        colormap = Colormap::parse(o.get("--colormap", session ? session->colormap : "viridis"));
     } catch (const Error &e) {
         throw UsageError{e.what()};
     }
@@ -262,10 +280,29 @@ int cmdExplain(const std::vector<std::string> &args)
     if (interp != "bilinear" && interp != "nearest")
         throw UsageError{"--interpolation must be bilinear or nearest"};
 
-    const auto bundle = ModelBundle::load(o.require("--model"), deviceOption(o));
+    auto besideSession = [&](const std::string &file) {
+        const std::filesystem::path p(file);
+        return p.is_absolute() || sessionFolder.empty() ? file : (std::filesystem::path(sessionFolder) / p).string();
+    };
+    const auto bundle = ModelBundle::load(session ? besideSession(session->modelPath) : o.require("--model"),
+                                          deviceOption(o));
     const Manifest &m = bundle->manifest();
     base.target = target(o, m);
-    const ModelInput input = InputLoader::load(m, o.require("--image"), o.require("--text"));
+    if (session && !o.has("--target"))
+        base.target = session->target;
+    ModelInput input;
+    if (session && !session->imageData.empty()) {
+        input = InputLoader::fromImage(m, ImageDecoder::decodeBytes(session->imageData, "the session's embedded image"),
+                                       session->text);
+        input.imagePath = session->imagePath;
+    } else if (session) {
+        input = InputLoader::load(m, besideSession(session->imagePath), session->text);
+    } else {
+        // --text-file: any bytes, read as they are (the tokenizer makes them safe).
+        const std::string text = o.has("--text-file") ? TextFile::read(o.get("--text-file"), size_t(1) << 20)
+                                                      : o.require("--text");
+        input = InputLoader::load(m, o.require("--image"), text);
+    }
     auto run = InferenceEngine::run(bundle, input);
 
     std::error_code ec;
@@ -284,6 +321,7 @@ int cmdExplain(const std::vector<std::string> &args)
     in.set("image_size", Json(Json::Array{input.source.height, input.source.width}));
     in.set("text", sanitizeUtf8(input.rawText));
     in.set("tokens", ExplanationJson::tokens(input.text));
+    in.set("words", input.text.wordCount);
     in.set("truncated_words", input.text.droppedWords);
     result.set("input", in);
     result.set("prediction", ExplanationJson::prediction(run->prediction()));

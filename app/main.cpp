@@ -47,6 +47,7 @@ int main(int argc, char *argv[])
 
     attnscope::ui::MainWindow window;
     window.setBundledModels(resources.bundledModels());
+    window.setModelProbe(QCoreApplication::applicationFilePath());
     window.show();
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);

@@ -6,6 +6,7 @@
 #   ATTNSCOPE_BUILD_DIR  build directory (default: <repo>/build)
 #   CMAKE_PREFIX_PATH    point it at a CUDA LibTorch to build against it
 #   ATTNSCOPE_BUILD_TYPE CMake build type (default: Release)
+#   ATTNSCOPE_CMAKE_ARGS extra CMake arguments (tests/run.sh --sanitize sets them)
 set -euo pipefail
 
 ATTNSCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,8 +36,9 @@ attnscope_install_packages() {
 attnscope_build() {
     local jobs
     jobs=$(nproc 2>/dev/null || echo 2)
+    # shellcheck disable=SC2086 # ATTNSCOPE_CMAKE_ARGS holds several arguments
     cmake -S "$ATTNSCOPE_ROOT" -B "$ATTNSCOPE_BUILD_DIR" \
-        -DCMAKE_BUILD_TYPE="${ATTNSCOPE_BUILD_TYPE:-Release}" >/dev/null
+        -DCMAKE_BUILD_TYPE="${ATTNSCOPE_BUILD_TYPE:-Release}" ${ATTNSCOPE_CMAKE_ARGS:-} >/dev/null
     cmake --build "$ATTNSCOPE_BUILD_DIR" -j "$jobs"
 }
 

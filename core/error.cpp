@@ -2,8 +2,9 @@
 
 namespace attnscope::core {
 
-Error::Error(const std::string &message)
+Error::Error(const std::string &message, Kind kind)
     : std::runtime_error(message)
+    , m_kind(kind)
 {
 }
 

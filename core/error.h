@@ -12,7 +12,15 @@ namespace attnscope::core {
 class Error : public std::runtime_error
 {
 public:
-    explicit Error(const std::string &message);
+    /// OutOfMemory: the device ran out of memory; the same work may succeed
+    /// on another device (the worker falls back from CUDA to the CPU).
+    enum class Kind { General, OutOfMemory };
+
+    explicit Error(const std::string &message, Kind kind = Kind::General);
+    Kind kind() const { return m_kind; }
+
+private:
+    Kind m_kind;
 };
 
 } // namespace attnscope::core

@@ -53,6 +53,51 @@ inline double toleranceFor(const std::vector<float> &expected, double absolute =
     return std::min(absolute, std::max(1e-3 * scale, 1e-7));
 }
 
+/// One input of the malformed corpus (tests/data/malformed/expected.json,
+/// written by models/make_malformed_corpus.py).
+struct CorpusEntry
+{
+    std::string kind;  ///< "images", "models", "texts" or "sessions"
+    std::string file;  ///< relative to the test data folder
+    std::string error; ///< the message it must give; empty when it must work
+    int width = -1, height = -1;  ///< images that must open: their size
+    int words = -1, dropped = -1; ///< texts: words, and words cut by truncation
+    const core::Json *json = nullptr; ///< the whole entry (owned by the corpus)
+
+    /// A QTest row name: "images: bomb.png".
+    std::string name() const { return kind + ": " + file.substr(file.rfind('/') + 1); }
+};
+
+/// The corpus's entries, of all kinds or of one.
+inline const std::vector<CorpusEntry> &malformedCorpus()
+{
+    static const core::Json expected = readJson(dataPath("malformed/expected.json"));
+    static const std::vector<CorpusEntry> entries = [] {
+        std::vector<CorpusEntry> out;
+        for (const char *kind : {"images", "models", "texts", "sessions"}) {
+            for (const core::Json &j : expected.find(kind)->toArray()) {
+                CorpusEntry e;
+                e.kind = kind;
+                e.json = &j;
+                e.file = j.find("file")->toString();
+                if (const core::Json *error = j.find("error"))
+                    e.error = error->toString();
+                if (const core::Json *size = j.find("size")) {
+                    e.width = static_cast<int>(size->toArray()[0].toNumber());
+                    e.height = static_cast<int>(size->toArray()[1].toNumber());
+                }
+                if (const core::Json *words = j.find("words"))
+                    e.words = static_cast<int>(words->toNumber());
+                if (const core::Json *dropped = j.find("dropped"))
+                    e.dropped = static_cast<int>(dropped->toNumber());
+                out.push_back(e);
+            }
+        }
+        return out;
+    }();
+    return entries;
+}
+
 } // namespace attnscope::test
 
 #define ATTNSCOPE_COMPARE_FLOATS(actual, expected)                                                          \

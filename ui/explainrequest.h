@@ -39,6 +39,11 @@ struct ExplainRequest
     bool heads = false;        ///< also compute every head's statistics and thumbnail
     bool modality = true;      ///< compute the modality weights (two occlusion passes per input and answer)
     int teachQuery = -1;       ///< >= 0: step through the selected map and head for this query row
+    /// When set, a model file not seen before is first loaded by this program
+    /// (`attnscope info MODEL`) in a child process, so a file that crashes
+    /// the TorchScript loader cannot take the window down. Empty for trusted
+    /// (bundled) models.
+    QString probeProgram;
 };
 
 /// One perturbation curve of one method (see core::PerturbationTest).
@@ -107,7 +112,10 @@ struct ExplainResult
     double forwardMs = 0.0;
     double totalMs = 0.0;
     bool reusedRun = false;          ///< no forward pass: the previous run was reused
-    bool truncated = false;
+    bool truncated = false;          ///< words were cut to the model's text length
+    int wordCount = 0;               ///< words in the text
+    int droppedWords = 0;            ///< words left out by that cut
+    QString notice;                  ///< something the user should know about this result (e.g. a device fallback)
 
     /// Index of the query stream of attention map `map`; -1 if none.
     int queryStreamOf(int map) const;

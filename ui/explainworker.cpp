@@ -13,12 +13,16 @@
 
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QProcess>
+#include <QRegularExpression>
 
 #include <algorithm>
 
 namespace attnscope::ui {
 
 namespace {
+
+constexpr qint64 kProbeTimeoutMs = 120000;
 
 QString runKey(const ExplainRequest &request)
 {
@@ -46,6 +50,9 @@ void ExplainWorker::process(const ExplainRequest &request) noexcept
         emit finished(result);
     } catch (const core::Error &e) {
         emit failed(request.generation, QString::fromStdString(e.what()));
+    } catch (const std::bad_alloc &) {
+        emit failed(request.generation, QStringLiteral("AttnScope ran out of memory for this input; try a smaller "
+                                                       "image or text, or close other programs"));
     } catch (const std::exception &e) {
         emit failed(request.generation, QStringLiteral("Unexpected error: %1").arg(QString::fromStdString(e.what())));
     } catch (...) {
@@ -58,18 +65,10 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
     QElapsedTimer timer;
     timer.start();
     const QDateTime modified = QFileInfo(request.modelPath).lastModified();
-    if (!m_bundle || m_bundlePath != request.modelPath || m_bundleDevice != request.device
-        || m_bundleModified != modified) {
-        m_run.reset();
-        m_bundle.reset();
-        m_bundle = core::ModelBundle::load(request.modelPath.toStdString(), request.device);
-        m_bundlePath = request.modelPath;
-        m_bundleDevice = request.device;
-        m_bundleModified = modified;
-    }
-    const core::Manifest &m = m_bundle->manifest();
-
+    if (!request.probeProgram.isEmpty())
+        probe(request, modified);
     ExplainResult result;
+    ensureBundle(request, request.device, modified);
     const QString key = runKey(request);
     if (m_run && key == m_runKey) {
         result.reusedRun = true;
@@ -78,12 +77,27 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
         m_modality.clear();
         m_heads.clear();
         m_faithfulness.clear();
-        const core::ModelInput input = core::InputLoader::load(m, request.imagePath.toStdString(), request.text.toStdString());
+        const core::ModelInput input = core::InputLoader::load(m_bundle->manifest(), request.imagePath.toStdString(),
+                                                               request.text.toStdString());
         if (request.generation < m_latest.load())
             return result; // dropped by the controller anyway
-        m_run = core::InferenceEngine::run(m_bundle, input);
+        try {
+            m_run = core::InferenceEngine::run(m_bundle, input);
+        } catch (const core::Error &e) {
+            // The GPU ran out of memory: the CPU has more. Run there instead,
+            // and say so.
+            if (e.kind() != core::Error::Kind::OutOfMemory || m_bundle->deviceName().rfind("cpu", 0) == 0)
+                throw;
+            const std::string gpu = m_bundle->deviceName();
+            m_bundle.reset();
+            ensureBundle(request, core::DeviceChoice::Cpu, modified);
+            m_run = core::InferenceEngine::run(m_bundle, input);
+            result.notice = QStringLiteral("%1 ran out of memory for this input, so it was explained on the CPU.")
+                                .arg(QString::fromStdString(gpu));
+        }
         m_runKey = key;
     }
+    const core::Manifest &m = m_bundle->manifest();
     core::CapturedRun &run = *m_run;
     const core::ModelInput &input = run.input();
 
@@ -96,6 +110,8 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
     result.prediction = run.prediction();
     result.forwardMs = result.reusedRun ? 0.0 : run.forwardMilliseconds();
     result.truncated = input.text.truncated();
+    result.wordCount = input.text.wordCount;
+    result.droppedWords = input.text.droppedWords;
     for (size_t i = 0; i < input.text.tokens.size(); ++i) {
         result.tokens << QString::fromStdString(input.text.tokens[i]);
         result.padding << (input.text.mask[i] == 0);
@@ -168,6 +184,62 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
     }
     result.totalMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
     return result;
+}
+
+void ExplainWorker::ensureBundle(const ExplainRequest &request, core::DeviceChoice device, const QDateTime &modified)
+{
+    if (m_bundle && m_bundlePath == request.modelPath && m_bundleDevice == device && m_bundleModified == modified)
+        return;
+    m_run.reset();
+    m_bundle.reset();
+    m_bundle = core::ModelBundle::load(request.modelPath.toStdString(), device);
+    m_bundlePath = request.modelPath;
+    m_bundleDevice = device;
+    m_bundleModified = modified;
+}
+
+void ExplainWorker::probe(const ExplainRequest &request, const QDateTime &modified)
+{
+    const QFileInfo file(request.modelPath);
+    const QString key = QStringLiteral("%1\n%2\n%3").arg(file.absoluteFilePath(), modified.toString(Qt::ISODateWithMs))
+                            .arg(file.size());
+    if (m_probed.contains(key) || !file.exists())
+        return; // known good, or missing: the in-process load says so
+    const std::string path = request.modelPath.toStdString();
+    QProcess child;
+    child.setProgram(request.probeProgram);
+    // On the CPU: the check must not take GPU memory from the real run.
+    child.setArguments({QStringLiteral("info"), request.modelPath, QStringLiteral("--device"), QStringLiteral("cpu")});
+    child.start();
+    if (!child.waitForStarted(10000))
+        throw core::Error(path + ": could not start the separate process that checks new models ("
+                          + child.errorString().toStdString() + ")");
+    QElapsedTimer waited;
+    waited.start();
+    while (!child.waitForFinished(100)) {
+        if (request.generation < m_latest.load() || waited.elapsed() > kProbeTimeoutMs) {
+            child.kill();
+            child.waitForFinished(5000);
+            if (request.generation < m_latest.load())
+                throw core::Error("superseded"); // dropped by the controller
+            throw core::Error(path + ": loading the model took longer than " + std::to_string(kProbeTimeoutMs / 1000)
+                              + " s in the process that checks new models, so it was stopped");
+        }
+    }
+    if (child.exitStatus() == QProcess::CrashExit)
+        throw core::Error(path + ": this file crashed PyTorch's model loader. AttnScope checks new models in a "
+                                 "separate process, so nothing else was affected; the file is damaged or was not "
+                                 "written by a PyTorch AttnScope can read.");
+    if (child.exitCode() != 0) {
+        // The child's one-line message ("attnscope: error: <what>") says what is wrong.
+        QString message = QString::fromUtf8(child.readAllStandardError()).trimmed();
+        message.remove(QRegularExpression(QStringLiteral("^attnscope: error: ")));
+        if (message.isEmpty())
+            message = QString::fromStdString(path + ": the model could not be loaded (exit code ")
+                      + QString::number(child.exitCode()) + QLatin1Char(')');
+        throw core::Error(message.section(QLatin1Char('\n'), 0, 0).toStdString());
+    }
+    m_probed.insert(key);
 }
 
 core::ModalityWeights ExplainWorker::modalityWeights(core::CapturedRun &run, const core::Explanation &explanation)

@@ -5,6 +5,7 @@
 #include <QObject>
 
 #include <QDateTime>
+#include <QSet>
 
 #include <atomic>
 #include <map>
@@ -36,6 +37,12 @@ signals:
 
 private:
     ExplainResult explain(const ExplainRequest &request);
+    /// Loads the model in a child process first (request.probeProgram), once
+    /// per file version; throws core::Error with the child's message, or
+    /// saying that it crashed.
+    void probe(const ExplainRequest &request, const QDateTime &modified);
+    /// The bundle for the request, loaded or reused.
+    void ensureBundle(const ExplainRequest &request, core::DeviceChoice device, const QDateTime &modified);
     std::vector<FaithfulnessCurve> faithfulness(core::CapturedRun &run, int target, quint64 generation);
     /// Cached per target for the current run.
     core::ModalityWeights modalityWeights(core::CapturedRun &run, const core::Explanation &explanation);
@@ -49,6 +56,7 @@ private:
     /// modality weights computed for it, per target (they cost extra passes).
     std::unique_ptr<core::CapturedRun> m_run;
     QString m_runKey;
+    QSet<QString> m_probed; ///< model files (path, size, time) the child process loaded cleanly
     std::map<int, core::ModalityWeights> m_modality;
     std::map<int, std::vector<core::HeadStatistic>> m_heads;
     std::map<int, std::vector<FaithfulnessCurve>> m_faithfulness;

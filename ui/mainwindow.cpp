@@ -719,6 +719,7 @@ void MainWindow::request(bool newInput)
     }
     if (r.modelPath.isEmpty() || r.imagePath.isEmpty())
         return;
+    r.probeProgram = m_bundledModels.contains(r.modelPath) ? QString() : m_probeProgram;
     r.method = static_cast<core::Method>(m_method->currentData().toInt());
     r.device = static_cast<core::DeviceChoice>(m_device->currentData().toInt());
     r.target = m_target;
@@ -759,10 +760,25 @@ void MainWindow::showResult(const ExplainResult &result)
         && result.tokens == m_result.tokens && result.layout.size() == m_result.layout.size();
     m_result = result;
     m_error.clear();
-    if (m_notice.isEmpty())
+    // A note rather than an error: the answer stands, but the model did not
+    // read the whole text.
+    QStringList notes;
+    if (!m_notice.isEmpty())
+        notes << m_notice;
+    if (!result.notice.isEmpty())
+        notes << result.notice;
+    if (result.truncated)
+        notes << tr("The text has %1 words, but the model reads at most %2 tokens: the last %3 words were left out.")
+                     .arg(result.wordCount)
+                     .arg(result.tokens.size())
+                     .arg(result.droppedWords);
+    if (notes.isEmpty()) {
         m_banner->hide();
-    else
-        showNotice(m_notice);
+    } else {
+        m_banner->setStyleSheet(bannerStyle(false));
+        m_banner->setText(notes.join(QLatin1Char('\n')));
+        m_banner->show();
+    }
     if (!sameInput) {
         m_selectedToken = -1;
         m_hoverToken = -1;
@@ -958,6 +974,7 @@ void MainWindow::requestCompare()
         break;
     }
     m_compareAskedFor = m_result.generation;
+    r.probeProgram = m_bundledModels.contains(r.modelPath) ? QString() : m_probeProgram;
     m_compareController->request(r);
     refreshCompare();
 }

@@ -46,6 +46,11 @@ public:
     void openImageFile(const QString &path);
     /// Models offered in the model selector besides the recent ones.
     void setBundledModels(const QStringList &paths);
+    /// The program that loads each new model file in a child process first
+    /// (`PROGRAM info MODEL`; the attnscope executable itself), so a file
+    /// that crashes the TorchScript loader cannot take the window down.
+    /// Bundled models skip it. Empty: models load in-process directly.
+    void setModelProbe(const QString &program) { m_probeProgram = program; }
     /// Writes the session (atomically); returns false and shows why on failure.
     bool saveSession(const QString &path);
     /// Opens a session: its model, inputs and view. Says so when the model or
@@ -153,6 +158,7 @@ private:
     int m_selectedToken = -1;
     int m_hoverToken = -1;
     bool m_updatingControls = false;
+    QString m_probeProgram;
     ExplainResult m_result;
     QString m_error;
     QString m_notice;

@@ -98,9 +98,18 @@ std::string essentialLine(const std::string &message)
     return lines.front();
 }
 
+Error::Kind errorKind(const std::string &what)
+{
+    return what.find("CUDA out of memory") != std::string::npos ? Error::Kind::OutOfMemory : Error::Kind::General;
+}
+
 void rethrowTorchError(const std::string &prefix, const c10::Error &e)
 {
-    throw Error(prefix + essentialLine(e.what_without_backtrace()));
+    // A CUDA allocation failure is its own type; raised inside a scripted
+    // model it arrives as another exception carrying the allocator's words.
+    const std::string what = e.what_without_backtrace();
+    const Error::Kind kind = dynamic_cast<const c10::OutOfMemoryError *>(&e) ? Error::Kind::OutOfMemory : errorKind(what);
+    throw Error(prefix + essentialLine(what), kind);
 }
 
 torch::Tensor ModelBundle::Impl::imageTensor(const std::vector<const std::vector<float> *> &pixels) const
@@ -155,7 +164,7 @@ ForwardOutput ModelBundle::Impl::forward(const torch::Tensor &image, const torch
     } catch (const c10::Error &e) {
         rethrowTorchError(prefix + "the model's forward failed: ", e);
     } catch (const std::exception &e) {
-        throw Error(prefix + "the model's forward failed: " + essentialLine(e.what()));
+        throw Error(prefix + "the model's forward failed: " + essentialLine(e.what()), errorKind(e.what()));
     }
     const int64_t batch = image.size(0);
     if (!result.isTuple())

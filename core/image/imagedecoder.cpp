@@ -1,6 +1,9 @@
 #include "core/image/imagedecoder.h"
 
 #include "core/error.h"
+#include "core/image/exiforientation.h"
+#include "core/image/gifdecoder.h"
+#include "core/image/imageheader.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -57,6 +60,24 @@ cv::Mat toBgr8(const cv::Mat &input)
     return bgr;
 }
 
+/// The stored pixels turned upright as the EXIF orientation (1-8) says: the
+/// flips and transposition of the TIFF specification's eight cases.
+cv::Mat oriented(const cv::Mat &image, int orientation)
+{
+    cv::Mat out;
+    switch (orientation) {
+    case 2: cv::flip(image, out, 1); break;  // mirrored left-right
+    case 3: cv::flip(image, out, -1); break; // upside down
+    case 4: cv::flip(image, out, 0); break;  // mirrored top-bottom
+    case 5: cv::transpose(image, out); break;
+    case 6: cv::transpose(image, out); cv::flip(out, out, 1); break; // stored 90 degrees anticlockwise
+    case 7: cv::transpose(image, out); cv::flip(out, out, -1); break;
+    case 8: cv::transpose(image, out); cv::flip(out, out, 0); break; // stored 90 degrees clockwise
+    default: return image;
+    }
+    return out;
+}
+
 } // namespace
 
 RgbImage ImageDecoder::decodeFile(const std::string &path)
@@ -81,28 +102,57 @@ RgbImage ImageDecoder::decodeBytes(const std::vector<uint8_t> &bytes, const std:
 {
     if (bytes.empty())
         throw Error(label + ": the image file is empty");
+    // The header first: a text file, a truncated download or a decompression
+    // bomb is refused before any pixel memory is allocated.
+    const ImageHeader header = ImageHeader::sniff(bytes.data(), bytes.size());
+    if (header.format == ImageHeader::Format::Text)
+        throw Error(label + ": is a text file, not an image");
+    if (header.hasSize() && (header.width == 0 || header.height == 0))
+        throw Error(label + ": the " + header.formatName() + " header says the image is "
+                    + std::to_string(header.width) + "x" + std::to_string(header.height)
+                    + " pixels; the file is damaged");
+    if (header.hasSize() && header.width > kMaxPixels / header.height)
+        throw Error(label + ": the image claims " + std::to_string(header.width) + "x" + std::to_string(header.height)
+                    + " pixels, more than AttnScope opens (" + std::to_string(kMaxPixels / 1000000)
+                    + " megapixels)");
+    if (!header.complete)
+        throw Error(label + ": the " + header.formatName()
+                    + " file is truncated: it ends before its image data does (was it copied or downloaded completely?)");
+    if (header.format == ImageHeader::Format::Gif)
+        return GifDecoder::firstFrame(bytes.data(), bytes.size(), label, kMaxPixels);
+
     cv::Mat decoded;
     try {
         const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,
                              const_cast<uint8_t *>(bytes.data()));
+        // IMREAD_UNCHANGED keeps alpha and 16 bits, and leaves the EXIF
+        // orientation to us (below).
         decoded = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
     } catch (const cv::Exception &e) {
         throw Error(label + ": the image could not be decoded (" + e.msg + ")");
     }
-    if (decoded.empty())
-        throw Error(label + ": is not an image in a format AttnScope can read, or it is damaged");
+    if (decoded.empty()) {
+        if (header.format == ImageHeader::Format::Unknown)
+            throw Error(label + ": is not an image in a format AttnScope can read (PNG, JPEG, GIF, BMP, WebP, TIFF, PNM)");
+        throw Error(label + ": is not an image in a format AttnScope can read, or it is damaged (it starts like a "
+                    + header.formatName() + " file, but OpenCV could not decode it)");
+    }
     if (static_cast<int64_t>(decoded.cols) * decoded.rows > kMaxPixels)
         throw Error(label + ": the image is too large (" + std::to_string(decoded.cols) + "x"
                     + std::to_string(decoded.rows) + " pixels)");
     cv::Mat rgb;
     try {
         cv::Mat bgr = toBgr8(decoded);
+        if (header.format == ImageHeader::Format::Jpeg)
+            bgr = oriented(bgr, ExifOrientation::ofJpeg(bytes.data(), bytes.size()));
         cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
     } catch (const cv::Exception &e) {
         throw Error(label + ": the image could not be converted (" + e.msg + ")");
     } catch (const Error &e) {
         throw Error(label + ": the image " + e.what());
     }
+    if (rgb.empty())
+        throw Error(label + ": the image could not be converted");
     RgbImage image;
     image.width = rgb.cols;
     image.height = rgb.rows;

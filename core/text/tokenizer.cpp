@@ -10,6 +10,10 @@ Tokenizer::~Tokenizer() = default;
 
 std::unique_ptr<Tokenizer> Tokenizer::create(const TextSpec &spec)
 {
+    const int specials = (spec.addCls ? 1 : 0) + (spec.addSep ? 1 : 0);
+    if (spec.maxLength <= specials)
+        throw Error("the text's maximum length (" + std::to_string(spec.maxLength)
+                    + ") leaves no room for words after the special tokens");
     if (spec.tokenizer == "word")
         return std::make_unique<WordLevelTokenizer>(spec);
     throw Error("unknown tokenizer kind \"" + spec.tokenizer + "\"");
@@ -53,6 +57,18 @@ std::string sanitizeUtf8(const std::string &text)
         if (ok) {
             const uint32_t minimum = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
             ok = cp >= minimum && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+        }
+        if (ok && cp >= 0x80 && cp <= 0x9F) { // C1 control characters, like C0 above
+            out += ' ';
+            i += len;
+            continue;
+        }
+        // Directional embeddings, overrides and isolates would reorder what
+        // follows them on screen: shown as U+FFFD instead of obeyed.
+        if (ok && ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))) {
+            out += kReplacement;
+            i += len;
+            continue;
         }
         if (ok) {
             out.append(text, i, len);

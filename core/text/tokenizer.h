@@ -30,12 +30,15 @@ class Tokenizer
 public:
     virtual ~Tokenizer();
     virtual TokenizedText encode(const std::string &text) const = 0;
-    /// The tokenizer the manifest asks for; throws Error for an unknown kind.
+    /// The tokenizer the manifest asks for; throws Error for an unknown kind
+    /// or a maximum length that leaves no room for words.
     static std::unique_ptr<Tokenizer> create(const TextSpec &spec);
 };
 
-/// Replaces invalid UTF-8 with U+FFFD and control characters with spaces, so
-/// that any user text can be shown and written to JSON.
+/// Replaces invalid UTF-8 with U+FFFD, control characters (C0 and C1) with
+/// spaces and directional overrides, embeddings and isolates with U+FFFD, so
+/// that any user text can be shown and written to JSON without reordering
+/// what is drawn after it.
 std::string sanitizeUtf8(const std::string &text);
 
 } // namespace attnscope::core

@@ -23,8 +23,8 @@ Result runAttnscope(const QStringList &args)
 {
     QProcess p;
     p.start(QStringLiteral(ATTNSCOPE_BINARY), args);
-    if (!p.waitForFinished(120000))
-        return {};
+    if (!p.waitForFinished(400000)) // generous: CTest runs tests side by side
+        return {-1, {}, QStringLiteral("attnscope did not finish within 400 s")};
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
             QString::fromUtf8(p.readAllStandardError())};
 }
@@ -48,6 +48,9 @@ private slots:
     void explainWritesJsonAndPngs();
     void explainReportsBadImage();
     void explainWritesReport();
+    void malformedCorpus_data();
+    void malformedCorpus();
+    void explainFromSession();
     void sessionOpensFromTheCommandLine();
     void evalMatchesReference();
     void windowOpensOnTheDemoModel();
@@ -188,7 +191,86 @@ void TestCli::explainReportsBadImage()
     const Result r = runAttnscope({"explain", "--model", data("tiny_joint.pt"), "--image", data("broken/not_a_model.pt"),
                                 "--text", "x", "--out", dir.path()});
     QCOMPARE(r.exitCode, 1);
-    QVERIFY2(r.err.contains("is not an image in a format AttnScope can read"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("is a text file, not an image"), qPrintable(r.err));
+}
+
+// Every input of the malformed corpus (models/make_malformed_corpus.py) through
+// `attnscope explain`: refused ones exit 1 with their one-line message, odd
+// but valid images and texts are explained, with truncation counted.
+void TestCli::malformedCorpus_data()
+{
+    QTest::addColumn<int>("entry");
+    const auto &corpus = test::malformedCorpus();
+    for (size_t i = 0; i < corpus.size(); ++i)
+        QTest::newRow(corpus[i].name().c_str()) << static_cast<int>(i);
+}
+
+void TestCli::malformedCorpus()
+{
+    QFETCH(int, entry);
+    const test::CorpusEntry &e = test::malformedCorpus()[static_cast<size_t>(entry)];
+    const QString kind = QString::fromStdString(e.kind);
+    const QString file = QString::fromStdString(e.file);
+    const QString error = QString::fromStdString(e.error);
+    const int words = e.words;
+    const int dropped = e.dropped;
+    QTemporaryDir dir;
+    const QString path = data(file.toUtf8().constData());
+    QStringList args{"explain", "--out", dir.path(), "--method", "raw"};
+    if (kind == "images")
+        args << "--model" << data("tiny_joint.pt") << "--image" << path << "--text" << "is there a red circle ?";
+    else if (kind == "models")
+        args << "--model" << path << "--image" << data("images/joint_exact.png") << "--text" << "is there a red circle ?";
+    else if (kind == "texts")
+        args << "--model" << data("tiny_joint.pt") << "--image" << data("images/joint_exact.png") << "--text-file" << path;
+    else
+        args << "--session" << path;
+    const Result r = runAttnscope(args);
+    if (!error.isEmpty()) {
+        QCOMPARE(r.exitCode, 1); // not a crash (-2), not a usage error (2)
+        QVERIFY2(r.err.startsWith("attnscope: error: "), qPrintable(r.err));
+        QVERIFY2(r.err.contains(error), qPrintable(r.err));
+        QCOMPARE(r.err.trimmed().count('\n'), 0);
+        return;
+    }
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const core::Json j = test::readJson(dir.filePath("explanation.json").toStdString());
+    if (kind != "texts")
+        return;
+    const core::Json &input = *j.find("input");
+    QCOMPARE(static_cast<int>(input.find("words")->toNumber()), words);
+    QCOMPARE(static_cast<int>(input.find("truncated_words")->toNumber()), dropped);
+    QCOMPARE(r.err.contains("the text was cut to the model's"), dropped > 0);
+    // Every token shown is clean: no control characters, no direction overrides.
+    for (const core::Json &token : input.find("tokens")->toArray()) {
+        const QString text = QString::fromStdString(token.find("text") ? token.find("text")->toString() : token.toString());
+        for (const QChar c : text)
+            QVERIFY2(c.unicode() >= 0x20 && !(c.unicode() >= 0x7f && c.unicode() <= 0x9f)
+                         && !(c.unicode() >= 0x202a && c.unicode() <= 0x202e),
+                     qPrintable(QStringLiteral("U+%1 in a token").arg(c.unicode(), 4, 16, QLatin1Char('0'))));
+    }
+}
+
+void TestCli::explainFromSession()
+{
+    QTemporaryDir dir;
+    const QString session = dir.filePath("saved.attnscope.json");
+    QFile f(session);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QStringLiteral("{\"format\": \"attnscope-session/1\", \"model\": {\"path\": \"%1\"}, "
+                           "\"image\": {\"path\": \"%2\"}, \"text\": \"is there a red circle ?\", "
+                           "\"view\": {\"method\": \"rollout\", \"colormap\": \"magma\"}}")
+                .arg(data("tiny_joint.pt"), data("images/joint_large.png"))
+                .toUtf8());
+    f.close();
+    const Result r = runAttnscope({"explain", "--session", session, "--out", dir.filePath("out")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const core::Json j = test::readJson(dir.filePath("out/explanation.json").toStdString());
+    QVERIFY(j.find("methods")->find("rollout"));
+    QVERIFY(!j.find("methods")->find("relevance")); // the session's method only
+    QCOMPARE(QString::fromStdString(j.find("input")->find("text")->toString()), QStringLiteral("is there a red circle ?"));
+    const Result both = runAttnscope({"explain", "--session", session, "--model", "m.pt", "--out", dir.path()});
+    QCOMPARE(both.exitCode, 2);
 }
 
 void TestCli::evalMatchesReference()

@@ -3,14 +3,22 @@
 #include "core/bundle/manifest.h"
 #include "core/error.h"
 #include "core/image/imagedecoder.h"
+#include "core/image/imageheader.h"
 #include "core/image/imagepreprocessor.h"
 
+#include "../testsupport.h"
+
 #include <QFile>
+#include <QFileInfo>
+#include <QVariant>
 #include <QImage>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/resource.h>
+
 using namespace attnscope::core;
+using attnscope::test::dataPath;
 
 class TestImage : public QObject
 {
@@ -23,6 +31,11 @@ private slots:
     void compositesAlphaOverWhite();
     void rejectsBadFiles_data();
     void rejectsBadFiles();
+    void corpus_data();
+    void corpus();
+    void sniffsHeaders_data();
+    void sniffsHeaders();
+    void bombsUseBoundedMemory();
     void normalizes();
     void normalizesInBgrOrder();
     void resizes();
@@ -89,7 +102,9 @@ void TestImage::rejectsBadFiles_data()
     QTest::addColumn<QString>("message");
     QTest::newRow("missing") << "missing.png" << QByteArray() << "cannot open the image file";
     QTest::newRow("empty") << "empty.png" << QByteArray("") << "the image file is empty";
-    QTest::newRow("text") << "text.png" << QByteArray("not an image at all\n") << "is not an image in a format AttnScope can read";
+    QTest::newRow("text") << "text.png" << QByteArray("not an image at all\n") << "is a text file, not an image";
+    QTest::newRow("binary") << "binary.png" << QByteArray("\x00\x01\x02\x03garbage", 11)
+                            << "is not an image in a format AttnScope can read";
 }
 
 void TestImage::rejectsBadFiles()
@@ -111,6 +126,148 @@ void TestImage::rejectsBadFiles()
         QVERIFY2(what.startsWith(file), qPrintable(what));
         QVERIFY2(what.contains(message), qPrintable(what));
     }
+}
+
+// Every image of the malformed corpus (models/make_malformed_corpus.py): the
+// refused ones give their message; the odd but valid ones (16-bit, grey,
+// alpha, palette, CMYK, GIF first frames, EXIF orientations, ...) give the
+// pixels the corpus script computed from the arrays it encoded.
+void TestImage::corpus_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("error");
+    QTest::addColumn<QVariantList>("size");
+    QTest::addColumn<QVariantList>("pixels");
+    QTest::addColumn<int>("tolerance");
+    int rows = 0;
+    for (const attnscope::test::CorpusEntry &e : attnscope::test::malformedCorpus()) {
+        if (e.kind != "images")
+            continue;
+        QVariantList size, pixels;
+        int tolerance = 0;
+        if (e.error.empty()) {
+            size << e.width << e.height;
+            for (const Json &p : e.json->find("pixels")->toArray()) {
+                const auto &a = p.toArray();
+                QVariantList pixel{static_cast<int>(a[0].toNumber()), static_cast<int>(a[1].toNumber())};
+                for (const Json &c : a[2].toArray())
+                    pixel << static_cast<int>(c.toNumber());
+                pixels << QVariant(pixel);
+            }
+            tolerance = static_cast<int>(e.json->find("tolerance")->toNumber());
+        }
+        QTest::newRow(e.name().c_str()) << QString::fromStdString(e.file) << QString::fromStdString(e.error) << size
+                                        << pixels << tolerance;
+        ++rows;
+    }
+    QVERIFY(rows >= 30);
+}
+
+void TestImage::corpus()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, error);
+    QFETCH(QVariantList, size);
+    QFETCH(QVariantList, pixels);
+    QFETCH(int, tolerance);
+    const std::string path = dataPath(file.toStdString());
+    if (!error.isEmpty()) {
+        try {
+            ImageDecoder::decodeFile(path);
+            QFAIL("a bad image was accepted");
+        } catch (const Error &e) {
+            const QString what = QString::fromUtf8(e.what());
+            QVERIFY2(what.startsWith(QString::fromStdString(path)), qPrintable(what));
+            QVERIFY2(what.contains(error), qPrintable(what));
+        }
+        return;
+    }
+    const RgbImage image = ImageDecoder::decodeFile(path);
+    QCOMPARE(image.width, size[0].toInt());
+    QCOMPARE(image.height, size[1].toInt());
+    for (const QVariant &p : pixels) {
+        const QVariantList v = p.toList();
+        const uint8_t *px = image.pixel(v[0].toInt(), v[1].toInt());
+        for (int c = 0; c < 3; ++c)
+            QVERIFY2(std::abs(int(px[c]) - v[2 + c].toInt()) <= tolerance,
+                     qPrintable(QStringLiteral("pixel (%1, %2): (%3, %4, %5), expected (%6, %7, %8)")
+                                    .arg(v[0].toInt())
+                                    .arg(v[1].toInt())
+                                    .arg(px[0])
+                                    .arg(px[1])
+                                    .arg(px[2])
+                                    .arg(v[2].toInt())
+                                    .arg(v[3].toInt())
+                                    .arg(v[4].toInt())));
+    }
+}
+
+// Headers written byte by byte from the formats' specifications.
+void TestImage::sniffsHeaders_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<int>("format");
+    QTest::addColumn<qint64>("width");
+    QTest::addColumn<qint64>("height");
+    QTest::addColumn<bool>("complete");
+    using F = ImageHeader::Format;
+    const QByteArray png = QByteArray("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\xc3\x50\0\0\x9c\x40", 24);
+    QTest::newRow("png without IEND") << png << int(F::Png) << qint64(50000) << qint64(40000) << false;
+    QTest::newRow("png") << png + QByteArray("\0\0\0\0IEND\xae\x42\x60\x82", 12) << int(F::Png) << qint64(50000)
+                         << qint64(40000) << true;
+    // SOI, an APP0 of 4 bytes, SOF0 (height 0x0102, width 0x0304), SOS, data with a stuffed FF, EOI.
+    const QByteArray jpeg("\xff\xd8\xff\xe0\0\x04" "ab\xff\xc0\0\x0b\x08\x01\x02\x03\x04\x01\x01\x11\0"
+                          "\xff\xda\0\x02\x12\xff\x00\x34\xff\xd0\x56\xff\xd9", 34);
+    QTest::newRow("jpeg") << jpeg << int(F::Jpeg) << qint64(0x304) << qint64(0x102) << true;
+    QTest::newRow("jpeg cut in its scan") << jpeg.left(31) << int(F::Jpeg) << qint64(0x304) << qint64(0x102) << false;
+    QTest::newRow("gif") << QByteArray("GIF89a\x10\x27\x20\x4e", 10) << int(F::Gif) << qint64(10000) << qint64(20000)
+                         << true;
+    QByteArray bmp(26, '\0');
+    bmp.replace(0, 2, "BM");
+    bmp[14] = 40;
+    bmp[18] = char(0x88), bmp[19] = char(0x13);                   // width 5000
+    bmp[22] = char(0x18), bmp[23] = char(0xfc), bmp[24] = char(0xff), bmp[25] = char(0xff); // height -1000: top-down
+    QTest::newRow("bmp top-down") << bmp << int(F::Bmp) << qint64(5000) << qint64(1000) << true;
+    // VP8X canvas: (width - 1) and (height - 1) in 24 bits each.
+    const QByteArray webp("RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0\xff\x3f\0\xff\x3f\0", 30);
+    QTest::newRow("webp") << webp << int(F::WebP) << qint64(16384) << qint64(16384) << true;
+    // Big-endian TIFF: IFD at 8 with ImageWidth (SHORT 300) and ImageLength (LONG 70000).
+    const QByteArray tiff("MM\0*\0\0\0\x08\0\x02"
+                          "\x01\x00\0\x03\0\0\0\x01\x01\x2c\0\0"
+                          "\x01\x01\0\x04\0\0\0\x01\0\x01\x11\x70", 34);
+    QTest::newRow("tiff") << tiff << int(F::Tiff) << qint64(300) << qint64(70000) << true;
+    QTest::newRow("pnm") << QByteArray("P6\n# a comment\n640 480\n255\n") << int(F::Pnm) << qint64(640) << qint64(480)
+                         << true;
+    QTest::newRow("text") << QByteArray("hello, world\n") << int(F::Text) << qint64(-1) << qint64(-1) << true;
+    QTest::newRow("short") << QByteArray("\x89PNG", 4) << int(F::Unknown) << qint64(-1) << qint64(-1) << true;
+}
+
+void TestImage::sniffsHeaders()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(int, format);
+    QFETCH(qint64, width);
+    QFETCH(qint64, height);
+    QFETCH(bool, complete);
+    const ImageHeader h = ImageHeader::sniff(reinterpret_cast<const uint8_t *>(bytes.constData()),
+                                             static_cast<size_t>(bytes.size()));
+    QCOMPARE(int(h.format), format);
+    QCOMPARE(qint64(h.width), width);
+    QCOMPARE(qint64(h.height), height);
+    QCOMPARE(h.complete, complete);
+}
+
+// A header claiming 50,000 x 50,000 pixels (7.5 GB decoded) is refused from
+// its header: the process's peak memory barely moves.
+void TestImage::bombsUseBoundedMemory()
+{
+    rusage before{};
+    getrusage(RUSAGE_SELF, &before);
+    for (const char *name : {"bomb.png", "bomb.jpg", "bomb.gif", "bomb.bmp"})
+        QVERIFY_THROWS_EXCEPTION(Error, ImageDecoder::decodeFile(dataPath(std::string("malformed/images/") + name)));
+    rusage after{};
+    getrusage(RUSAGE_SELF, &after);
+    QVERIFY2(after.ru_maxrss - before.ru_maxrss < 32 * 1024, qPrintable(QString::number(after.ru_maxrss - before.ru_maxrss)));
 }
 
 // Pixel (255, 0, 51) with mean (.5, .25, 0) and std (.5, .25, 1):

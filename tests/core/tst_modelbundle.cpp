@@ -21,6 +21,7 @@ private slots:
     void loadsDualModelWithGates();
     void rejectsBrokenFiles_data();
     void rejectsBrokenFiles();
+    void outOfMemoryIsItsOwnKind();
     void refusesCudaWithoutGpu();
     void detachedAttentionDisablesGradientMethods();
 };
@@ -71,6 +72,10 @@ void TestModelBundle::rejectsBrokenFiles_data()
     QTest::newRow("logits only") << "broken/logits_only.pt" << "forward must return a tuple (logits, attentions[, extras])";
     QTest::newRow("throws") << "broken/forward_throws.pt" << "the model's forward failed: builtins.RuntimeError: this model refuses every input";
     QTest::newRow("nan") << "broken/nan_logits.pt" << "non-finite logits";
+    QTest::newRow("infinite") << "malformed/models/infinite_logits.pt" << "non-finite logits";
+    QTest::newRow("random bytes") << "malformed/models/random_bytes.pt" << "is not a TorchScript model archive";
+    QTest::newRow("no zip directory") << "malformed/models/truncated_end.pt"
+                                      << "is not a TorchScript model archive PyTorch can load";
 }
 
 void TestModelBundle::rejectsBrokenFiles()
@@ -85,6 +90,20 @@ void TestModelBundle::rejectsBrokenFiles()
         const QString what = QString::fromStdString(e.what());
         QVERIFY2(what.startsWith(QString::fromStdString(path)), qPrintable("message does not name the file: " + what));
         QVERIFY2(what.contains(message), qPrintable("unexpected message: " + what));
+        QCOMPARE(e.kind(), Error::Kind::General);
+    }
+}
+
+// A forward that fails for lack of device memory is told apart from other
+// failures: the worker then falls back from CUDA to the CPU.
+void TestModelBundle::outOfMemoryIsItsOwnKind()
+{
+    try {
+        ModelBundle::load(test::dataPath("malformed/models/out_of_memory.pt"), DeviceChoice::Cpu);
+        QFAIL("the failing model was accepted");
+    } catch (const Error &e) {
+        QVERIFY2(QString::fromStdString(e.what()).contains("CUDA out of memory"), e.what());
+        QCOMPARE(e.kind(), Error::Kind::OutOfMemory);
     }
 }
 

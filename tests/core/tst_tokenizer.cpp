@@ -1,5 +1,6 @@
 // The word-level tokenizer: splitting, vocabulary look-up, truncation, padding.
 #include "core/bundle/manifest.h"
+#include "core/error.h"
 #include "core/text/tokenizer.h"
 #include "core/text/wordleveltokenizer.h"
 
@@ -32,6 +33,7 @@ private slots:
     void encodes();
     void splitsWordsAndMarks();
     void sanitizesText();
+    void refusesLengthWithoutRoomForWords();
     void manyWordsAreTruncatedQuickly();
 };
 
@@ -83,6 +85,20 @@ void TestTokenizer::splitsWordsAndMarks()
              std::vector<std::string>({"what's", "left", "-", "of", "the", "red", ",", "square", "?"}));
 }
 
+void TestTokenizer::refusesLengthWithoutRoomForWords()
+{
+    TextSpec spec;
+    spec.vocab = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "a"};
+    spec.addCls = true;
+    spec.addSep = true;
+    spec.maxLength = 2;
+    QVERIFY_THROWS_EXCEPTION(Error, Tokenizer::create(spec));
+    spec.maxLength = 3;
+    const TokenizedText t = Tokenizer::create(spec)->encode("a a");
+    QCOMPARE(t.ids, (std::vector<int64_t>{2, 4, 3}));
+    QCOMPARE(t.droppedWords, 1);
+}
+
 void TestTokenizer::sanitizesText()
 {
     // Invalid UTF-8 (a lone continuation byte, a truncated sequence, an overlong '/')
@@ -92,6 +108,12 @@ void TestTokenizer::sanitizesText()
     QCOMPARE(sanitizeUtf8("\xC0\xAF"), std::string("\xEF\xBF\xBD\xEF\xBF\xBD"));
     QCOMPARE(sanitizeUtf8("tab\there\x01"), std::string("tab here "));
     QCOMPARE(sanitizeUtf8("\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xE2\x82\xAC"), std::string("\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xE2\x82\xAC"));
+    // C1 controls (U+0085 NEL, U+009B CSI) become spaces like C0 ones.
+    QCOMPARE(sanitizeUtf8("a\xC2\x85" "b\xC2\x9B" "c"), std::string("a b c"));
+    // A right-to-left override (U+202E) and an isolate (U+2067) would reorder
+    // what follows them on screen: shown as U+FFFD. Marks (U+200F) stay.
+    QCOMPARE(sanitizeUtf8("x\xE2\x80\xAE" "abc\xE2\x81\xA7" "y\xE2\x80\x8F"),
+             std::string("x\xEF\xBF\xBD" "abc\xEF\xBF\xBD" "y\xE2\x80\x8F"));
     const auto tokenizer = Tokenizer::create(spec(false, false, 4));
     const TokenizedText t = tokenizer->encode("red \xFF\xFE circle");
     QCOMPARE(t.tokens[1], std::string("\xEF\xBF\xBD\xEF\xBF\xBD"));

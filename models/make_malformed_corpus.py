@@ -1,0 +1,368 @@
+"""Writes AttnScope's corpus of malformed and unusual inputs, and the fuzzers'
+seed corpora.
+
+tests/data/malformed/
+    images/    files that must be refused (each with the error it must give)
+               and odd but valid images (each with the pixels it must give)
+    models/    models that must be refused (besides tests/data/broken/)
+    texts/     texts a model must read safely (each with its word counts)
+    sessions/  session files that must be refused
+    expected.json  what each input must produce; read by tst_malformed (the
+               GUI) and tst_cli (the command line)
+tests/fuzz/corpus/<harness>/  seeds for the libFuzzer harnesses
+
+The expected pixels come from the arrays the images were made from (and PIL
+for the EXIF orientations), never from AttnScope. Seeded: every run writes
+the same files.
+
+    /usr/bin/python3 models/make_malformed_corpus.py
+"""
+import io
+import json
+import os
+import re
+import shutil
+import struct
+import sys
+import zlib
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DATA = os.path.join(ROOT, "tests", "data")
+OUT = os.path.join(DATA, "malformed")
+FUZZ = os.path.join(ROOT, "tests", "fuzz", "corpus")
+
+RED, GREEN, BLUE, YELLOW, WHITE = (220, 30, 30), (30, 200, 60), (40, 60, 230), (240, 220, 40), (255, 255, 255)
+
+
+def write(path, data):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def png_chunk(kind, body):
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+
+def png_header_only(width, height):
+    """A PNG whose header claims width x height RGB pixels, with a few rows of
+    real image data: a decompression bomb's header without its bulk."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    rows = zlib.compress(b"\x00" * (1 + 3 * 64) * 4)
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", rows) + png_chunk(b"IEND", b"")
+
+
+def jpeg_header_only(width, height):
+    sof = struct.pack(">BHHB", 8, height, width, 3) + b"".join(struct.pack(">BBB", i + 1, 0x11, 0) for i in range(3))
+    return b"\xff\xd8" + b"\xff\xc0" + struct.pack(">H", len(sof) + 2) + sof + b"\xff\xd9"
+
+
+def quadrants(width, height):
+    """Red, green, blue, yellow quadrants (top left, top right, bottom left,
+    bottom right): every orientation of it looks different."""
+    a = np.zeros((height, width, 3), np.uint8)
+    a[: height // 2, : width // 2] = RED
+    a[: height // 2, width // 2:] = GREEN
+    a[height // 2:, : width // 2] = BLUE
+    a[height // 2:, width // 2:] = YELLOW
+    return a
+
+
+def samples(rgb, points):
+    """[[x, y, [r, g, b]], ...] at the given points of an RGB array."""
+    return [[int(x), int(y), [int(v) for v in rgb[y, x]]] for x, y in points]
+
+
+def centres(width, height):
+    return [(width // 4, height // 4), (3 * width // 4, height // 4), (width // 4, 3 * height // 4),
+            (3 * width // 4, 3 * height // 4)]
+
+
+def encode(image, fmt, **kwargs):
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **kwargs)
+    return buffer.getvalue()
+
+
+def over_white(rgb, alpha):
+    a = alpha.astype(np.float64)[..., None] / 255.0
+    return np.clip(rgb.astype(np.float64) * a + 255.0 * (1.0 - a), 0, 255).round().astype(np.uint8)
+
+
+def images():
+    """(name, bytes, expectation) for every image of the corpus."""
+    out = []
+    rng = np.random.default_rng(6)
+    upright = quadrants(48, 32)
+    good_png = encode(Image.fromarray(upright), "PNG")
+    good_jpeg = encode(Image.fromarray(upright), "JPEG", quality=95)
+
+    # Refused, each with its message.
+    out.append(("empty.png", b"", {"error": "the image file is empty"}))
+    out.append(("truncated.png", good_png[: len(good_png) // 2], {"error": "the PNG file is truncated"}))
+    big_jpeg = encode(Image.fromarray(rng.integers(0, 255, (256, 256, 3), dtype=np.uint8)), "JPEG", quality=90)
+    out.append(("truncated.jpg", big_jpeg[: len(big_jpeg) * 2 // 3], {"error": "the JPEG file is truncated"}))
+    out.append(("text_file.png", b"This is a note, not a picture.\nSaved with the wrong name.\n",
+                {"error": "is a text file, not an image"}))
+    noise = bytearray(rng.integers(0, 256, 4096, dtype=np.uint8).tobytes())
+    noise[0:2] = b"\x00\x01"  # no image format starts so
+    out.append(("random_bytes.png", bytes(noise), {"error": "is not an image in a format AttnScope can read"}))
+    out.append(("bomb.png", png_header_only(50000, 50000), {"error": "the image claims 50000x50000 pixels"}))
+    out.append(("bomb.jpg", jpeg_header_only(50000, 50000), {"error": "the image claims 50000x50000 pixels"}))
+    out.append(("bomb.gif", b"GIF89a" + struct.pack("<HHBBB", 50000, 50000, 0, 0, 0) + b";",
+                {"error": "the image claims 50000x50000 pixels"}))
+    bmp = bytearray(encode(Image.fromarray(upright), "BMP"))
+    bmp[18:26] = struct.pack("<ii", 50000, 50000)
+    out.append(("bomb.bmp", bytes(bmp), {"error": "the image claims 50000x50000 pixels"}))
+    gif = bytearray(encode(Image.fromarray(upright).quantize(colors=4), "GIF"))
+    cut = gif[: len(gif) - 12]
+    out.append(("truncated.gif", bytes(cut), {"error": "the GIF file is truncated"}))
+    zero = bytearray(good_png)
+    zero[16:20] = struct.pack(">I", 0)
+    out.append(("zero_width.png", bytes(zero), {"error": "the PNG header says the image is 0x32 pixels"}))
+
+    # Odd but valid: each must open with these pixels.
+    def ok(name, data, rgb, points=None, tolerance=0):
+        h, w = rgb.shape[:2]
+        out.append((name, data, {"size": [w, h], "pixels": samples(rgb, points or centres(w, h)),
+                                 "tolerance": tolerance}))
+
+    one = np.array([[[12, 34, 56]]], np.uint8)
+    ok("one_pixel.png", encode(Image.fromarray(one), "PNG"), one, [(0, 0)])
+    ok("wrong_extension.png", good_jpeg, upright, tolerance=12)  # a JPEG named .png: read by its content
+    deep = (rng.integers(0, 65536, (16, 16, 3))).astype(np.uint16)
+    ok_deep = np.round(deep.astype(np.float64) / 257.0).astype(np.uint8)
+    import cv2  # writes 16-bit colour PNGs, which PIL cannot
+    _, deep_png = cv2.imencode(".png", deep[..., ::-1])
+    ok("sixteen_bit.png", deep_png.tobytes(), ok_deep, [(0, 0), (5, 7), (15, 15), (9, 2)])
+    grey = rng.integers(0, 256, (20, 30), dtype=np.uint8)
+    ok("grey.png", encode(Image.fromarray(grey, "L"), "PNG"), np.repeat(grey[..., None], 3, 2),
+       [(0, 0), (29, 19), (11, 7)])
+    alpha = np.zeros((32, 48), np.uint8)
+    alpha[:, 24:] = 255
+    alpha[:16, :24] = 128
+    rgba = np.dstack([upright, alpha])
+    ok("alpha.png", encode(Image.fromarray(rgba, "RGBA"), "PNG"), over_white(upright, alpha))
+    grey_alpha = np.dstack([grey, np.full_like(grey, 64)])
+    ok("grey_alpha.png", encode(Image.fromarray(grey_alpha, "LA"), "PNG"),
+       over_white(np.repeat(grey[..., None], 3, 2), grey_alpha[..., 1]), [(0, 0), (29, 19), (11, 7)])
+    palette_image = Image.fromarray(upright).quantize(colors=4, method=Image.Quantize.MEDIANCUT)
+    ok("palette.png", encode(palette_image, "PNG"), upright)
+    cmyk = Image.fromarray(upright).convert("CMYK")
+    ok("cmyk.jpg", encode(cmyk, "JPEG", quality=95), np.array(cmyk.convert("RGB")), tolerance=16)
+    ok("lossless.webp", encode(Image.fromarray(upright), "WEBP", lossless=True), upright)
+    ok("image.tiff", encode(Image.fromarray(upright), "TIFF"), upright)
+    ok("image.bmp", encode(Image.fromarray(upright), "BMP"), upright)
+
+    # GIFs: the first frame of an animation; transparency and interlacing.
+    # Adaptive palettes keep these few colours exactly.
+    def paletted(rgb, colours=4):
+        return Image.fromarray(rgb).quantize(colors=colours, method=Image.Quantize.MEDIANCUT)
+
+    frames = [paletted(np.full((24, 36, 3), c, np.uint8)) for c in (RED, BLUE, GREEN)]
+    ok("animated.gif", encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0),
+       np.full((24, 36, 3), RED, np.uint8))
+    holes = np.array(upright)
+    holes[8:24, 12:36] = (1, 2, 3)  # the transparent colour
+    pal = Image.fromarray(holes).quantize(colors=8, method=Image.Quantize.MEDIANCUT)
+    index = pal.getpixel((20, 16))
+    shown = np.array(upright)
+    shown[8:24, 12:36] = WHITE
+    ok("transparent_interlaced.gif", encode(pal, "GIF", transparency=index, interlace=True), shown,
+       [(2, 2), (46, 2), (20, 16), (2, 30), (46, 30), (30, 10)])
+    big = np.kron(quadrants(4, 4), np.ones((40, 40, 1), np.uint8))  # 160 x 160, interlacing spans many rows
+    ok("large_interlaced.gif", encode(paletted(big), "GIF", interlace=True), big,
+       centres(160, 160) + [(0, 0), (159, 159), (80, 81)])
+
+    # EXIF orientations 2-8: stored so that a viewer turning them upright
+    # shows `upright`. PIL's exif_transpose confirms each file independently.
+    inverse = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+               4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_90,
+               7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_270}
+    for orientation, transform in inverse.items():
+        stored = Image.fromarray(upright).transpose(transform)
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        data = encode(stored, "JPEG", quality=95, exif=exif.tobytes())
+        check = np.array(ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")).astype(int)
+        assert check.shape == upright.shape, orientation
+        for x, y in centres(48, 32):
+            assert np.abs(check[y, x] - upright[y, x]).max() <= 12, (orientation, x, y)
+        ok("exif_orientation_%d.jpg" % orientation, data, upright, tolerance=12)
+    return out
+
+
+class InfiniteLogits(torch.nn.Module):
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor):
+        logits, attentions = self.inner(image, input_ids, attention_mask)
+        return logits + float("inf"), attentions
+
+
+class OutOfMemory(torch.nn.Module):
+    """Fails as a forward pass does when CUDA runs out of memory."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor):
+        if image.shape[1] == 3:
+            raise RuntimeError("CUDA out of memory. Tried to allocate 20.00 GiB (GPU 0; 79.00 GiB total capacity)")
+        return self.inner(image, input_ids, attention_mask)
+
+
+def models():
+    """(name, expectation) of every model of the corpus; new ones are written
+    to malformed/models, the older broken models are referenced in place."""
+    folder = os.path.join(OUT, "models")
+    rng = np.random.default_rng(9)
+    write(os.path.join(folder, "random_bytes.pt"), rng.integers(0, 256, 8192, dtype=np.uint8).tobytes())
+    files = {"attnscope.json": ""}
+    tiny = torch.jit.load(os.path.join(DATA, "tiny_joint.pt"), _extra_files=files)
+    torch.jit.save(torch.jit.script(InfiniteLogits(tiny)), os.path.join(folder, "infinite_logits.pt"),
+                   _extra_files={"attnscope.json": files["attnscope.json"]})
+    torch.jit.save(torch.jit.script(OutOfMemory(tiny)), os.path.join(folder, "out_of_memory.pt"),
+                   _extra_files={"attnscope.json": files["attnscope.json"]})
+    with open(os.path.join(DATA, "tiny_joint.pt"), "rb") as f:
+        whole = f.read()
+    write(os.path.join(folder, "truncated_end.pt"), whole[:-100])  # the zip's directory is gone
+    return [
+        ("malformed/models/random_bytes.pt", "is not a TorchScript model archive"),
+        ("malformed/models/infinite_logits.pt", "non-finite logits (NaN or infinity)"),
+        ("malformed/models/out_of_memory.pt", "CUDA out of memory. Tried to allocate 20.00 GiB"),
+        ("malformed/models/truncated_end.pt", "is not a TorchScript model archive PyTorch can load"),
+        ("broken/empty.pt", "the model file is empty"),
+        ("broken/not_a_model.pt", "is not a TorchScript model archive"),
+        ("broken/truncated.pt", "is not a TorchScript model archive PyTorch can load"),
+        ("broken/no_manifest.pt", "has no AttnScope manifest"),
+        ("broken/bad_json.pt", "manifest attnscope.json: line 1, column 26"),
+        ("broken/missing_decision.pt", "manifest field 'decision' is missing"),
+        ("broken/wrong_attention_count.pt", "declares 3 attention maps but the model returned 2"),
+        ("broken/wrong_grid.pt", "but the manifest's streams need [2, heads, 19, 19]"),
+        ("broken/wrong_labels.pt", "the logits have shape [2, 8] but the manifest's 3 labels"),
+        ("broken/not_softmax.pt", "rows that do not sum to 1"),
+        ("broken/logits_only.pt", "forward must return a tuple (logits, attentions[, extras])"),
+        ("broken/forward_throws.pt", "this model refuses every input"),
+        ("broken/nan_logits.pt", "non-finite logits (NaN or infinity)"),
+    ]
+
+
+def split_words(text):
+    """Words as AttnScope's word-level tokenizer documents them: runs of
+    letters, digits, ' and _ (any non-ASCII byte counts as a letter); other
+    ASCII punctuation is a word of its own; spaces and control characters
+    separate. A second implementation, for the expected counts."""
+    return re.findall(rb"[0-9A-Za-z'_\x80-\xff]+|[!-/:-@\[-`{-~]", text)
+
+
+def texts(room):
+    """(name, bytes) of every text of the corpus, with its expected counts."""
+    cases = [
+        ("empty.txt", b""),
+        ("whitespace.txt", b" \t\n\r\n   \t "),
+        ("ten_thousand.txt", (b"is there a red circle ? " * 417)[:10000]),
+        ("invalid_utf8.txt", b"is there a \xff\xfe red \xc3\x28 circle \xed\xa0\x80 ?"),
+        ("emoji.txt", "is there a \U0001F534 red circle \U0001F600 ?".encode()),
+        ("right_to_left.txt", "is there a \u05e2\u05d9\u05d2\u05d5\u05dc \u0623\u062d\u0645\u0631 \u202e red circle ?"
+         .encode()),
+        ("control_characters.txt", b"is\x01there\x07a\x1bred\x7f circle\x0b?\x00end"),
+    ]
+    out = []
+    for name, data in cases:
+        words = len(split_words(data))
+        out.append((name, data, {"words": words, "dropped": max(0, words - room)}))
+    return out
+
+
+def sessions():
+    """(name, text, error) of every malformed session file."""
+    good = {"format": "attnscope-session/1", "model": {"path": "tiny_joint.pt"},
+            "image": {"path": "images/joint_exact.png"}, "text": "is there a red circle"}
+
+    def variant(**changes):
+        s = json.loads(json.dumps(good))
+        for key, value in changes.items():
+            if value is None:
+                del s[key]
+            else:
+                s[key] = value
+        return json.dumps(s)
+
+    return [
+        ("empty.attnscope.json", "", "line 1, column 1"),
+        ("not_json.attnscope.json", "this is not a session\n", "line 1, column 1"),
+        ("truncated.attnscope.json", variant()[:40], "line 1, column 41"),
+        ("wrong_format.attnscope.json", variant(format="attnscope-session/99"), "attnscope-session/99"),
+        ("no_model.attnscope.json", variant(model=None), "\"model\" is missing"),
+        ("bad_image_data.attnscope.json", variant(image={"path": "x.png", "data": "%%%not base64%%%"}), "image \"data\""),
+        ("wrong_type.attnscope.json", variant(text=12), "\"text\" must be"),
+        ("array.attnscope.json", "[1, 2, 3]", "a session file is a JSON object"),
+    ]
+
+
+def fuzz_seeds(image_cases, text_cases, session_cases):
+    if os.path.isdir(FUZZ):
+        shutil.rmtree(FUZZ)
+    for name, data, _ in image_cases:
+        if len(data) <= 16384:
+            write(os.path.join(FUZZ, "image", name), data)
+    for model in ("tiny_joint.pt", "tiny_dual.pt", "tiny_late.pt"):
+        files = {"attnscope.json": ""}
+        torch.jit.load(os.path.join(DATA, model), _extra_files=files)
+        write(os.path.join(FUZZ, "manifest", model.replace(".pt", ".json")), files["attnscope.json"])
+    write(os.path.join(FUZZ, "manifest", "truncated.json"), files["attnscope.json"][:200])
+    for name, data, _ in text_cases:
+        for options in (0x3F, 0x18):  # with and without CLS/SEP, lower-casing; two lengths
+            write(os.path.join(FUZZ, "tokenizer", "%02x_%s" % (options, name)), bytes([options]) + data[:2000])
+    good = {"format": "attnscope-session/1", "model": {"path": "m.pt", "sha256": "ab" * 32},
+            "image": {"path": "i.png", "data": "iVBORw0KGgo="}, "text": "is there a red circle",
+            "view": {"method": "rollout", "attention": 1, "head": 0, "zoom": 2.0, "colormap": "magma"}}
+    write(os.path.join(FUZZ, "session", "good.json"), json.dumps(good).encode())
+    for name, text, _ in session_cases:
+        write(os.path.join(FUZZ, "session", name), text.encode())
+
+
+def main():
+    if os.path.isdir(OUT):
+        shutil.rmtree(OUT)
+    files = {"attnscope.json": ""}
+    torch.jit.load(os.path.join(DATA, "tiny_joint.pt"), _extra_files=files)
+    text_spec = json.loads(files["attnscope.json"])["text"]
+    room = text_spec["max_length"] - int(text_spec.get("add_cls", False)) - int(text_spec.get("add_sep", False))
+
+    expected = {"text_model": "tiny_joint.pt", "text_image": "images/joint_exact.png",
+                "images": [], "models": [], "texts": [], "sessions": []}
+    image_cases = images()
+    for name, data, expectation in image_cases:
+        write(os.path.join(OUT, "images", name), data)
+        expected["images"].append(dict(file="malformed/images/" + name, **expectation))
+    for path, error in models():
+        expected["models"].append({"file": path, "error": error})
+    text_cases = texts(room)
+    for name, data, expectation in text_cases:
+        write(os.path.join(OUT, "texts", name), data)
+        expected["texts"].append(dict(file="malformed/texts/" + name, **expectation))
+    session_cases = sessions()
+    for name, text, error in session_cases:
+        write(os.path.join(OUT, "sessions", name), text.encode())
+        expected["sessions"].append({"file": "malformed/sessions/" + name, "error": error})
+    with open(os.path.join(OUT, "expected.json"), "w") as f:
+        json.dump(expected, f, indent=1)
+        f.write("\n")
+    fuzz_seeds(image_cases, text_cases, session_cases)
+    print("wrote %d images, %d models, %d texts, %d sessions to %s" % (
+        len(expected["images"]), len(expected["models"]), len(expected["texts"]), len(expected["sessions"]), OUT))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+// A writer for tst_atomicwrite to kill: it saves two different versions of a
+// file, one after the other, forever, through AttnScope's own write paths.
+//
+//   atomic_writer core PATH          core::TextFile::write (sessions, JSON, PNG, NPY)
+//   atomic_writer export PATH        ui::ViewExporter::png (QSaveFile; exports)
+//   atomic_writer limited PATH BYTES one write with the file size limited to
+//                                    BYTES, as on a full disk; prints the error
+#include "tst_atomicwrite_contents.h"
+
+#include "ui/viewexporter.h"
+
+#include "core/error.h"
+#include "core/io/textfile.h"
+
+#include <QApplication>
+#include <QLabel>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include <sys/resource.h>
+
+int main(int argc, char **argv)
+{
+    using namespace attnscope;
+    if (argc < 3) {
+        std::fprintf(stderr, "usage: atomic_writer core|export|limited PATH [BYTES]\n");
+        return 2;
+    }
+    const std::string mode = argv[1];
+    const std::string path = argv[2];
+    try {
+        // "started" once loaded, so the test's random delay starts with the
+        // writes, not with the loading of the libraries. Version 1 comes
+        // first: the test starts from version 0.
+        if (mode == "core") {
+            const std::string versions[2] = {atomicwrite::version(0), atomicwrite::version(1)};
+            std::printf("started\n");
+            std::fflush(stdout);
+            for (unsigned long i = 1;; ++i)
+                core::TextFile::write(path, versions[i % 2]);
+        }
+        if (mode == "export") {
+            QApplication app(argc, argv);
+            QLabel label(QStringLiteral("AttnScope export"));
+            label.resize(atomicwrite::kExportWidth, atomicwrite::kExportHeight);
+            std::printf("started\n");
+            std::fflush(stdout);
+            for (unsigned long i = 0;; ++i)
+                ui::ViewExporter::png(&label, QString::fromStdString(path), atomicwrite::exportDpi(i % 2));
+        }
+        if (mode == "limited" && argc == 4) {
+            std::signal(SIGXFSZ, SIG_IGN); // the write fails with EFBIG instead of killing us
+            const rlimit limit{static_cast<rlim_t>(std::atoll(argv[3])), static_cast<rlim_t>(std::atoll(argv[3]))};
+            setrlimit(RLIMIT_FSIZE, &limit);
+            core::TextFile::write(path, atomicwrite::version(1));
+            return 0;
+        }
+    } catch (const core::Error &e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 1;
+    }
+    std::fprintf(stderr, "usage: atomic_writer core|export|limited PATH [BYTES]\n");
+    return 2;
+}

@@ -1,0 +1,166 @@
+// The malformed corpus (models/make_malformed_corpus.py, the same files and
+// messages tst_cli runs through the command line) opened in the window, as a
+// user would open them: each refused file shows its message above the image
+// and the window stays usable (the next good input is explained); odd but
+// valid images open at their size; long and strange texts are explained,
+// with a note when words were left out.
+#include "../testsupport.h"
+
+#include "ui/explaincontroller.h"
+#include "ui/mainwindow.h"
+
+#include <QApplication>
+#include <QFile>
+#include <QLabel>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace attnscope;
+
+namespace {
+
+QString data(const QString &relative)
+{
+    return QString::fromStdString(test::dataPath(relative.toStdString()));
+}
+
+const QString kText = QStringLiteral("is there a red circle ?");
+
+} // namespace
+
+class TestMalformed : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void corpus_data();
+    void corpus();
+    void crashingLoaderLeavesTheWindowUp();
+
+private:
+    /// Opens a good input and waits for its answer: the window is usable.
+    void expectUsable();
+    std::unique_ptr<ui::MainWindow> m_window;
+};
+
+void TestMalformed::initTestCase()
+{
+    QCoreApplication::setOrganizationName("AttnScopeTest");
+    QCoreApplication::setApplicationName("tst_malformed");
+    QSettings().clear();
+    m_window = std::make_unique<ui::MainWindow>();
+    // As the app does: new model files are loaded in a child process first,
+    // so the corpus's models reach the window through it.
+    m_window->setModelProbe(QStringLiteral(ATTNSCOPE_BINARY));
+    m_window->resize(1000, 700);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    expectUsable();
+}
+
+void TestMalformed::cleanupTestCase()
+{
+    m_window.reset();
+}
+
+void TestMalformed::expectUsable()
+{
+    QSignalSpy shown(m_window.get(), &ui::MainWindow::resultShown);
+    m_window->open(data("tiny_joint.pt"), data("images/joint_large.png"), kText);
+    QVERIFY(shown.wait(30000) || !shown.isEmpty());
+    QVERIFY2(m_window->lastError().isEmpty(), qPrintable(m_window->lastError()));
+    QCOMPARE(m_window->lastResult().imagePath, data("images/joint_large.png"));
+}
+
+void TestMalformed::corpus_data()
+{
+    QTest::addColumn<int>("entry");
+    const auto &corpus = test::malformedCorpus();
+    for (size_t i = 0; i < corpus.size(); ++i)
+        QTest::newRow(corpus[i].name().c_str()) << static_cast<int>(i);
+}
+
+void TestMalformed::corpus()
+{
+    QFETCH(int, entry);
+    const test::CorpusEntry &e = test::malformedCorpus()[static_cast<size_t>(entry)];
+    const QString kind = QString::fromStdString(e.kind);
+    const QString file = QString::fromStdString(e.file);
+    const QString error = QString::fromStdString(e.error);
+    const QSize size(e.width, e.height);
+    const int words = e.words;
+    const int dropped = e.dropped;
+    ui::MainWindow &w = *m_window;
+    auto *banner = w.findChild<QLabel *>("errorBanner");
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    QSignalSpy errors(w.controller(), &ui::ExplainController::errorOccurred);
+    const QString path = data(file);
+    if (kind == "sessions") {
+        QVERIFY(!w.openSession(path));
+    } else if (kind == "texts") {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        w.open(data("tiny_joint.pt"), data("images/joint_large.png"), QString::fromUtf8(f.readAll()));
+    } else if (kind == "models") {
+        w.open(path, data("images/joint_large.png"), kText);
+    } else {
+        w.open(data("tiny_joint.pt"), path, kText);
+    }
+
+    if (!error.isEmpty()) {
+        if (kind != "sessions")
+            QVERIFY(errors.wait(30000) || !errors.isEmpty());
+        QVERIFY2(w.lastError().contains(error), qPrintable(w.lastError()));
+        QVERIFY(banner->isVisible());
+        QVERIFY2(banner->text().contains(error), qPrintable(banner->text()));
+        QVERIFY(!w.controller()->isBusy());
+        expectUsable();
+        QVERIFY(!banner->isVisible());
+        return;
+    }
+    QVERIFY(shown.wait(30000) || !shown.isEmpty());
+    QVERIFY2(w.lastError().isEmpty(), qPrintable(w.lastError()));
+    if (kind == "images") {
+        QCOMPARE(w.lastResult().imagePath, path);
+        QCOMPARE(w.lastResult().image.size(), size);
+        return;
+    }
+    QCOMPARE(w.lastResult().wordCount, words);
+    QCOMPARE(w.lastResult().droppedWords, dropped);
+    QCOMPARE(banner->isVisible(), dropped > 0);
+    if (dropped > 0)
+        QVERIFY2(banner->text().contains(QStringLiteral("the last %1 words were left out").arg(dropped)),
+                 qPrintable(banner->text()));
+}
+
+// A model file that crashes the loader takes down only the child process that
+// checks it: the window shows what happened and stays usable.
+void TestMalformed::crashingLoaderLeavesTheWindowUp()
+{
+    ui::MainWindow &w = *m_window;
+    QTemporaryDir dir;
+    const QString stranger = dir.filePath(QStringLiteral("stranger.pt"));
+    QVERIFY(QFile::copy(data("tiny_joint.pt"), stranger));
+    w.setModelProbe(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/ui/crashing_probe.sh"));
+    QSignalSpy errors(w.controller(), &ui::ExplainController::errorOccurred);
+    w.open(stranger, data("images/joint_large.png"), kText);
+    QVERIFY(errors.wait(30000) || !errors.isEmpty());
+    QVERIFY2(w.lastError().contains(QStringLiteral("crashed PyTorch's model loader")), qPrintable(w.lastError()));
+    QVERIFY(w.findChild<QLabel *>("errorBanner")->isVisible());
+    QVERIFY(w.isVisible());
+
+    // The real check passes the same file, which then opens.
+    w.setModelProbe(QStringLiteral(ATTNSCOPE_BINARY));
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    w.open(stranger, data("images/joint_large.png"), kText);
+    QVERIFY(shown.wait(30000) || !shown.isEmpty());
+    QCOMPARE(w.lastResult().modelPath, stranger);
+}
+
+QTEST_MAIN(TestMalformed)
+#include "tst_malformed.moc"
