@@ -58,7 +58,7 @@ namespace attnscope::ui {
 namespace {
 
 constexpr int kRecentCount = 8;
-const QStringList kImageSuffixes = {"png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp", "pgm", "ppm"};
+const QStringList kImageSuffixes = {"png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp", "pgm", "ppm"};
 
 QString label(const core::Prediction &p, int index)
 {
@@ -1055,7 +1055,7 @@ void MainWindow::applyDisplaySettings()
 void MainWindow::openImage()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open image"), QFileInfo(m_imagePath).absolutePath(),
-                                                      tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)"));
+                                                      tr("Images (*.png *.jpg *.jpeg *.gif *.bmp *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"));
     if (!path.isEmpty())
         openImageFile(path);
 }

@@ -79,7 +79,7 @@ private slots:
         const QSize sizes[2] = {QSize(atomicwrite::kExportWidth, atomicwrite::kExportHeight) * atomicwrite::exportDpi(0) / 96,
                                 QSize(atomicwrite::kExportWidth, atomicwrite::kExportHeight) * atomicwrite::exportDpi(1) / 96};
         for (int i = 0; i < 30; ++i) {
-            runAndKill({QStringLiteral("export"), path}, 0, 80, random);
+            runAndKill({QStringLiteral("export"), path}, 0, 400, random);
             if (!QFile::exists(path))
                 continue; // killed before the first export finished: no file, not a torn one
             QImage image;

@@ -20,6 +20,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
@@ -35,6 +36,7 @@
 #include <qcustomplot.h>
 
 #include <algorithm>
+#include <unistd.h>
 #include <map>
 
 using namespace attnscope;
@@ -385,6 +387,22 @@ void TestMainWindow::failingModelShowsErrorAndStaysUsable()
     QCOMPARE(w.lastResult().modelName, QStringLiteral("tiny-joint"));
 }
 
+namespace {
+
+/// Resident memory of this process, in bytes.
+qint64 residentBytes()
+{
+    QFile statm(QStringLiteral("/proc/self/statm"));
+    if (!statm.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> fields = statm.readAll().split(' ');
+    return fields.size() > 1 ? fields[1].toLongLong() * sysconf(_SC_PAGESIZE) : -1;
+}
+
+} // namespace
+
+// 200 requests as fast as the keyboard can send them: the window ends showing
+// the last one, and a second burst of 200 leaves memory where the first did.
 void TestMainWindow::burstEndsWithLastRequest()
 {
     ui::MainWindow w;
@@ -392,16 +410,28 @@ void TestMainWindow::burstEndsWithLastRequest()
     QSignalSpy shown(&w, &ui::MainWindow::resultShown);
     auto *text = w.findChild<QLineEdit *>("textInput");
     w.open(data("tiny_joint.pt"), data("images/joint_large.png"), "a");
-    for (int i = 0; i < 30; ++i) {
-        text->setText(QStringLiteral("is there a red circle %1").arg(i));
+    auto burst = [&](const QString &last) {
+        for (int i = 0; i < 199; ++i) {
+            text->setText(QStringLiteral("is there a red circle %1").arg(i));
+            w.run();
+        }
+        text->setText(last);
         w.run();
-    }
-    text->setText("what color is the square ?");
-    w.run();
-    QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isBusy(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isBusy(), 60000);
+    };
+    burst(QStringLiteral("what color is the square ?"));
     QVERIFY(shown.count() >= 1);
     // Only the last request's result is shown: its tokens are the last text's.
     QCOMPARE(w.lastResult().tokens.mid(0, 5), QStringList({"what", "color", "is", "the", "square"}));
+    QTest::qWait(200);
+    const qint64 before = residentBytes();
+    burst(QStringLiteral("is there a blue square ?"));
+    QCOMPARE(w.lastResult().tokens.mid(0, 5), QStringList({"is", "there", "a", "blue", "square"}));
+    QTest::qWait(200);
+    const qint64 after = residentBytes();
+    QVERIFY(before > 0);
+    QVERIFY2(after - before < 16 * 1024 * 1024,
+             qPrintable(QStringLiteral("resident memory grew by %1 MB").arg((after - before) / 1048576.0)));
 }
 
 void TestMainWindow::droppedFilesOpen()
