@@ -288,8 +288,12 @@ int cmdExplain(const std::vector<std::string> &args)
                                           deviceOption(o));
     const Manifest &m = bundle->manifest();
     base.target = target(o, m);
-    if (session && !o.has("--target"))
+    if (session && !o.has("--target")) {
+        if (session->target >= static_cast<int>(m.labels.size()) && !m.labels.empty())
+            throw Error(o.get("--session") + ": target label " + std::to_string(session->target)
+                        + " is out of range (the model has " + std::to_string(m.labels.size()) + " labels)");
         base.target = session->target;
+    }
     ModelInput input;
     if (session && !session->imageData.empty()) {
         input = InputLoader::fromImage(m, ImageDecoder::decodeBytes(session->imageData, "the session's embedded image"),

@@ -306,6 +306,11 @@ def sessions():
         ("bad_image_data.attnscope.json", variant(image={"path": "x.png", "data": "%%%not base64%%%"}), "image \"data\""),
         ("wrong_type.attnscope.json", variant(text=12), "\"text\" must be"),
         ("array.attnscope.json", "[1, 2, 3]", "a session file is a JSON object"),
+        # Valid in form, but its answer is not one of the model's labels (paths are relative to the session).
+        ("bad_target.attnscope.json", json.dumps(dict(good, model={"path": "../../tiny_joint.pt"},
+                                                      image={"path": "../../images/joint_exact.png"},
+                                                      view={"target": 999})),
+         "target label 999 is out of range"),
     ]
 
 

@@ -68,7 +68,10 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
     if (!request.probeProgram.isEmpty())
         probe(request, modified);
     ExplainResult result;
-    ensureBundle(request, request.device, modified);
+    // After CUDA ran out of memory for this model, it stays on the CPU.
+    const QString modelVersion = request.modelPath + QLatin1Char('\n') + modified.toString(Qt::ISODateWithMs);
+    const bool onCpuFallback = m_cpuFallback == modelVersion && request.device != core::DeviceChoice::Cpu;
+    ensureBundle(request, onCpuFallback ? core::DeviceChoice::Cpu : request.device, modified);
     const QString key = runKey(request);
     if (m_run && key == m_runKey) {
         result.reusedRun = true;
@@ -88,12 +91,10 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
             // and say so.
             if (e.kind() != core::Error::Kind::OutOfMemory || m_bundle->deviceName().rfind("cpu", 0) == 0)
                 throw;
-            const std::string gpu = m_bundle->deviceName();
             m_bundle.reset();
             ensureBundle(request, core::DeviceChoice::Cpu, modified);
             m_run = core::InferenceEngine::run(m_bundle, input);
-            result.notice = QStringLiteral("%1 ran out of memory for this input, so it was explained on the CPU.")
-                                .arg(QString::fromStdString(gpu));
+            m_cpuFallback = modelVersion;
         }
         m_runKey = key;
     }
@@ -110,6 +111,8 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
     result.prediction = run.prediction();
     result.forwardMs = result.reusedRun ? 0.0 : run.forwardMilliseconds();
     result.truncated = input.text.truncated();
+    if (m_cpuFallback == modelVersion && request.device != core::DeviceChoice::Cpu)
+        result.notice = QStringLiteral("The GPU ran out of memory for this model, so it runs on the CPU.");
     result.wordCount = input.text.wordCount;
     result.droppedWords = input.text.droppedWords;
     for (size_t i = 0; i < input.text.tokens.size(); ++i) {
@@ -231,13 +234,15 @@ void ExplainWorker::probe(const ExplainRequest &request, const QDateTime &modifi
                                  "separate process, so nothing else was affected; the file is damaged or was not "
                                  "written by a PyTorch AttnScope can read.");
     if (child.exitCode() != 0) {
-        // The child's one-line message ("attnscope: error: <what>") says what is wrong.
-        QString message = QString::fromUtf8(child.readAllStandardError()).trimmed();
-        message.remove(QRegularExpression(QStringLiteral("^attnscope: error: ")));
-        if (message.isEmpty())
-            message = QString::fromStdString(path + ": the model could not be loaded (exit code ")
-                      + QString::number(child.exitCode()) + QLatin1Char(')');
-        throw core::Error(message.section(QLatin1Char('\n'), 0, 0).toStdString());
+        // The child's message line ("attnscope: error: <what>") says what is
+        // wrong; LibTorch may have printed warnings before it.
+        const QString prefix = QStringLiteral("attnscope: error: ");
+        const QStringList lines = QString::fromUtf8(child.readAllStandardError()).split(QLatin1Char('\n'));
+        for (auto line = lines.crbegin(); line != lines.crend(); ++line)
+            if (line->startsWith(prefix))
+                throw core::Error(line->mid(prefix.size()).trimmed().toStdString());
+        throw core::Error(path + ": the model could not be loaded (the process that checks new models ended with code "
+                          + std::to_string(child.exitCode()) + ")");
     }
     m_probed.insert(key);
 }

@@ -56,6 +56,7 @@ private:
     /// modality weights computed for it, per target (they cost extra passes).
     std::unique_ptr<core::CapturedRun> m_run;
     QString m_runKey;
+    QString m_cpuFallback;  ///< model version (path, time) that ran out of GPU memory: it stays on the CPU
     QSet<QString> m_probed; ///< model files (path, size, time) the child process loaded cleanly
     std::map<int, core::ModalityWeights> m_modality;
     std::map<int, std::vector<core::HeadStatistic>> m_heads;

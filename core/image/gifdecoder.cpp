@@ -198,7 +198,7 @@ RgbImage GifDecoder::firstFrame(const uint8_t *data, size_t size, const std::str
         if (palette.empty())
             r.damaged("it has no colour table");
         const int minCodeSize = r.byte();
-        if (minCodeSize < 1 || minCodeSize > 11)
+        if (minCodeSize < 2 || minCodeSize > 8) // the specification's range
             r.damaged("an invalid code size");
         std::vector<uint8_t> compressed;
         r.subBlocks(&compressed);

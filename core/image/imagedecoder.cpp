@@ -107,11 +107,18 @@ RgbImage ImageDecoder::decodeBytes(const std::vector<uint8_t> &bytes, const std:
     const ImageHeader header = ImageHeader::sniff(bytes.data(), bytes.size());
     if (header.format == ImageHeader::Format::Text)
         throw Error(label + ": is a text file, not an image");
-    if (header.hasSize() && (header.width == 0 || header.height == 0))
+    // Only formats whose size can be read before decoding: OpenCV's other
+    // decoders (Sun raster, HDR, PFM, ...) would allocate whatever their
+    // header claims, up to gigapixels.
+    if (header.format == ImageHeader::Format::Unknown)
+        throw Error(label + ": is not an image in a format AttnScope can read (PNG, JPEG, GIF, BMP, WebP, TIFF, PNM)");
+    if (!header.hasSize())
+        throw Error(label + ": the " + header.formatName() + " header is damaged: it gives no image size");
+    if (header.width == 0 || header.height == 0)
         throw Error(label + ": the " + header.formatName() + " header says the image is "
                     + std::to_string(header.width) + "x" + std::to_string(header.height)
                     + " pixels; the file is damaged");
-    if (header.hasSize() && header.width > kMaxPixels / header.height)
+    if (header.width > kMaxPixels / header.height)
         throw Error(label + ": the image claims " + std::to_string(header.width) + "x" + std::to_string(header.height)
                     + " pixels, more than AttnScope opens (" + std::to_string(kMaxPixels / 1000000)
                     + " megapixels)");
@@ -132,8 +139,6 @@ RgbImage ImageDecoder::decodeBytes(const std::vector<uint8_t> &bytes, const std:
         throw Error(label + ": the image could not be decoded (" + e.msg + ")");
     }
     if (decoded.empty()) {
-        if (header.format == ImageHeader::Format::Unknown)
-            throw Error(label + ": is not an image in a format AttnScope can read (PNG, JPEG, GIF, BMP, WebP, TIFF, PNM)");
         throw Error(label + ": is not an image in a format AttnScope can read, or it is damaged (it starts like a "
                     + header.formatName() + " file, but OpenCV could not decode it)");
     }

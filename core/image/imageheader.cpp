@@ -32,11 +32,21 @@ void sniffPng(const Bytes &b, ImageHeader &h)
         h.width = b.be32(16);
         h.height = b.be32(20);
     }
-    // The IEND chunk closes every PNG; a little trailing data is tolerated.
-    const size_t tail = std::min<size_t>(b.size, 4096);
-    const uint8_t *end = b.data + b.size;
-    static const uint8_t kIend[] = {'I', 'E', 'N', 'D'};
-    h.complete = std::search(end - tail, end, kIend, kIend + 4) != end;
+    // Walk the chunks (length, type, data, CRC) to IEND, which closes every
+    // PNG; a file that ends inside a chunk is truncated. Data after IEND is
+    // tolerated.
+    h.complete = false;
+    size_t pos = 8;
+    while (b.has(pos, 8)) {
+        const size_t length = b.be32(pos);
+        if (b.startsWith(pos + 4, "IEND")) {
+            h.complete = true;
+            return;
+        }
+        if (length > b.size || !b.has(pos + 8, length + 4))
+            return;
+        pos += 12 + length;
+    }
 }
 
 bool isStartOfFrame(uint8_t marker)
@@ -66,8 +76,14 @@ void sniffJpeg(const Bytes &b, ImageHeader &h)
             }
             inScan = false;
         }
-        if (b.data[pos] != 0xFF)
-            return; // not a marker where one must be: damaged
+        if (b.data[pos] != 0xFF) {
+            // Stray bytes between segments: libjpeg skips them with a warning,
+            // and so do we.
+            const uint8_t *next = static_cast<const uint8_t *>(std::memchr(b.data + pos, 0xFF, b.size - pos));
+            if (!next)
+                return;
+            pos = static_cast<size_t>(next - b.data);
+        }
         while (pos < b.size && b.data[pos] == 0xFF)
             ++pos; // fill bytes
         if (pos >= b.size)
@@ -194,7 +210,7 @@ bool looksLikeText(const Bytes &b)
             ++i;
             continue;
         }
-        const size_t length = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+        const size_t length = c >= 0xF5 ? 0 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
         size_t k = 1;
         while (length > 0 && k < length && i + k < n && (b.data[i + k] & 0xC0) == 0x80)
             ++k;

@@ -42,6 +42,18 @@ std::string writeFailure(int error)
     return std::string(std::strerror(error)) + "; the original file is unchanged";
 }
 
+/// The process's umask, read without changing it (umask(2) would, for a
+/// moment, for every thread): /proc/self/status has it since Linux 4.7.
+mode_t currentUmask()
+{
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("Umask:", 0) == 0)
+            return static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8));
+    return 022;
+}
+
 std::string folderOf(const std::string &path)
 {
     const size_t slash = path.rfind('/');
@@ -67,7 +79,11 @@ void TextFile::write(const std::string &path, const std::string &content)
         ::unlink(temporary.c_str());
         throw Error(path + ": " + what + " (" + writeFailure(error) + ")");
     };
-    if (::fchmod(fd, 0644) != 0)
+    // mkostemp makes the file private; give it the mode a new file gets
+    // (0666 less the umask), or the mode of the file it replaces.
+    struct stat existing{};
+    const mode_t mode = ::stat(path.c_str(), &existing) == 0 ? (existing.st_mode & 07777) : (0666 & ~currentUmask());
+    if (::fchmod(fd, mode) != 0)
         fail("cannot write the file", errno);
     size_t written = 0;
     while (written < content.size()) {

@@ -211,7 +211,9 @@ void TestImage::sniffsHeaders_data()
     QTest::addColumn<qint64>("height");
     QTest::addColumn<bool>("complete");
     using F = ImageHeader::Format;
-    const QByteArray png = QByteArray("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\xc3\x50\0\0\x9c\x40", 24);
+    // Signature, then IHDR: length 13, width 50000, height 40000, 8-bit RGB, CRC (unchecked here).
+    const QByteArray png = QByteArray("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\xc3\x50\0\0\x9c\x40\x08\x02\0\0\0"
+                                      "\x01\x02\x03\x04", 33);
     QTest::newRow("png without IEND") << png << int(F::Png) << qint64(50000) << qint64(40000) << false;
     QTest::newRow("png") << png + QByteArray("\0\0\0\0IEND\xae\x42\x60\x82", 12) << int(F::Png) << qint64(50000)
                          << qint64(40000) << true;
@@ -240,6 +242,15 @@ void TestImage::sniffsHeaders_data()
                          << true;
     QTest::newRow("text") << QByteArray("hello, world\n") << int(F::Text) << qint64(-1) << qint64(-1) << true;
     QTest::newRow("short") << QByteArray("\x89PNG", 4) << int(F::Unknown) << qint64(-1) << qint64(-1) << true;
+    QTest::newRow("png cut inside a chunk") << png.left(30) << int(F::Png) << qint64(50000) << qint64(40000) << false;
+    QTest::newRow("png with data after IEND") << png + QByteArray("\0\0\0\0IEND\xae\x42\x60\x82trailing", 20)
+                                              << int(F::Png) << qint64(50000) << qint64(40000) << true;
+    // Two stray bytes between the APP0 segment and the frame header: skipped, as libjpeg does.
+    QByteArray stray = jpeg;
+    stray.insert(8, QByteArray("\x00\x00", 2));
+    QTest::newRow("jpeg with stray bytes") << stray << int(F::Jpeg) << qint64(0x304) << qint64(0x102) << true;
+    QTest::newRow("binary, not UTF-8") << QByteArray("\xf8\x88\x80\x80\x80" "abc", 8) << int(F::Unknown) << qint64(-1)
+                                       << qint64(-1) << true;
 }
 
 void TestImage::sniffsHeaders()

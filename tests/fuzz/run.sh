@@ -11,8 +11,11 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BUILD="${ATTNSCOPE_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
-SECONDS_EACH="${1:-600}"
-shift || true
+SECONDS_EACH=600
+if [[ "${1:-}" =~ ^[0-9]+$ ]]; then
+    SECONDS_EACH=$1
+    shift
+fi
 HARNESSES=("$@")
 [ ${#HARNESSES[@]} -eq 0 ] && HARNESSES=(manifest tokenizer image session)
 
@@ -33,8 +36,12 @@ mkdir -p "$BUILD/findings"
 status=0
 for h in "${HARNESSES[@]}"; do
     work="$BUILD/corpus/$h"
+    if [ ! -x "$BUILD/tests/fuzz/fuzz_$h" ] || [ ! -d "$ROOT/tests/fuzz/corpus/$h" ]; then
+        echo "fuzz: no harness or seed corpus named \"$h\" (manifest, tokenizer, image, session)" >&2
+        exit 2
+    fi
     mkdir -p "$work"
-    cp -n "$ROOT/tests/fuzz/corpus/$h/"* "$work/" 2>/dev/null || true
+    cp -n "$ROOT/tests/fuzz/corpus/$h/"* "$work/" || true # existing working files stay
     log="$BUILD/fuzz-$h.log"
     echo "fuzz: $h for ${SECONDS_EACH}s"
     if "$BUILD/tests/fuzz/fuzz_$h" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \

@@ -16,6 +16,8 @@
 #include <QTest>
 #include <QThread>
 
+#include <sys/stat.h>
+
 using namespace attnscope;
 
 class TestAtomicWrite : public QObject
@@ -114,6 +116,24 @@ private slots:
         QVERIFY2(message.startsWith(path), qPrintable(message));
         QCOMPARE(core::TextFile::read(path.toStdString()), original);
         QVERIFY(strayTemporaries(dir.path()).isEmpty());
+    }
+
+    // A new file gets the mode the umask allows; a replaced file keeps its own.
+    void keepsPermissions()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string fresh = dir.filePath(QStringLiteral("private.json")).toStdString();
+        const mode_t previous = ::umask(077);
+        core::TextFile::write(fresh, "{}");
+        ::umask(previous);
+        struct stat st{};
+        QCOMPARE(::stat(fresh.c_str(), &st), 0);
+        QCOMPARE(st.st_mode & 0777, mode_t(0600));
+        QCOMPARE(::chmod(fresh.c_str(), 0640), 0);
+        core::TextFile::write(fresh, "{\"again\": 1}");
+        QCOMPARE(::stat(fresh.c_str(), &st), 0);
+        QCOMPARE(st.st_mode & 0777, mode_t(0640));
     }
 
     void unwritableFolderIsAnError()

@@ -100,8 +100,9 @@ void TestMalformed::corpus()
     QSignalSpy shown(&w, &ui::MainWindow::resultShown);
     QSignalSpy errors(w.controller(), &ui::ExplainController::errorOccurred);
     const QString path = data(file);
+    bool failsLater = true; // through the worker; a session that cannot be read fails at once
     if (kind == "sessions") {
-        QVERIFY(!w.openSession(path));
+        failsLater = w.openSession(path);
     } else if (kind == "texts") {
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -113,7 +114,7 @@ void TestMalformed::corpus()
     }
 
     if (!error.isEmpty()) {
-        if (kind != "sessions")
+        if (failsLater)
             QVERIFY(errors.wait(30000) || !errors.isEmpty());
         QVERIFY2(w.lastError().contains(error), qPrintable(w.lastError()));
         QVERIFY(banner->isVisible());
