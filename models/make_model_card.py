@@ -27,7 +27,11 @@ LOCATION_LOSSES = {
     "coattention": "location losses ask the hidden states of the words that name an object (after the first "
                    "co-attention layer) and of the decision token for those objects' centres.",
     "late": "the image summary, which never sees the question, is asked how many objects of each colour and "
-            "shape the scene holds and where the single ones are, so that it carries what any question may need.",
+            "shape the scene holds and where the single ones are, so that it carries what any question may need; "
+            "and the head's first hidden layer, where the gated summaries meet (side by side and in an "
+            "element-wise product), is asked where the two objects of a spatial question are. Spatial questions "
+            "nonetheless stay at chance: one summary per modality, met only after both encoders, does not give "
+            "this head the relation between two objects within the training budget.",
 }
 METHOD_NAMES = {"raw": "raw attention (last layer, heads' mean)", "rollout": "attention rollout",
                 "relevance": "generic relevance (Chefer et al.)", "gradcam": "gradient-weighted attention"}

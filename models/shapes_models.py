@@ -11,7 +11,8 @@ patch (ConvPatchEmbed).
   then to itself); the text [CLS] decides.
 - ShapesLateFusion: late fusion with learned modality weights: separate image
   and text encoders whose [CLS] summaries are weighed by learned gates (an
-  attention over the two modalities) before the classifier.
+  attention over the two modalities), then joined side by side and in an
+  element-wise product before the classifier.
 
 Each returns (logits, attentions, extras) as the AttnScope contract asks -
 the extras holding every map's per-head queries, keys and values (the
@@ -206,7 +207,13 @@ class ShapesLateFusion(nn.Module):
         self.image_norm = nn.LayerNorm(dim)
         self.text_norm = nn.LayerNorm(dim)
         self.gate = nn.Sequential(nn.Linear(2 * dim, dim), nn.GELU(), nn.Linear(dim, 2))
-        self.head = nn.Sequential(nn.Linear(2 * dim, 2 * dim), nn.GELU(), nn.Linear(2 * dim, len(world.LABELS)))
+        # The gated summaries meet in a product as well as side by side: the
+        # question selects what the image summary carries (which object's
+        # count, which one's position), which a sum of the two cannot express.
+        self.image_proj = nn.Linear(dim, 2 * dim)
+        self.text_proj = nn.Linear(dim, 2 * dim)
+        self.head = nn.Sequential(nn.Linear(4 * dim, 2 * dim), nn.GELU(), nn.Linear(2 * dim, 2 * dim), nn.GELU(),
+                                  nn.Linear(2 * dim, len(world.LABELS)))
 
     def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, List[torch.Tensor], Dict[str, torch.Tensor]]:
         b = image.shape[0]
@@ -232,7 +239,9 @@ class ShapesLateFusion(nn.Module):
         si = self.image_norm(i[:, 0])
         st = self.text_norm(t[:, 0])
         gates = self.gate(torch.cat([si, st], 1)).softmax(-1)          # [image, text]
-        fused = torch.cat([gates[:, 0:1] * si, gates[:, 1:2] * st], 1)
+        gi = gates[:, 0:1] * si
+        gt = gates[:, 1:2] * st
+        fused = torch.cat([gi, gt, self.image_proj(gi) * self.text_proj(gt)], 1)
         extras["gates"] = gates
         return self.head(fused), attentions, extras
 

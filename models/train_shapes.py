@@ -123,6 +123,14 @@ def scene_probe(model, arch):
     return model.image_norm if arch == "late" else None
 
 
+def fusion_probe(model, arch):
+    """Late fusion only: the head's first hidden layer, where the gated image
+    and question summaries have met; asked (training only) where the two
+    objects of a spatial question are, as the other architectures' decision
+    states are."""
+    return model.head[1] if arch == "late" else None
+
+
 def evaluate(model, data, batch=256):
     images, index, ids, masks, labels, types = data[:6]
     model.eval()
@@ -141,7 +149,7 @@ def evaluate(model, data, batch=256):
 ARCH_DEFAULTS = {
     "single": {"epochs": 18, "minutes": 55.0, "mix": "existence,attribute,counting,counting,spatial,spatial,spatial"},
     "coattention": {"epochs": 14, "minutes": 42.0, "mix": "existence,attribute,counting,counting,spatial,spatial,spatial"},
-    "late": {"epochs": 12, "minutes": 28.0, "mix": "existence,attribute,counting,counting,spatial,spatial,spatial"},
+    "late": {"epochs": 16, "minutes": 46.0, "mix": "existence,attribute,counting,counting,spatial,spatial,spatial"},
 }
 
 
@@ -162,7 +170,8 @@ def main():
     parser.add_argument("--locate", type=float, default=1.0,
                         help="weight of the training-only losses that ask the named objects' word tokens (half-way "
                              "up) and the decision state (at the top) where those objects are; for late fusion, that "
-                             "ask the image summary what the scene holds and where")
+                             "ask the image summary what the scene holds and where, and the head's first hidden "
+                             "layer where a spatial question's two objects are")
     parser.add_argument("--layers", type=int, default=None, help="transformer layers (single stream only)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
@@ -187,6 +196,8 @@ def main():
     word_head, pair_head = torch.nn.Linear(dim, 2), torch.nn.Linear(dim, 4)
     classes = len(world.COLOUR_NAMES) * len(world.SHAPES)
     summary_module = scene_probe(model, args.arch)
+    fusion_module = fusion_probe(model, args.arch)
+    fusion_head = torch.nn.Linear(2 * dim, 4)
     count_head = torch.nn.Linear(dim, classes * (world.MAX_COUNT + 1))
     where_head = torch.nn.Linear(dim, classes * 2)
     captured = {}
@@ -198,6 +209,8 @@ def main():
             hooks.append(decision_module.register_forward_hook(lambda m, i, o: captured.__setitem__("decision", o)))
         if args.locate > 0 and summary_module is not None:
             hooks.append(summary_module.register_forward_hook(lambda m, i, o: captured.__setitem__("summary", o)))
+        if args.locate > 0 and fusion_module is not None:
+            hooks.append(fusion_module.register_forward_hook(lambda m, i, o: captured.__setitem__("fused", o)))
 
     def detach():  # TorchScript cannot script the hooks: none while exporting
         while hooks:
@@ -205,7 +218,7 @@ def main():
 
     attach()
     extra = (list(aux_head.parameters()) + list(word_head.parameters()) + list(pair_head.parameters())
-             + list(count_head.parameters()) + list(where_head.parameters()))
+             + list(count_head.parameters()) + list(where_head.parameters()) + list(fusion_head.parameters()))
     opt = torch.optim.AdamW(list(model.parameters()) + extra, lr=args.lr, weight_decay=0.05)
     steps_per_epoch = math.ceil(args.per_epoch / args.batch)
     total = steps_per_epoch * args.epochs
@@ -236,6 +249,11 @@ def main():
                 err = F.smooth_l1_loss(where_head(summary).view(len(b), classes, 2), centres[scene], beta=0.1,
                                        reduction="none")
                 loss = loss + args.locate * (err * mask).sum() / mask.sum().clamp_min(1.0) / 2
+            if "fused" in captured:
+                pair = (pos[b] >= 0).all(1)
+                if bool(pair.any()):
+                    loss = loss + args.locate * F.smooth_l1_loss(fusion_head(captured["fused"][pair]),
+                                                                 xy[b][pair].flatten(1), beta=0.1)
             if "words" in captured:
                 p, c = pos[b], xy[b]
                 valid = p >= 0
