@@ -69,10 +69,16 @@ int main(int argc, char *argv[])
             });
         });
         poll->start();
+        // An error still gets its screenshot (the message above the image),
+        // and exit code 1.
         QObject::connect(window.controller(), &attnscope::ui::ExplainController::errorOccurred, &app,
-                         [&app](const QString &message) {
+                         [&window, &app, file, poll](const QString &message) {
+                             poll->stop();
                              std::fprintf(stderr, "attnscope: error: %s\n", qPrintable(message));
-                             app.exit(1);
+                             QTimer::singleShot(200, &app, [&window, &app, file] {
+                                 window.grab().save(file, "PNG");
+                                 app.exit(1);
+                             });
                          });
         QTimer::singleShot(120000, &app, [&app] { app.exit(2); });
     }

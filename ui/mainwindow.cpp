@@ -432,6 +432,7 @@ void MainWindow::open(const QString &modelPath, const QString &imagePath, const 
     m_modelPath = modelPath;
     m_imagePath = imagePath;
     m_text->setText(text);
+    rebuildModelSelector(); // names the model asked for, even if it fails to load
     run();
 }
 
@@ -467,6 +468,7 @@ void MainWindow::openModelFile(const QString &path)
     m_modelPath = path;
     m_attention = -1;
     m_headIndex = -1;
+    rebuildModelSelector();
     run();
 }
 

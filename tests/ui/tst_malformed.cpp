@@ -10,7 +10,9 @@
 #include "ui/mainwindow.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QSettings>
 #include <QSignalSpy>
@@ -120,6 +122,8 @@ void TestMalformed::corpus()
         QVERIFY(banner->isVisible());
         QVERIFY2(banner->text().contains(error), qPrintable(banner->text()));
         QVERIFY(!w.controller()->isBusy());
+        if (kind == "models") // the selector names the model that failed, not the last good one
+            QCOMPARE(w.findChild<QComboBox *>("modelSelector")->currentData().toString(), QFileInfo(path).absoluteFilePath());
         expectUsable();
         QVERIFY(!banner->isVisible());
         return;
