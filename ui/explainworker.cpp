@@ -84,8 +84,14 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
                                                                request.text.toStdString());
         if (request.generation < m_latest.load())
             return result; // dropped by the controller anyway
+        // Raw attention and rollout need no autograd graph; without it the
+        // forward pass is quicker and keeps no layer's activations. Asking
+        // for a gradient later runs the model again, with the graph.
+        const bool gradients = request.method == core::Method::Relevance || request.method == core::Method::GradCam
+                               || request.modality || request.heads || request.faithfulness;
+        const core::Gradients graph = gradients ? core::Gradients::Record : core::Gradients::Later;
         try {
-            m_run = core::InferenceEngine::run(m_bundle, input);
+            m_run = core::InferenceEngine::run(m_bundle, input, graph);
         } catch (const core::Error &e) {
             // The GPU ran out of memory: the CPU has more. Run there instead,
             // and say so.
@@ -93,7 +99,7 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
                 throw;
             m_bundle.reset();
             ensureBundle(request, core::DeviceChoice::Cpu, modified);
-            m_run = core::InferenceEngine::run(m_bundle, input);
+            m_run = core::InferenceEngine::run(m_bundle, input, graph);
             m_cpuFallback = modelVersion;
         }
         m_runKey = key;

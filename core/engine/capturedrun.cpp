@@ -49,6 +49,8 @@ const std::vector<torch::Tensor> &CapturedRun::Impl::gradientsFor(int target)
     if (target < 0 || target >= labels)
         throw Error("target label " + std::to_string(target) + " is out of range (the model has "
                     + std::to_string(labels) + " labels)");
+    if (bundle->gradientsReachable() && !graph)
+        forward(true); // the same numbers again, this time with the graph
     if (!bundle->gradientsReachable() || !logits.requires_grad())
         throw Error(bundle->path() + ": the attention maps this model returns are not on the path to "
                                      "its logits, so gradient-based methods cannot run; return the "

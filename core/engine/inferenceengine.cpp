@@ -9,33 +9,46 @@
 namespace attnscope::core {
 
 std::unique_ptr<CapturedRun> InferenceEngine::run(const std::shared_ptr<ModelBundle> &bundle,
-                                                  const ModelInput &input)
+                                                  const ModelInput &input, Gradients gradients)
 {
-    ModelBundle::Impl &b = bundle->impl();
     auto impl = std::make_unique<CapturedRun::Impl>();
     impl->bundle = bundle;
     impl->input = input;
+    impl->forward(gradients == Gradients::Record);
+    return std::make_unique<CapturedRun>(std::move(impl));
+}
+
+void CapturedRun::Impl::forward(bool recordGraph)
+{
+    ModelBundle::Impl &b = bundle->impl();
     const std::vector<int64_t> none;
     const bool hasText = b.manifest.text.maxLength > 0;
     const auto start = std::chrono::steady_clock::now();
-    torch::AutoGradMode gradMode(true);
+    // Without the graph, no layer's activations outlive the layer: the
+    // attention maps are all that stays. NoGradGuard, not InferenceMode (see
+    // targetProbabilities).
+    torch::AutoGradMode gradMode(recordGraph);
     ForwardOutput out = b.forward(b.imageTensor({&input.pixels}),
                                   b.idsTensor({hasText ? &input.text.ids : &none}),
                                   b.idsTensor({hasText ? &input.text.mask : &none}));
-    impl->forwardMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    forwardMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    graph = recordGraph;
 
-    impl->logits = out.logits.reshape({1, -1});
-    impl->attentions = out.attentions;
+    logits = out.logits.reshape({1, -1});
+    attentions = out.attentions;
+    maps.clear();
     for (const auto &a : out.attentions)
-        impl->maps.push_back(a.detach().select(0, 0).to(torch::kFloat32));
+        maps.push_back(a.detach().select(0, 0).to(torch::kFloat32));
+    extras.clear();
     for (const auto &[name, t] : out.extras)
         if (t.dim() > 0)
-            impl->extras[name] = t.detach().select(0, 0).to(torch::kFloat32);
+            extras[name] = t.detach().select(0, 0).to(torch::kFloat32);
 
-    Prediction &p = impl->prediction;
-    const torch::Tensor logits = impl->logits.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-    const torch::Tensor probs = b.probabilities(logits).contiguous();
-    p.logits.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
+    Prediction &p = prediction;
+    p = Prediction{};
+    const torch::Tensor l = logits.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    const torch::Tensor probs = b.probabilities(l).contiguous();
+    p.logits.assign(l.data_ptr<float>(), l.data_ptr<float>() + l.numel());
     p.probabilities.assign(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
     p.labels = b.manifest.labels;
     p.predicted = static_cast<int>(probs.argmax(1).item<int64_t>());
@@ -46,7 +59,6 @@ std::unique_ptr<CapturedRun> InferenceEngine::run(const std::shared_ptr<ModelBun
                                     .select(0, 0).to(torch::kCPU, torch::kFloat32).contiguous();
         p.gates.assign(g.data_ptr<float>(), g.data_ptr<float>() + g.numel());
     }
-    return std::make_unique<CapturedRun>(std::move(impl));
 }
 
 std::vector<float> InferenceEngine::targetProbabilities(ModelBundle &bundle,

@@ -20,6 +20,11 @@ struct InputVariant
     std::vector<int64_t> mask;
 };
 
+/// Whether a run records the autograd graph: gradient-based methods need it,
+/// raw attention and rollout do not. A run made without it records it when a
+/// gradient is first asked for, by running the model again.
+enum class Gradients { Record, Later };
+
 /// Runs models. The calling thread's grad mode is set here: run() records the
 /// autograd graph, targetProbabilities() runs without it.
 class InferenceEngine
@@ -27,7 +32,7 @@ class InferenceEngine
 public:
     /// Forward pass with every attention map captured for explaining.
     static std::unique_ptr<CapturedRun> run(const std::shared_ptr<ModelBundle> &bundle,
-                                            const ModelInput &input);
+                                            const ModelInput &input, Gradients gradients = Gradients::Record);
     /// Probability of `target` for each variant, in batches of `batchSize`.
     static std::vector<float> targetProbabilities(ModelBundle &bundle,
                                                   const std::vector<InputVariant> &variants,

@@ -29,11 +29,16 @@ void TestMethods::matchesReference_data()
 {
     QTest::addColumn<QString>("file");
     QTest::addColumn<int>("index");
+    // Gradients::Later: raw attention and rollout come from a forward pass
+    // without the autograd graph; relevance then runs the model again with it.
+    QTest::addColumn<bool>("later");
     for (const char *file : {"tiny_joint.reference.json", "tiny_dual.reference.json", "tiny_late.reference.json"}) {
         const Json ref = test::readJson(test::dataPath(file));
         const int n = static_cast<int>(ref.find("cases")->toArray().size());
-        for (int i = 0; i < n; ++i)
-            QTest::addRow("%s #%d", file, i) << QString::fromLatin1(file) << i;
+        for (int i = 0; i < n; ++i) {
+            QTest::addRow("%s #%d", file, i) << QString::fromLatin1(file) << i << false;
+            QTest::addRow("%s #%d, graph later", file, i) << QString::fromLatin1(file) << i << true;
+        }
     }
 }
 
@@ -41,11 +46,12 @@ void TestMethods::matchesReference()
 {
     QFETCH(QString, file);
     QFETCH(int, index);
+    QFETCH(bool, later);
     const Json ref = test::readJson(test::dataPath(file.toStdString())).find("cases")->toArray()[static_cast<size_t>(index)];
     const auto bundle = ModelBundle::load(test::dataPath(ref.find("model")->toString()), DeviceChoice::Cpu);
     const ModelInput input = InputLoader::load(bundle->manifest(), test::dataPath(ref.find("image")->toString()),
                                                ref.find("text")->toString());
-    auto run = InferenceEngine::run(bundle, input);
+    auto run = InferenceEngine::run(bundle, input, later ? Gradients::Later : Gradients::Record);
 
     ATTNSCOPE_COMPARE_FLOATS(run->prediction().logits, test::floatsOf(*ref.find("logits")));
     ATTNSCOPE_COMPARE_FLOATS(run->prediction().probabilities, test::floatsOf(*ref.find("probabilities")));
