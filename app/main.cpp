@@ -1,6 +1,7 @@
 // AttnScope entry point: a CLI subcommand, or the window.
 #include "app/cli.h"
 #include "app/resourcelocator.h"
+#include "app/uiprobe.h"
 #include "ui/mainwindow.h"
 
 #include "ui/explaincontroller.h"
@@ -9,6 +10,7 @@
 #include <QCommandLineParser>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -37,7 +39,15 @@ int main(int argc, char *argv[])
                                         QStringLiteral("file"));
     const QCommandLineOption session(QStringLiteral("session"), QStringLiteral("Session file (.attnscope) to open."),
                                      QStringLiteral("file"));
-    parser.addOptions({model, image, text, session, screenshot});
+    const QCommandLineOption probe(QStringLiteral("probe"),
+                                   QStringLiteral("Benchmark mode: once the first answer is shown, measure the event "
+                                                  "loop's lateness during 50 back-to-back requests and the repaint "
+                                                  "time of layer and head changes; write them as JSON, quit."),
+                                   QStringLiteral("file"));
+    const QCommandLineOption probeRequests(QStringLiteral("probe-requests"),
+                                           QStringLiteral("Requests in the probe's burst (default 50)."),
+                                           QStringLiteral("n"), QStringLiteral("50"));
+    parser.addOptions({model, image, text, session, screenshot, probe, probeRequests});
     parser.process(app);
 
     const attnscope::app::ResourceLocator resources(QString::fromLocal8Bit(argv[0]));
@@ -82,6 +92,8 @@ int main(int argc, char *argv[])
                          });
         QTimer::singleShot(120000, &app, [&app] { app.exit(2); });
     }
+    if (parser.isSet(probe))
+        attnscope::app::startUiProbe(window, app, parser.value(probe), std::max(1, parser.value(probeRequests).toInt()));
     if (parser.isSet(session)) {
         if (!window.openSession(parser.value(session)) && parser.isSet(screenshot))
             return 1;

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace attnscope::core {
@@ -16,6 +17,9 @@ namespace attnscope::core {
 namespace {
 
 constexpr const char *kManifestFile = "attnscope.json";
+/// The load probe runs two inputs (checking the batch dimension) while one
+/// head of every attention map of one input takes at most this many bytes.
+constexpr double kBatchProbeBytesPerHead = 8.0 * 1024 * 1024;
 
 std::string describeAttention(const Manifest &m, size_t index)
 {
@@ -310,19 +314,32 @@ std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceCh
     for (auto parameter : d.module.parameters())
         parameter.requires_grad_(true);
 
-    // The probe: two inputs, so the batch dimension is checked too.
+    // The probe: the model's outputs checked on a made-up input, without the
+    // autograd graph. Two inputs where the attention maps are small, so the
+    // batch dimension is checked too; one where two would cost gigabytes.
     const auto [pixels, text] = probeInput(d.manifest);
     const std::vector<int64_t> emptyIds;
     const auto &ids = d.manifest.text.maxLength > 0 ? text.ids : emptyIds;
     const auto &mask = d.manifest.text.maxLength > 0 ? text.mask : emptyIds;
-    torch::AutoGradMode gradMode(true);
-    ForwardOutput out = d.forward(d.imageTensor({&pixels, &pixels}), d.idsTensor({&ids, &ids}),
-                                  d.idsTensor({&mask, &mask}));
+    double cellsPerHead = 0.0;
+    for (const AttentionSpec &a : d.manifest.attentions)
+        cellsPerHead += static_cast<double>(d.manifest.streams[static_cast<size_t>(a.queryStream)].length())
+                        * d.manifest.streams[static_cast<size_t>(a.keyStream)].length();
+    const bool pair = cellsPerHead * sizeof(float) <= kBatchProbeBytesPerHead;
+    std::vector<const std::vector<float> *> probePixels{&pixels};
+    std::vector<const std::vector<int64_t> *> probeIds{&ids}, probeMask{&mask};
+    if (pair) {
+        probePixels.push_back(&pixels);
+        probeIds.push_back(&ids);
+        probeMask.push_back(&mask);
+    }
+    torch::NoGradGuard noGrad;
+    const ForwardOutput out = d.forward(d.imageTensor(probePixels), d.idsTensor(probeIds), d.idsTensor(probeMask));
     const std::string prefix = path + ": ";
     if (!torch::isfinite(out.logits).all().item<bool>())
         throw Error(prefix + "the probe forward pass gave non-finite logits (NaN or infinity)");
     for (size_t i = 0; i < out.attentions.size(); ++i) {
-        const torch::Tensor a = out.attentions[i].detach().to(torch::kFloat32);
+        const torch::Tensor a = out.attentions[i].to(torch::kFloat32);
         if (!torch::isfinite(a).all().item<bool>())
             throw Error(prefix + describeAttention(d.manifest, i)
                         + " holds non-finite values (NaN or infinity) on the probe input");
@@ -335,25 +352,8 @@ std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceCh
             throw Error(prefix + describeAttention(d.manifest, i) + " holds negative values: return attention after the softmax");
         d.heads.push_back(static_cast<int>(a.size(1)));
     }
-    // Are the returned maps on the path to the logits?
-    std::vector<torch::Tensor> withGraph;
-    for (const auto &a : out.attentions) {
-        if (a.requires_grad())
-            withGraph.push_back(a);
-    }
-    d.gradientsReachable = false;
-    if (withGraph.size() == out.attentions.size() && out.logits.requires_grad()) {
-        try {
-            const auto grads = torch::autograd::grad({out.logits.select(0, 0).sum()}, withGraph, {},
-                                                     false, false, true);
-            int reached = 0;
-            for (const auto &g : grads)
-                reached += g.defined() ? 1 : 0;
-            d.gradientsReachable = reached > 0;
-        } catch (const c10::Error &) {
-            d.gradientsReachable = false;
-        }
-    }
+    // Whether gradients reach the maps is found out when first asked (it
+    // needs the graph: the memory of every layer's activations).
     d.loadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     return bundle;
 }
@@ -362,7 +362,52 @@ const Manifest &ModelBundle::manifest() const { return d->manifest; }
 const std::string &ModelBundle::path() const { return d->path; }
 std::string ModelBundle::deviceName() const { return d->device.str(); }
 const std::vector<int> &ModelBundle::headCounts() const { return d->heads; }
-bool ModelBundle::gradientsReachable() const { return d->gradientsReachable; }
+bool ModelBundle::gradientsReachable() const
+{
+    if (!d->gradientsReachable) {
+        const auto [pixels, text] = probeInput(d->manifest);
+        const std::vector<int64_t> emptyIds;
+        const bool hasText = d->manifest.text.maxLength > 0;
+        torch::AutoGradMode gradMode(true);
+        const ForwardOutput out = d->forward(d->imageTensor({&pixels}), d->idsTensor({hasText ? &text.ids : &emptyIds}),
+                                             d->idsTensor({hasText ? &text.mask : &emptyIds}));
+        d->gradientsReachable = Impl::attentionsReachLogits(out.logits, out.attentions);
+    }
+    return *d->gradientsReachable;
+}
+
+bool ModelBundle::Impl::attentionsReachLogits(const torch::Tensor &logits, const std::vector<torch::Tensor> &attentions)
+{
+    // A walk over the autograd graph from the logits: every edge (function,
+    // output) it passes. A map is on the path when the edge that produced it
+    // is among them; no gradient is computed.
+    if (!logits.requires_grad() || !logits.grad_fn())
+        return false;
+    for (const auto &a : attentions) {
+        if (!a.requires_grad())
+            return false; // copies or detached maps: gradient methods would mislead
+    }
+    std::set<std::pair<const torch::autograd::Node *, uint32_t>> edges;
+    std::set<const torch::autograd::Node *> seen;
+    std::vector<torch::autograd::Node *> todo{logits.grad_fn().get()};
+    while (!todo.empty()) {
+        torch::autograd::Node *node = todo.back();
+        todo.pop_back();
+        if (!seen.insert(node).second)
+            continue;
+        for (const torch::autograd::Edge &edge : node->next_edges()) {
+            if (!edge.function)
+                continue;
+            edges.emplace(edge.function.get(), edge.input_nr);
+            todo.push_back(edge.function.get());
+        }
+    }
+    for (const auto &a : attentions) {
+        if (a.grad_fn() && edges.count({a.grad_fn().get(), a.output_nr()}))
+            return true;
+    }
+    return false;
+}
 double ModelBundle::loadMilliseconds() const { return d->loadMs; }
 
 Json ModelBundle::describe() const
@@ -430,7 +475,7 @@ Json ModelBundle::describe() const
             gates.push(modalityName(modality));
         out.set("gates", gates);
     }
-    out.set("gradients_reachable", d->gradientsReachable);
+    out.set("gradients_reachable", gradientsReachable());
     out.set("valid", true);
     return out;
 }

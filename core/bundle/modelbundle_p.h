@@ -7,6 +7,7 @@
 #include <torch/script.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,9 +28,14 @@ struct ModelBundle::Impl
     torch::jit::Module module;
     torch::Device device{torch::kCPU};
     std::vector<int> heads;
-    bool gradientsReachable = false;
+    /// Whether the attention maps are on the path to the logits: unknown
+    /// until a run with the graph (or gradientsReachable()) finds out.
+    std::optional<bool> gradientsReachable;
     double loadMs = 0.0;
 
+    /// Walks the autograd graph from the logits: do they depend on the
+    /// maps? False when a map is detached or a copy outside the graph.
+    static bool attentionsReachLogits(const torch::Tensor &logits, const std::vector<torch::Tensor> &attentions);
     /// Runs forward on a batch and checks the output's structure and shapes
     /// against the manifest; throws Error naming the file otherwise.
     ForwardOutput forward(const torch::Tensor &image, const torch::Tensor &ids,

@@ -7,8 +7,8 @@
 //   attnscope_bench cold   --model M --image I [--text ...] --method rollout --png OUT.png
 //   attnscope_bench memory --model M --image I [--text ...] --method relevance
 //   attnscope_bench matmul [--size 2048]
-//   attnscope_bench suite  --bench-dir DIR --python models/bench_python_way.py [--out results.json]
-//                          [--repeats N] [--quick]
+//   attnscope_bench suite  --bench-dir DIR --python models/bench_python_way.py [--app build/app/attnscope]
+//                          [--source REPO] [--out results.json] [--repeats N] [--quick]
 
 #include "core/bundle/modelbundle.h"
 #include "core/bundle/modelbundle_p.h"
@@ -175,6 +175,7 @@ int memory(const Args &a)
 {
     const double base = residentMb();
     auto bundle = ModelBundle::load(a.get("--model"));
+    const double loaded = peakMb();
     // What the explanation must hold at least: the weights, and every
     // attention map in fp32.
     double weights = 0.0;
@@ -191,6 +192,7 @@ int memory(const Args &a)
     Json out = Json::object();
     out.set("base_mb", base);
     out.set("peak_mb", peakMb());
+    out.set("load_peak_mb", loaded);
     out.set("weights_mb", weights / (1024.0 * 1024.0));
     out.set("maps_mb", maps / (1024.0 * 1024.0));
     std::printf("%s\n", out.dump(-1).c_str());
@@ -307,6 +309,7 @@ int suite(const Args &a, const std::string &self)
     const std::string dir = a.get("--bench-dir", "build/bench");
     const std::string python = "/usr/bin/python3 " + quote(a.get("--python", "models/bench_python_way.py"));
     const std::string source = a.get("--source", ".");
+    const std::string app = a.get("--app", "");
     const int repeats = std::stoi(a.get("--repeats", "10"));
     const bool quick = a.has("--quick");
     const std::string pngDir = dir + "/png";
@@ -416,6 +419,30 @@ int suite(const Args &a, const std::string &self)
             mem.set(method, m);
         }
         entry.set("memory", mem);
+        // The window: the event loop during a burst of requests, and the
+        // repaint after a layer or head change (attnscope --probe).
+        if (!app.empty() && (c.name == "shapes_single_stream" || c.name == "vit-b 577" || c.name == "vit-b 2048")) {
+            const std::string probeJson = dir + "/probe.json";
+            std::string text = c.text;
+            if (!c.textFile.empty())
+                text = TextFile::read(c.textFile, size_t(1) << 20);
+            const int requests = demo ? 50 : 2;
+            runChild("QT_QPA_PLATFORM=offscreen XDG_CONFIG_HOME=" + quote(dir + "/probe-config") + " " + quote(app)
+                     + " --model " + quote(c.model) + " --image " + quote(c.image) + " --text " + quote(text)
+                     + " --probe " + quote(probeJson) + " --probe-requests " + std::to_string(requests));
+            const Json probe = Json::parse(TextFile::read(probeJson, 1 << 20));
+            const double repaintTarget = field(probe, "tokens").toNumber() <= 1024 ? 16.7 : 50.0;
+            const auto report = [&](const char *figure, double value, double target) {
+                std::printf("%-22s %-10s %10.1f %10s %10s %10s %8s\n", c.name.c_str(), figure, value, "", "",
+                            ("<= " + std::to_string(target).substr(0, 4)).c_str(), value <= target ? "ok" : "MISSED");
+                std::fflush(stdout);
+            };
+            if (demo)
+                report("late max", field(field(probe, "event_loop_late_ms"), "max").toNumber(), 50.0);
+            report("layer p99", field(field(probe, "layer_change_ms"), "p99").toNumber(), repaintTarget);
+            report("head p99", field(field(probe, "head_change_ms"), "p99").toNumber(), repaintTarget);
+            entry.set("window", probe);
+        }
         all.push(entry);
     }
     results.set("cases", all);

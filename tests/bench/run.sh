@@ -33,4 +33,5 @@ if [ ${#missing[@]} -gt 0 ]; then
     /usr/bin/python3 "$ROOT/models/make_bench_models.py" "$BENCH/models" --tokens "$list"
 fi
 exec "$ATTNSCOPE_BUILD_DIR/tests/attnscope_bench" suite --bench-dir "$BENCH" --source "$ROOT" \
+    --app "$ATTNSCOPE_BUILD_DIR/app/attnscope" \
     --python "$ROOT/models/bench_python_way.py" "$@"

@@ -1,0 +1,195 @@
+#include "app/uiprobe.h"
+
+#include "core/io/textfile.h"
+#include "core/json/json.h"
+#include "ui/explaincontroller.h"
+#include "ui/mainwindow.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QLineEdit>
+#include <QSlider>
+#include <QTimer>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace attnscope::app {
+
+namespace {
+
+constexpr int kTickMs = 5;
+
+core::Json summary(std::vector<double> v)
+{
+    core::Json out = core::Json::object();
+    if (v.empty())
+        return out;
+    std::sort(v.begin(), v.end());
+    const auto at = [&v](double p) {
+        const size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
+        return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
+    };
+    out.set("count", static_cast<int>(v.size()));
+    out.set("p50", at(50));
+    out.set("p99", at(99));
+    out.set("max", v.back());
+    return out;
+}
+
+/// The probe's state: one step per shown result.
+struct Probe
+{
+    ui::MainWindow *window = nullptr;
+    QApplication *app = nullptr;
+    QString out;
+    int requests = 50, changes = 40;
+
+    enum class Phase { First, Burst, Layers, Heads, Done } phase = Phase::First;
+    QElapsedTimer clock;
+    QTimer ticker;
+    qint64 lastTick = 0;
+    std::vector<double> lateness;
+    int sent = 0;
+    qint64 changeStart = 0;
+    std::vector<double> layerMs, headMs;
+    QString text;
+
+    void tick()
+    {
+        const qint64 now = clock.nsecsElapsed();
+        if (lastTick > 0)
+            lateness.push_back(std::max(0.0, static_cast<double>(now - lastTick) / 1e6 - kTickMs));
+        lastTick = now;
+    }
+
+    /// The next input of the burst: the same question with a growing number
+    /// of question marks, so every request is a new forward pass.
+    void sendNext()
+    {
+        ++sent;
+        auto *edit = window->findChild<QLineEdit *>(QStringLiteral("textInput"));
+        edit->setText(text + QString(sent % 2 ? QStringLiteral(" ?") : QString()));
+        window->run();
+    }
+
+    void changeLayer()
+    {
+        auto *slider = window->findChild<QSlider *>(QStringLiteral("layerSlider"));
+        changeStart = clock.nsecsElapsed();
+        slider->setValue(slider->value() == slider->maximum() ? slider->minimum() : slider->value() + 1);
+    }
+
+    void changeHead()
+    {
+        auto *heads = window->findChild<QComboBox *>(QStringLiteral("headSelector"));
+        changeStart = clock.nsecsElapsed();
+        heads->setCurrentIndex((heads->currentIndex() + 1) % heads->count());
+    }
+
+    /// Time from the change to the matrix and heatmap painted.
+    double repaintedMs()
+    {
+        window->findChild<QWidget *>(QStringLiteral("attentionMatrix"))->repaint();
+        window->findChild<QWidget *>(QStringLiteral("imageView"))->repaint();
+        return static_cast<double>(clock.nsecsElapsed() - changeStart) / 1e6;
+    }
+
+    void shown()
+    {
+        if (window->controller()->isBusy())
+            return; // a newer request is on its way
+        switch (phase) {
+        case Phase::First:
+            text = window->lastResult().text;
+            phase = Phase::Burst;
+            ticker.start();
+            sendNext();
+            return;
+        case Phase::Burst:
+            if (sent < requests) {
+                sendNext();
+                return;
+            }
+            ticker.stop();
+            phase = Phase::Layers;
+            sent = 0;
+            changeLayer();
+            return;
+        case Phase::Layers:
+            layerMs.push_back(repaintedMs());
+            if (++sent < changes) {
+                QTimer::singleShot(0, app, [this] { changeLayer(); });
+                return;
+            }
+            phase = Phase::Heads;
+            sent = 0;
+            QTimer::singleShot(0, app, [this] { changeHead(); });
+            return;
+        case Phase::Heads:
+            headMs.push_back(repaintedMs());
+            if (++sent < changes) {
+                QTimer::singleShot(0, app, [this] { changeHead(); });
+                return;
+            }
+            phase = Phase::Done;
+            finish();
+            return;
+        case Phase::Done:
+            return;
+        }
+    }
+
+    void finish()
+    {
+        core::Json j = core::Json::object();
+        j.set("model", window->lastResult().modelName.toStdString());
+        j.set("tokens", static_cast<int>(window->lastResult().layout.size()));
+        core::Json burst = summary(lateness);
+        burst.set("requests", requests);
+        burst.set("timer_ms", kTickMs);
+        j.set("event_loop_late_ms", burst);
+        j.set("layer_change_ms", summary(layerMs));
+        j.set("head_change_ms", summary(headMs));
+        int code = 0;
+        try {
+            core::TextFile::write(out.toStdString(), j.dump(1) + "\n");
+        } catch (const std::exception &e) {
+            std::fprintf(stderr, "attnscope: %s\n", e.what());
+            code = 1;
+        }
+        std::printf("%s\n", j.dump(-1).c_str());
+        std::fflush(stdout);
+        app->exit(code);
+    }
+};
+
+} // namespace
+
+void startUiProbe(ui::MainWindow &window, QApplication &app, const QString &out, int requests, int changes)
+{
+    auto probe = std::make_shared<Probe>();
+    probe->window = &window;
+    probe->app = &app;
+    probe->out = out;
+    probe->requests = requests;
+    probe->changes = changes;
+    probe->clock.start();
+    probe->ticker.setInterval(kTickMs);
+    probe->ticker.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&probe->ticker, &QTimer::timeout, &app, [probe] { probe->tick(); });
+    QObject::connect(&window, &ui::MainWindow::resultShown, &app, [probe] { probe->shown(); });
+    QObject::connect(window.controller(), &ui::ExplainController::errorOccurred, &app, [&app](const QString &message) {
+        std::fprintf(stderr, "attnscope: probe: %s\n", qPrintable(message));
+        app.exit(1);
+    });
+    // Keep the probe alive as long as the application.
+    QObject::connect(&app, &QCoreApplication::aboutToQuit, &app, [probe] { probe->ticker.stop(); });
+}
+
+} // namespace attnscope::app
