@@ -193,6 +193,20 @@ class ShapesCoAttention(nn.Module):
         }
 
 
+class ProductFusion(nn.Module):
+    """Where late fusion's two gated summaries meet: an element-wise product
+    of their projections, so the question can select what the image summary
+    carries (which object's count, which one's position)."""
+
+    def __init__(self, dim: int, width: int):
+        super().__init__()
+        self.image_proj = nn.Linear(dim, width)
+        self.text_proj = nn.Linear(dim, width)
+
+    def forward(self, image: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        return self.image_proj(image) * self.text_proj(text)
+
+
 class ShapesLateFusion(nn.Module):
     def __init__(self, dim: int = 96, heads: int = 4, image_layers: int = 3, text_layers: int = 2):
         super().__init__()
@@ -207,11 +221,9 @@ class ShapesLateFusion(nn.Module):
         self.image_norm = nn.LayerNorm(dim)
         self.text_norm = nn.LayerNorm(dim)
         self.gate = nn.Sequential(nn.Linear(2 * dim, dim), nn.GELU(), nn.Linear(dim, 2))
-        # The gated summaries meet in a product as well as side by side: the
-        # question selects what the image summary carries (which object's
-        # count, which one's position), which a sum of the two cannot express.
-        self.image_proj = nn.Linear(dim, 2 * dim)
-        self.text_proj = nn.Linear(dim, 2 * dim)
+        # The gated summaries meet in a product as well as side by side: a sum
+        # of the two cannot express a question selecting from the image.
+        self.product = ProductFusion(dim, 2 * dim)
         self.head = nn.Sequential(nn.Linear(4 * dim, 2 * dim), nn.GELU(), nn.Linear(2 * dim, 2 * dim), nn.GELU(),
                                   nn.Linear(2 * dim, len(world.LABELS)))
 
@@ -241,7 +253,7 @@ class ShapesLateFusion(nn.Module):
         gates = self.gate(torch.cat([si, st], 1)).softmax(-1)          # [image, text]
         gi = gates[:, 0:1] * si
         gt = gates[:, 1:2] * st
-        fused = torch.cat([gi, gt, self.image_proj(gi) * self.text_proj(gt)], 1)
+        fused = torch.cat([gi, gt, self.product(gi, gt)], 1)
         extras["gates"] = gates
         return self.head(fused), attentions, extras
 

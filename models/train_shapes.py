@@ -124,11 +124,14 @@ def scene_probe(model, arch):
 
 
 def fusion_probe(model, arch):
-    """Late fusion only: the head's first hidden layer, where the gated image
-    and question summaries have met; asked (training only) where the two
-    objects of a spatial question are, as the other architectures' decision
-    states are."""
-    return model.head[1] if arch == "late" else None
+    """Late fusion only: the product where the gated image and question
+    summaries meet; asked (training only) where the two objects of a spatial
+    question are, as the other architectures' decision states are. Without it
+    spatial questions stay at chance: the answer depends on neither summary
+    alone, and the product's two projections and the head must all line up
+    before any gradient says so (a plateau). Asked on the head's first hidden
+    layer instead, it did not help."""
+    return model.product if arch == "late" else None
 
 
 def evaluate(model, data, batch=256):
@@ -170,8 +173,8 @@ def main():
     parser.add_argument("--locate", type=float, default=1.0,
                         help="weight of the training-only losses that ask the named objects' word tokens (half-way "
                              "up) and the decision state (at the top) where those objects are; for late fusion, that "
-                             "ask the image summary what the scene holds and where, and the head's first hidden "
-                             "layer where a spatial question's two objects are")
+                             "ask the image summary what the scene holds and where, and the product where the two "
+                             "summaries meet where a spatial question's two objects are")
     parser.add_argument("--layers", type=int, default=None, help="transformer layers (single stream only)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
