@@ -3,6 +3,7 @@
 #include "core/error.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace attnscope::core {
@@ -32,19 +33,33 @@ RgbaImage Overlay::blend(const RgbImage &base, const std::vector<float> &values,
     if (values.size() != static_cast<size_t>(base.width) * base.height)
         throw Error("overlay: the heatmap does not match the image size");
     const float a = std::clamp(opacity, 0.0f, 1.0f);
+    const float keep = 1.0f - a;
+    // The colour table times the opacity, once; per pixel a table look-up and
+    // one multiply-add per channel. Every term is non-negative, so adding 0.5
+    // and truncating rounds as lround does.
+    std::array<std::array<float, 3>, 256> tint{};
+    for (int e = 0; e < 256; ++e)
+        for (int k = 0; k < 3; ++k)
+            tint[static_cast<size_t>(e)][static_cast<size_t>(k)] = colormap.entry(e)[static_cast<size_t>(k)] * a;
     RgbaImage out;
     out.width = base.width;
     out.height = base.height;
     out.pixels.resize(values.size() * 4);
-    for (size_t i = 0; i < values.size(); ++i) {
-        const uint8_t *src = base.pixels.data() + i * 3;
-        uint8_t *dst = out.pixels.data() + i * 4;
-        if (std::isnan(values[i])) {
-            std::copy(src, src + 3, dst);
+    const uint8_t *src = base.pixels.data();
+    uint8_t *dst = out.pixels.data();
+    for (size_t i = 0; i < values.size(); ++i, src += 3, dst += 4) {
+        const float t = values[i];
+        if (std::isnan(t)) {
+            dst[0] = src[0];
+            dst[1] = src[1];
+            dst[2] = src[2];
         } else {
-            const auto c = colormap.map(values[i]);
-            for (int k = 0; k < 3; ++k)
-                dst[k] = static_cast<uint8_t>(std::lround(src[k] * (1.0f - a) + c[static_cast<size_t>(k)] * a));
+            // Colormap::map's entry: round(t * 255), clamped.
+            const size_t e = !(t > 0.0f) ? 0 : (t >= 1.0f ? 255 : static_cast<size_t>(t * 255.0f + 0.5f));
+            const std::array<float, 3> &c = tint[e];
+            dst[0] = static_cast<uint8_t>(src[0] * keep + c[0] + 0.5f);
+            dst[1] = static_cast<uint8_t>(src[1] * keep + c[1] + 0.5f);
+            dst[2] = static_cast<uint8_t>(src[2] * keep + c[2] + 0.5f);
         }
         dst[3] = 255;
     }
