@@ -80,6 +80,7 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
         m_modality.clear();
         m_heads.clear();
         m_faithfulness.clear();
+        m_explanations.clear();
         const core::ModelInput input = core::InputLoader::load(m_bundle->manifest(), request.imagePath.toStdString(),
                                                                request.text.toStdString());
         if (request.generation < m_latest.load())
@@ -160,8 +161,18 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
 
     core::MethodOptions options = view;
     options.method = request.method;
-    result.explanation = request.method == core::Method::RawAttention ? result.attention
-                                                                       : core::Explainer::explain(run, options);
+    if (request.method == core::Method::RawAttention) {
+        result.explanation = result.attention;
+    } else {
+        // Kept per method and target for this run: a layer or head change
+        // only recomputes the raw view above (relevance at 2,048 tokens is
+        // seconds of matrix products).
+        const std::pair<int, int> key{static_cast<int>(request.method), request.target};
+        auto cached = m_explanations.find(key);
+        if (cached == m_explanations.end())
+            cached = m_explanations.emplace(key, core::Explainer::explain(run, options)).first;
+        result.explanation = cached->second;
+    }
 
     const int target = result.explanation.target;
     if (request.modality)
