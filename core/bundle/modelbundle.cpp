@@ -317,24 +317,12 @@ std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceCh
     // The probe: the model's outputs checked on a made-up input, without the
     // autograd graph. Two inputs where the attention maps are small, so the
     // batch dimension is checked too; one where two would cost gigabytes.
-    const auto [pixels, text] = probeInput(d.manifest);
-    const std::vector<int64_t> emptyIds;
-    const auto &ids = d.manifest.text.maxLength > 0 ? text.ids : emptyIds;
-    const auto &mask = d.manifest.text.maxLength > 0 ? text.mask : emptyIds;
     double cellsPerHead = 0.0;
     for (const AttentionSpec &a : d.manifest.attentions)
         cellsPerHead += static_cast<double>(d.manifest.streams[static_cast<size_t>(a.queryStream)].length())
                         * d.manifest.streams[static_cast<size_t>(a.keyStream)].length();
-    const bool pair = cellsPerHead * sizeof(float) <= kBatchProbeBytesPerHead;
-    std::vector<const std::vector<float> *> probePixels{&pixels};
-    std::vector<const std::vector<int64_t> *> probeIds{&ids}, probeMask{&mask};
-    if (pair) {
-        probePixels.push_back(&pixels);
-        probeIds.push_back(&ids);
-        probeMask.push_back(&mask);
-    }
     torch::NoGradGuard noGrad;
-    const ForwardOutput out = d.forward(d.imageTensor(probePixels), d.idsTensor(probeIds), d.idsTensor(probeMask));
+    const ForwardOutput out = d.probeForward(cellsPerHead * sizeof(float) <= kBatchProbeBytesPerHead ? 2 : 1);
     const std::string prefix = path + ": ";
     if (!torch::isfinite(out.logits).all().item<bool>())
         throw Error(prefix + "the probe forward pass gave non-finite logits (NaN or infinity)");
@@ -365,15 +353,23 @@ const std::vector<int> &ModelBundle::headCounts() const { return d->heads; }
 bool ModelBundle::gradientsReachable() const
 {
     if (!d->gradientsReachable) {
-        const auto [pixels, text] = probeInput(d->manifest);
-        const std::vector<int64_t> emptyIds;
-        const bool hasText = d->manifest.text.maxLength > 0;
+        // No run with the graph yet: one on the probe input.
         torch::AutoGradMode gradMode(true);
-        const ForwardOutput out = d->forward(d->imageTensor({&pixels}), d->idsTensor({hasText ? &text.ids : &emptyIds}),
-                                             d->idsTensor({hasText ? &text.mask : &emptyIds}));
+        const ForwardOutput out = d->probeForward(1);
         d->gradientsReachable = Impl::attentionsReachLogits(out.logits, out.attentions);
     }
     return *d->gradientsReachable;
+}
+
+ForwardOutput ModelBundle::Impl::probeForward(int batch)
+{
+    const auto [pixels, text] = probeInput(manifest);
+    const std::vector<int64_t> none;
+    const bool hasText = manifest.text.maxLength > 0;
+    const std::vector<const std::vector<float> *> images(static_cast<size_t>(batch), &pixels);
+    const std::vector<const std::vector<int64_t> *> ids(static_cast<size_t>(batch), hasText ? &text.ids : &none);
+    const std::vector<const std::vector<int64_t> *> mask(static_cast<size_t>(batch), hasText ? &text.mask : &none);
+    return forward(imageTensor(images), idsTensor(ids), idsTensor(mask));
 }
 
 bool ModelBundle::Impl::attentionsReachLogits(const torch::Tensor &logits, const std::vector<torch::Tensor> &attentions)

@@ -36,6 +36,8 @@ struct ModelBundle::Impl
     /// Walks the autograd graph from the logits: do they depend on the
     /// maps? False when a map is detached or a copy outside the graph.
     static bool attentionsReachLogits(const torch::Tensor &logits, const std::vector<torch::Tensor> &attentions);
+    /// forward() on `batch` copies of the made-up probe input.
+    ForwardOutput probeForward(int batch);
     /// Runs forward on a batch and checks the output's structure and shapes
     /// against the manifest; throws Error naming the file otherwise.
     ForwardOutput forward(const torch::Tensor &image, const torch::Tensor &ids,

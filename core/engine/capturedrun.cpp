@@ -49,12 +49,9 @@ const std::vector<torch::Tensor> &CapturedRun::Impl::gradientsFor(int target)
     if (target < 0 || target >= labels)
         throw Error("target label " + std::to_string(target) + " is out of range (the model has "
                     + std::to_string(labels) + " labels)");
-    ModelBundle::Impl &b = bundle->impl();
-    if (!graph && b.gradientsReachable.value_or(true))
+    if (!graph && bundle->impl().gradientsReachable.value_or(true))
         forward(true); // the same numbers again, this time with the graph
-    if (graph && !b.gradientsReachable)
-        b.gradientsReachable = ModelBundle::Impl::attentionsReachLogits(logits, attentions);
-    if (!*b.gradientsReachable || !logits.requires_grad())
+    if (!bundle->impl().gradientsReachable.value_or(false) || !logits.requires_grad())
         throw Error(bundle->path() + ": the attention maps this model returns are not on the path to "
                                      "its logits, so gradient-based methods cannot run; return the "
                                      "attention tensors that the model multiplies with its values");

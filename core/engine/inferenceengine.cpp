@@ -25,8 +25,8 @@ void CapturedRun::Impl::forward(bool recordGraph)
     const bool hasText = b.manifest.text.maxLength > 0;
     const auto start = std::chrono::steady_clock::now();
     // Without the graph, no layer's activations outlive the layer: the
-    // attention maps are all that stays. NoGradGuard, not InferenceMode (see
-    // targetProbabilities).
+    // attention maps are all that stays. Grad mode off, not InferenceMode
+    // (see targetProbabilities).
     torch::AutoGradMode gradMode(recordGraph);
     ForwardOutput out = b.forward(b.imageTensor({&input.pixels}),
                                   b.idsTensor({hasText ? &input.text.ids : &none}),
@@ -36,6 +36,10 @@ void CapturedRun::Impl::forward(bool recordGraph)
 
     logits = out.logits.reshape({1, -1});
     attentions = out.attentions;
+    // The first graph of this model says whether its maps reach the logits
+    // (a walk over the graph; no gradient computed).
+    if (recordGraph && !b.gradientsReachable)
+        b.gradientsReachable = ModelBundle::Impl::attentionsReachLogits(out.logits, out.attentions);
     maps.clear();
     for (const auto &a : out.attentions)
         maps.push_back(a.detach().select(0, 0).to(torch::kFloat32));
