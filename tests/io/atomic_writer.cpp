@@ -23,6 +23,18 @@
 
 #include <sys/resource.h>
 
+namespace {
+
+/// One line per finished write: the test times the writes and kills the writer
+/// part-way through a later one, however fast or slow this machine is.
+void wrote()
+{
+    std::printf("wrote\n");
+    std::fflush(stdout);
+}
+
+} // namespace
+
 int main(int argc, char **argv)
 {
     using namespace attnscope;
@@ -40,8 +52,10 @@ int main(int argc, char **argv)
             const std::string versions[2] = {atomicwrite::version(0), atomicwrite::version(1)};
             std::printf("started\n");
             std::fflush(stdout);
-            for (unsigned long i = 1;; ++i)
+            for (unsigned long i = 1;; ++i) {
                 core::TextFile::write(path, versions[i % 2]);
+                wrote();
+            }
         }
         if (mode == "export") {
             QApplication app(argc, argv);
@@ -49,8 +63,10 @@ int main(int argc, char **argv)
             label.resize(atomicwrite::kExportWidth, atomicwrite::kExportHeight);
             std::printf("started\n");
             std::fflush(stdout);
-            for (unsigned long i = 0;; ++i)
+            for (unsigned long i = 0;; ++i) {
                 ui::ViewExporter::png(&label, QString::fromStdString(path), atomicwrite::exportDpi(i % 2));
+                wrote();
+            }
         }
         if (mode == "limited" && argc == 4) {
             std::signal(SIGXFSZ, SIG_IGN); // the write fails with EFBIG instead of killing us

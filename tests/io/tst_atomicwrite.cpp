@@ -8,6 +8,7 @@
 #include "core/io/textfile.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
 #include <QProcess>
@@ -15,6 +16,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+
+#include <algorithm>
 
 #include <sys/stat.h>
 
@@ -25,15 +28,38 @@ class TestAtomicWrite : public QObject
     Q_OBJECT
 
 private:
-    /// Starts the writer, lets it run for a random while, kills it.
-    static void runAndKill(const QStringList &arguments, int minMs, int maxMs, QRandomGenerator &random)
+    /// Reads the writer's stdout until `count` more lines say `line`.
+    static bool waitForLines(QProcess &writer, const QByteArray &line, int count)
+    {
+        while (count > 0) {
+            while (count > 0 && writer.canReadLine()) {
+                if (writer.readLine().trimmed() == line)
+                    --count;
+            }
+            if (count > 0 && !writer.waitForReadyRead(60000))
+                return false;
+        }
+        return true;
+    }
+
+    /// Starts the writer, lets it finish 1 or 2 writes, then kills it at a
+    /// random point of the next one. The point is a fraction of the time the
+    /// writes took here, so the kill lands mid-write on a fast machine and on
+    /// a loaded one under a sanitizer alike.
+    static void runAndKill(const QStringList &arguments, QRandomGenerator &random)
     {
         QProcess writer;
         writer.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         writer.start(QStringLiteral(ATTNSCOPE_ATOMIC_WRITER), arguments);
         QVERIFY2(writer.waitForStarted(10000), qPrintable(writer.errorString()));
-        QVERIFY(writer.waitForReadyRead(30000)); // "started": loaded, about to write
-        QThread::msleep(static_cast<unsigned long>(random.bounded(minMs, maxMs)));
+        QVERIFY(waitForLines(writer, "started", 1)); // loaded, about to write
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(waitForLines(writer, "wrote", 1)); // the first write sets the pace
+        const qint64 perWrite = std::max<qint64>(1, clock.elapsed());
+        const int more = random.bounded(0, 2);
+        QVERIFY(waitForLines(writer, "wrote", more));
+        QThread::msleep(static_cast<unsigned long>(random.bounded(0, static_cast<int>(perWrite) + 1)));
         writer.kill(); // SIGKILL: no chance to clean up
         QVERIFY(writer.waitForFinished(10000));
         QCOMPARE(writer.exitStatus(), QProcess::CrashExit);
@@ -54,8 +80,9 @@ private slots:
         core::TextFile::write(path.toStdString(), versions[0]);
         QRandomGenerator random(20261121);
         int seen[2] = {0, 0};
+        int midWrite = 0;
         for (int i = 0; i < 120; ++i) {
-            runAndKill({QStringLiteral("core"), path}, 0, 50, random);
+            runAndKill({QStringLiteral("core"), path}, random);
             const std::string content = core::TextFile::read(path.toStdString());
             const int which = content == versions[0] ? 0 : content == versions[1] ? 1 : -1;
             QVERIFY2(which >= 0, qPrintable(QStringLiteral("kill %1 left a torn file of %2 bytes starting \"%3\"")
@@ -63,12 +90,15 @@ private slots:
                                                 .arg(content.size())
                                                 .arg(QString::fromStdString(content.substr(0, 10)).trimmed())));
             ++seen[which];
-            for (const QString &stray : strayTemporaries(dir.path()))
+            const QStringList strays = strayTemporaries(dir.path());
+            midWrite += strays.isEmpty() ? 0 : 1;
+            for (const QString &stray : strays)
                 QFile::remove(dir.filePath(stray)); // what a kill may leave beside the file
         }
-        // Both versions were on disk at some kill: the writer really was
-        // replacing the file while it was killed.
         QVERIFY2(seen[0] > 0 && seen[1] > 0, qPrintable(QStringLiteral("seen %1 / %2").arg(seen[0]).arg(seen[1])));
+        // A temporary left beside the file means that kill came mid-write: the
+        // test did kill the writer while it was replacing the file.
+        QVERIFY2(midWrite > 0, "no kill came while a write was under way");
     }
 
     void killedWhileExporting()
@@ -81,9 +111,8 @@ private slots:
         const QSize sizes[2] = {QSize(atomicwrite::kExportWidth, atomicwrite::kExportHeight) * atomicwrite::exportDpi(0) / 96,
                                 QSize(atomicwrite::kExportWidth, atomicwrite::kExportHeight) * atomicwrite::exportDpi(1) / 96};
         for (int i = 0; i < 30; ++i) {
-            runAndKill({QStringLiteral("export"), path}, 0, 400, random);
-            if (!QFile::exists(path))
-                continue; // killed before the first export finished: no file, not a torn one
+            runAndKill({QStringLiteral("export"), path}, random);
+            QVERIFY2(QFile::exists(path), "the writer was killed after a finished export, yet no file is there");
             QImage image;
             QVERIFY2(image.load(path, "PNG"), qPrintable(QStringLiteral("kill %1 left an unreadable PNG").arg(i)));
             const int which = image.size() == sizes[0] ? 0 : image.size() == sizes[1] ? 1 : -1;
