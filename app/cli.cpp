@@ -362,7 +362,7 @@ int cmdExplain(const std::vector<std::string> &args)
         if (e.hasTokenScores())
             NpyWriter::write(stem + "_tokens.npy", {static_cast<int>(e.tokenScores.size())}, e.tokenScores);
         if (!e.matrix.empty())
-            NpyWriter::write(stem + "_matrix.npy", {e.matrix.rows, e.matrix.cols}, e.matrix.values);
+            NpyWriter::write(stem + "_matrix.npy", {e.matrix.rows(), e.matrix.cols()}, e.matrix.values());
         if (e.hasPatchScores()) {
             const std::vector<float> heat = Heatmap::upsample(Heatmap::normalize(e.patchScores), e.gridRows, e.gridCols,
                                                               input.source.width, input.source.height,

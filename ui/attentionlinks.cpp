@@ -27,7 +27,7 @@ bool readRow(const core::Explanation &m, const std::vector<core::LayoutToken> &l
              std::vector<float> &scores)
 {
     bool any = false;
-    for (int c = 0; c < m.matrix.cols; ++c) {
+    for (int c = 0; c < m.matrix.cols(); ++c) {
         const int column = m.matrixColOffset + c;
         if (column >= static_cast<int>(layout.size()))
             break;
@@ -53,7 +53,7 @@ const core::Explanation &AttentionLinks::linkMatrix(const core::Explanation &met
 
 bool AttentionLinks::hasRow(const core::Explanation &m, int token)
 {
-    return !m.matrix.empty() && inRange(token, m.matrixRowOffset, m.matrix.rows);
+    return !m.matrix.empty() && inRange(token, m.matrixRowOffset, m.matrix.rows());
 }
 
 std::vector<float> AttentionLinks::rowOverPatches(const core::Explanation &m,
@@ -78,8 +78,8 @@ std::vector<float> AttentionLinks::patchOverText(const core::Explanation &m,
     std::vector<float> scores(static_cast<size_t>(textCount(layout)), 0.0f);
     bool any = false;
     // Words as queries reading the patch: its column.
-    if (inRange(patch, m.matrixColOffset, m.matrix.cols)) {
-        for (int r = 0; r < m.matrix.rows; ++r) {
+    if (inRange(patch, m.matrixColOffset, m.matrix.cols())) {
+        for (int r = 0; r < m.matrix.rows(); ++r) {
             const int row = m.matrixRowOffset + r;
             if (row >= static_cast<int>(layout.size()))
                 break;

@@ -4,6 +4,7 @@
 #include "core/explain/streamlayout.h"
 #include "core/render/colormap.h"
 
+#include <QSize>
 #include <QWidget>
 
 #include <vector>
@@ -19,6 +20,12 @@ namespace attnscope::ui {
 /// as a QCustomPlot colour map: queries as rows (top to bottom), keys as
 /// columns, token labels on the axes, lines between modality segments, the
 /// value under the mouse, wheel zoom and drag. Clicking a cell selects its row.
+///
+/// Only what fits on screen is coloured: when more cells are in view than the
+/// plot has pixels, each pixel shows the cell of its block farthest from zero
+/// (so one strong link never disappears into its neighbours), and a zoom or
+/// a drag reduces the cells then in view again. Colours keep the whole
+/// matrix's range at every zoom; hover reports each cell's exact value.
 class AttentionMatrixView : public QWidget
 {
     Q_OBJECT
@@ -34,13 +41,16 @@ public:
     void resetZoom();
 
     int selectedToken() const { return m_selected; }
-    int rows() const { return m_matrix.rows; }
-    int cols() const { return m_matrix.cols; }
+    int rows() const { return m_matrix.rows(); }
+    int cols() const { return m_matrix.cols(); }
     QCustomPlot *plot() const { return m_plot; }
     /// Position of a cell's centre in plot() coordinates (matrix row, column).
     QPoint cellCenter(int row, int col) const;
     /// Layout index of a matrix row.
     int rowToken(int row) const { return m_rowOffset + row; }
+    /// Size of the grid the colour map holds now: the matrix, or fewer cells
+    /// when it is reduced to the plot's pixels.
+    QSize shownGrid() const;
 
 signals:
     void tokenSelected(int layoutIndex); ///< a row was clicked
@@ -51,6 +61,9 @@ private:
     void onMouseRelease(QMouseEvent *event);
     bool cellAt(const QPointF &position, int &row, int &col) const;
     void updateSelection();
+    /// After each layout, before drawing: fills the colour map with the cells in view,
+    /// reduced to the plot's pixels where there are more of them.
+    void updateCells();
 
     QCustomPlot *m_plot = nullptr;
     QCPColorMap *m_map = nullptr;
@@ -63,6 +76,17 @@ private:
     QStringList m_colLabels;
     int m_selected = -1;
     QPointF m_pressAt;
+    /// What the colour map holds: first column and row, cells in view, grid.
+    struct Shown
+    {
+        int col = 0, row = 0, cols = 0, rows = 0, gridCols = 0, gridRows = 0;
+        bool operator==(const Shown &o) const
+        {
+            return col == o.col && row == o.row && cols == o.cols && rows == o.rows && gridCols == o.gridCols
+                && gridRows == o.gridRows;
+        }
+    };
+    Shown m_shown;
 };
 
 } // namespace attnscope::ui

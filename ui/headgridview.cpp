@@ -114,13 +114,13 @@ private:
         const core::Colormap &map = core::Colormap::get(m_colormap);
         for (const auto &s : m_stats) {
             const core::Matrix &t = s.thumbnail;
-            QImage image(std::max(1, t.cols), std::max(1, t.rows), QImage::Format_RGB32);
+            QImage image(std::max(1, t.cols()), std::max(1, t.rows()), QImage::Format_RGB32);
             image.fill(Qt::black);
             float top = 0.0f;
-            for (float v : t.values)
+            for (float v : t.values())
                 top = std::max(top, v);
-            for (int r = 0; r < t.rows; ++r) {
-                for (int c = 0; c < t.cols; ++c) {
+            for (int r = 0; r < t.rows(); ++r) {
+                for (int c = 0; c < t.cols(); ++c) {
                     const auto rgb = map.map(top > 0.0f ? t.at(r, c) / top : 0.0f);
                     image.setPixel(c, r, qRgb(rgb[0], rgb[1], rgb[2]));
                 }

@@ -670,14 +670,14 @@ void MainWindow::exportArrays()
             core::NpyWriter::write((stem + QStringLiteral("_tokens.npy")).toStdString(), {static_cast<int>(e.tokenScores.size())},
                                    e.tokenScores);
         if (!e.matrix.empty())
-            core::NpyWriter::write((stem + QStringLiteral("_matrix.npy")).toStdString(), {e.matrix.rows, e.matrix.cols}, e.matrix.values);
+            core::NpyWriter::write((stem + QStringLiteral("_matrix.npy")).toStdString(), {e.matrix.rows(), e.matrix.cols()}, e.matrix.values());
         const core::Explanation &a = m_result.attention;
         if (!a.matrix.empty())
             core::NpyWriter::write((folder + QStringLiteral("/attention_map%1_%2.npy")
                                                  .arg(m_result.attentionIndex)
                                                  .arg(m_result.head < 0 ? QStringLiteral("mean") : QString::number(m_result.head)))
                                        .toStdString(),
-                                   {a.matrix.rows, a.matrix.cols}, a.matrix.values);
+                                   {a.matrix.rows(), a.matrix.cols()}, a.matrix.values());
         core::TextFile::write((stem + QStringLiteral(".json")).toStdString(),
                               core::ExplanationJson::explanation(e, true).dump(1) + "\n");
         m_status->setText(tr("Exported the arrays to %1").arg(folder));

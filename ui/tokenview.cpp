@@ -25,10 +25,13 @@ TokenView::TokenView(QWidget *parent)
 
 void TokenView::setTokens(const QStringList &tokens, const QVector<bool> &padding)
 {
+    if (tokens == m_tokens && padding == m_padding)
+        return; // a new map or head of the same input: nothing to lay out
     m_tokens = tokens;
     m_padding = padding;
     if (m_selected >= tokens.size())
         m_selected = -1;
+    measure();
     m_chips = layoutChips(width());
     updateGeometry();
     update();
@@ -65,7 +68,7 @@ QVector<QRect> TokenView::layoutChips(int width) const
             chips << QRect();
             continue;
         }
-        const int w = fm.horizontalAdvance(m_tokens[i]) + 2 * kPadX;
+        const int w = m_textWidths.value(i) + 2 * kPadX;
         if (x > kMargin && x + w > width - kMargin) {
             x = kMargin;
             y += h + kGap;
@@ -119,7 +122,7 @@ QColor TokenView::chipColour(int index) const
     return QColor(rgb[0], rgb[1], rgb[2]);
 }
 
-void TokenView::paintEvent(QPaintEvent *)
+void TokenView::paintEvent(QPaintEvent *event)
 {
     QPainter p(this);
     p.setRenderHint(QPainter::Antialiasing);
@@ -128,8 +131,8 @@ void TokenView::paintEvent(QPaintEvent *)
                Qt::AlignLeft | Qt::AlignVCenter, m_caption);
     for (int i = 0; i < m_chips.size(); ++i) {
         const QRect &r = m_chips[i];
-        if (r.isNull())
-            continue;
+        if (r.isNull() || !event->rect().intersects(r))
+            continue; // padding, or outside the part being repainted
         const QColor fill = chipColour(i);
         p.setBrush(fill);
         const bool selected = i == m_selected;
@@ -178,6 +181,25 @@ void TokenView::leaveEvent(QEvent *)
 void TokenView::resizeEvent(QResizeEvent *)
 {
     m_chips = layoutChips(width());
+}
+
+void TokenView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::FontChange) {
+        measure();
+        m_chips = layoutChips(width());
+        updateGeometry();
+    }
+    QWidget::changeEvent(event);
+}
+
+void TokenView::measure()
+{
+    const QFontMetrics fm(font());
+    m_textWidths.clear();
+    m_textWidths.reserve(m_tokens.size());
+    for (const QString &token : m_tokens)
+        m_textWidths << fm.horizontalAdvance(token);
 }
 
 } // namespace attnscope::ui

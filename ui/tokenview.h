@@ -48,8 +48,11 @@ protected:
     void mouseReleaseEvent(QMouseEvent *event) override;
     void leaveEvent(QEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
+    /// Measures every token's text once (layouts ask for heights often).
+    void measure();
     /// Chip rectangles for a width, one per text position (empty for padding).
     QVector<QRect> layoutChips(int width) const;
     QColor chipColour(int index) const;
@@ -59,6 +62,7 @@ private:
     std::vector<float> m_scores;
     QString m_caption;
     QVector<QRect> m_chips;
+    QVector<int> m_textWidths; ///< per token, in the current font
     core::ColormapKind m_colormap = core::ColormapKind::Viridis;
     int m_selected = -1;
     int m_hovered = -1;

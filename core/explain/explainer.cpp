@@ -43,11 +43,8 @@ namespace {
 Matrix toMatrix(const torch::Tensor &t)
 {
     const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-    Matrix m;
-    m.rows = static_cast<int>(c.size(0));
-    m.cols = static_cast<int>(c.size(1));
-    m.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-    return m;
+    return Matrix(static_cast<int>(c.size(0)), static_cast<int>(c.size(1)),
+                  std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel()));
 }
 
 torch::Tensor validKeys(const StreamLayout &layout, int stream)

@@ -1,20 +1,45 @@
 #pragma once
 
 #include <cmath>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace attnscope::core {
 
-/// A dense row-major matrix of floats: a plain value the UI can copy.
-struct Matrix
+/// A dense row-major matrix of floats. Its values never change once it is
+/// made, so copies share them: a 2,048-token matrix (16 MB) goes from the
+/// engine through the worker's signal to the views without being copied.
+class Matrix
 {
-    int rows = 0;
-    int cols = 0;
-    std::vector<float> values;
+public:
+    Matrix() = default;
+    /// `values` holds rows x cols floats, row after row.
+    Matrix(int rows, int cols, std::vector<float> values)
+        : m_rows(rows)
+        , m_cols(cols)
+        , m_values(std::make_shared<const std::vector<float>>(std::move(values)))
+    {
+        if (rows < 0 || cols < 0 || m_values->size() != static_cast<size_t>(rows) * static_cast<size_t>(cols))
+            throw std::invalid_argument("Matrix: " + std::to_string(m_values->size()) + " values for "
+                                        + std::to_string(rows) + " x " + std::to_string(cols));
+    }
 
-    bool empty() const { return rows == 0 || cols == 0; }
-    float at(int row, int col) const { return values[static_cast<size_t>(row) * cols + col]; }
+    int rows() const { return m_rows; }
+    int cols() const { return m_cols; }
+    bool empty() const { return m_rows == 0 || m_cols == 0; }
+    float at(int row, int col) const { return (*m_values)[static_cast<size_t>(row) * static_cast<size_t>(m_cols) + static_cast<size_t>(col)]; }
+    const std::vector<float> &values() const
+    {
+        static const std::vector<float> none;
+        return m_values ? *m_values : none;
+    }
+
+private:
+    int m_rows = 0;
+    int m_cols = 0;
+    std::shared_ptr<const std::vector<float>> m_values;
 };
 
 enum class Method { RawAttention, Rollout, Relevance, GradCam };

@@ -33,11 +33,8 @@ Matrix thumbnailOf(const torch::Tensor &map, int size)
                                 .squeeze(0)
                                 .to(torch::kCPU, torch::kFloat32)
                                 .contiguous();
-    Matrix m;
-    m.rows = static_cast<int>(rows);
-    m.cols = static_cast<int>(cols);
-    m.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
-    return m;
+    return Matrix(static_cast<int>(rows), static_cast<int>(cols),
+                  std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel()));
 }
 
 } // namespace

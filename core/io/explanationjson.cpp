@@ -53,11 +53,11 @@ Json ExplanationJson::explanation(const Explanation &e, bool withMatrix)
     out.set("layout_scores", floats(e.layoutScores));
     if (withMatrix && !e.matrix.empty()) {
         Json m = Json::object();
-        m.set("rows", e.matrix.rows);
-        m.set("cols", e.matrix.cols);
+        m.set("rows", e.matrix.rows());
+        m.set("cols", e.matrix.cols());
         m.set("row_offset", e.matrixRowOffset);
         m.set("col_offset", e.matrixColOffset);
-        m.set("values", floats(e.matrix.values));
+        m.set("values", floats(e.matrix.values()));
         out.set("matrix", m);
     }
     return out;

@@ -70,7 +70,7 @@ void TestHeadStatistics::matchesReference()
             check("mean_distance", s.meanDistance);
             check("gradient_weight", s.gradientWeight);
             weightSum += s.gradientWeight;
-            QVERIFY(s.thumbnail.rows <= 4 && s.thumbnail.cols <= 4 && !s.thumbnail.empty());
+            QVERIFY(s.thumbnail.rows() <= 4 && s.thumbnail.cols() <= 4 && !s.thumbnail.empty());
         }
         QVERIFY(std::fabs(weightSum - 1.0) < 1e-4 || weightSum == 0.0);
     }

@@ -76,7 +76,7 @@ void TestMethods::matchesReference()
             ATTNSCOPE_COMPARE_FLOATS(e.tokenScores, test::floatsOf(*expected.find("token_scores")));
         }
         if (const Json *matrix = expected.find("matrix"))
-            ATTNSCOPE_COMPARE_FLOATS(e.matrix.values, test::floatsOf(*matrix));
+            ATTNSCOPE_COMPARE_FLOATS(e.matrix.values(), test::floatsOf(*matrix));
         if (method == Method::RawAttention)
             QCOMPARE(Explainer::defaultAttention(*run), static_cast<int>(expected.find("attention")->toNumber()));
     }

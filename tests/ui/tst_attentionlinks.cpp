@@ -45,12 +45,12 @@ std::vector<core::LayoutToken> dualLayout()
 /// values[r * cols + c] = 10 * r + c: every entry names its own cell.
 core::Explanation numbered(int rows, int cols, int rowOffset, int colOffset)
 {
-    core::Explanation e;
-    e.matrix.rows = rows;
-    e.matrix.cols = cols;
+    std::vector<float> values;
     for (int r = 0; r < rows; ++r)
         for (int c = 0; c < cols; ++c)
-            e.matrix.values.push_back(static_cast<float>(10 * r + c));
+            values.push_back(static_cast<float>(10 * r + c));
+    core::Explanation e;
+    e.matrix = core::Matrix(rows, cols, std::move(values));
     e.matrixRowOffset = rowOffset;
     e.matrixColOffset = colOffset;
     return e;

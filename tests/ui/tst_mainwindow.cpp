@@ -403,8 +403,26 @@ qint64 residentBytes()
 
 // 200 requests as fast as the keyboard can send them: the window ends showing
 // the last one, and a second burst of 200 leaves memory where the first did.
+namespace {
+
+/// Nice value of a thread of this process, from /proc/self/task/TID/stat
+/// (field 19); -100 when the thread has ended.
+int niceOf(const QString &tid)
+{
+    QFile stat(QStringLiteral("/proc/self/task/%1/stat").arg(tid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return -100;
+    const QByteArray line = stat.readAll();
+    const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' '); // from field 3, the state
+    return fields.size() > 16 ? fields[16].toInt() : -100;
+}
+
+} // namespace
+
 void TestMainWindow::burstEndsWithLastRequest()
 {
+    const QString gui = QString::number(::getpid());
+    const int guiNice = niceOf(gui);
     ui::MainWindow w;
     w.show();
     QSignalSpy shown(&w, &ui::MainWindow::resultShown);
@@ -432,6 +450,20 @@ void TestMainWindow::burstEndsWithLastRequest()
     QVERIFY(before > 0);
     QVERIFY2(after - before < 16 * 1024 * 1024,
              qPrintable(QStringLiteral("resident memory grew by %1 MB").arg((after - before) / 1048576.0)));
+
+    // The work's threads (the worker, LibTorch's, OpenBLAS's) yield to the
+    // GUI thread: nice +10 for each of them, the GUI thread's own unchanged.
+    // Read from /proc/self/task/TID/stat, field 19.
+    QCOMPARE(niceOf(gui), guiNice);
+    int others = 0;
+    for (const QString &tid : QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        const int nice = niceOf(tid);
+        if (tid == gui || nice == -100)
+            continue;
+        ++others;
+        QVERIFY2(nice >= std::max(10, guiNice), qPrintable(QStringLiteral("thread %1 runs at nice %2").arg(tid).arg(nice)));
+    }
+    QVERIFY(others >= 1); // the worker at least
 }
 
 void TestMainWindow::droppedFilesOpen()
