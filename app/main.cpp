@@ -6,6 +6,8 @@
 
 #include "ui/explaincontroller.h"
 
+#include "core/engine/memorypolicy.h"
+
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTimer>
@@ -17,6 +19,7 @@
 
 int main(int argc, char *argv[])
 {
+    attnscope::core::returnLargeBlocksToTheSystem();
     std::vector<std::string> args(argv, argv + argc);
     if (attnscope::app::isCliCommand(args))
         return attnscope::app::runCli(args);

@@ -14,6 +14,7 @@
 #include "core/bundle/modelbundle_p.h"
 #include "core/engine/capturedrun.h"
 #include "core/engine/inferenceengine.h"
+#include "core/engine/memorypolicy.h"
 #include "core/error.h"
 #include "core/explain/explainer.h"
 #include "core/io/inputloader.h"
@@ -456,6 +457,7 @@ int suite(const Args &a, const std::string &self)
 
 int main(int argc, char **argv)
 {
+    returnLargeBlocksToTheSystem(); // as attnscope's main() does
     if (argc < 2) {
         std::fprintf(stderr, "usage: attnscope_bench warm|cold|memory|matmul|suite [options] (see the source's head)\n");
         return 2;
