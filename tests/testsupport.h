@@ -6,11 +6,14 @@
 #include "core/json/json.h"
 #include "core/io/textfile.h"
 
+#include <QFile>
 #include <QTest>
 
 #include <cmath>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 namespace attnscope::test {
 
@@ -96,6 +99,16 @@ inline const std::vector<CorpusEntry> &malformedCorpus()
         return out;
     }();
     return entries;
+}
+
+/// Resident memory of this process in bytes, from /proc/self/statm; -1 when unreadable.
+inline qint64 residentBytes()
+{
+    QFile statm(QStringLiteral("/proc/self/statm"));
+    if (!statm.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> fields = statm.readAll().split(' ');
+    return fields.size() > 1 ? fields[1].toLongLong() * ::sysconf(_SC_PAGESIZE) : -1;
 }
 
 } // namespace attnscope::test

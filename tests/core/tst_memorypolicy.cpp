@@ -1,28 +1,19 @@
 // Freed blocks of 4 MB and more leave the process at once, even after a
 // larger block has moved glibc's own threshold up (which, without the
 // policy, keeps them on the heap). Measured in resident memory.
+#include "../testsupport.h"
+
 #include "core/engine/memorypolicy.h"
 
-#include <QFile>
 #include <QTest>
 
 #include <cstdlib>
 #include <cstring>
 #include <vector>
 
-#include <unistd.h>
-
 namespace {
 
-/// Resident memory in MB, from /proc/self/statm.
-double residentMb()
-{
-    QFile statm(QStringLiteral("/proc/self/statm"));
-    if (!statm.open(QIODevice::ReadOnly))
-        return -1.0;
-    const QList<QByteArray> fields = statm.readAll().split(' ');
-    return fields.size() > 1 ? fields[1].toDouble() * static_cast<double>(::sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0) : -1.0;
-}
+double residentMb() { return static_cast<double>(attnscope::test::residentBytes()) / (1024.0 * 1024.0); }
 
 } // namespace
 

@@ -387,20 +387,6 @@ void TestMainWindow::failingModelShowsErrorAndStaysUsable()
     QCOMPARE(w.lastResult().modelName, QStringLiteral("tiny-joint"));
 }
 
-namespace {
-
-/// Resident memory of this process, in bytes.
-qint64 residentBytes()
-{
-    QFile statm(QStringLiteral("/proc/self/statm"));
-    if (!statm.open(QIODevice::ReadOnly))
-        return -1;
-    const QList<QByteArray> fields = statm.readAll().split(' ');
-    return fields.size() > 1 ? fields[1].toLongLong() * sysconf(_SC_PAGESIZE) : -1;
-}
-
-} // namespace
-
 // 200 requests as fast as the keyboard can send them: the window ends showing
 // the last one, and a second burst of 200 leaves memory where the first did.
 namespace {
@@ -442,11 +428,11 @@ void TestMainWindow::burstEndsWithLastRequest()
     // Only the last request's result is shown: its tokens are the last text's.
     QCOMPARE(w.lastResult().tokens.mid(0, 5), QStringList({"what", "color", "is", "the", "square"}));
     QTest::qWait(200);
-    const qint64 before = residentBytes();
+    const qint64 before = test::residentBytes();
     burst(QStringLiteral("is there a blue square ?"));
     QCOMPARE(w.lastResult().tokens.mid(0, 5), QStringList({"is", "there", "a", "blue", "square"}));
     QTest::qWait(200);
-    const qint64 after = residentBytes();
+    const qint64 after = test::residentBytes();
     QVERIFY(before > 0);
     QVERIFY2(after - before < 16 * 1024 * 1024,
              qPrintable(QStringLiteral("resident memory grew by %1 MB").arg((after - before) / 1048576.0)));
