@@ -100,6 +100,17 @@ struct Probe
         return static_cast<double>(clock.nsecsElapsed() - changeStart) / 1e6;
     }
 
+    /// Records the repaint after one change and, while changes are left,
+    /// makes the next one from the event loop; false when all are done.
+    bool measured(std::vector<double> &times, void (Probe::*change)())
+    {
+        times.push_back(repaintedMs());
+        if (++sent >= changes)
+            return false;
+        QTimer::singleShot(0, app, [this, change] { (this->*change)(); });
+        return true;
+    }
+
     void shown()
     {
         if (window->controller()->isBusy())
@@ -122,21 +133,15 @@ struct Probe
             changeLayer();
             return;
         case Phase::Layers:
-            layerMs.push_back(repaintedMs());
-            if (++sent < changes) {
-                QTimer::singleShot(0, app, [this] { changeLayer(); });
+            if (measured(layerMs, &Probe::changeLayer))
                 return;
-            }
             phase = Phase::Heads;
             sent = 0;
             QTimer::singleShot(0, app, [this] { changeHead(); });
             return;
         case Phase::Heads:
-            headMs.push_back(repaintedMs());
-            if (++sent < changes) {
-                QTimer::singleShot(0, app, [this] { changeHead(); });
+            if (measured(headMs, &Probe::changeHead))
                 return;
-            }
             phase = Phase::Done;
             finish();
             return;

@@ -21,13 +21,15 @@ namespace {
 class TokenTicker : public QCPAxisTicker
 {
 public:
-    TokenTicker(QCPAxis *axis, const std::vector<core::LayoutToken> &layout, int offset, int count)
+    /// `labels` are the whole layout's; the axis shows `count` of them from `offset`.
+    TokenTicker(QCPAxis *axis, const std::vector<core::LayoutToken> &layout, const QStringList &labels, int offset,
+                int count)
         : m_axis(axis)
+        , m_labels(labels.mid(offset, count))
     {
         for (int i = 0; i < count; ++i) {
             const core::LayoutToken &t = layout[static_cast<size_t>(offset + i)];
-            m_labels << QString::fromStdString(t.label);
-            const bool rowStart = t.patchIndex >= 0 && m_labels.back().endsWith(QLatin1String(",0"));
+            const bool rowStart = t.patchIndex >= 0 && m_labels[i].endsWith(QLatin1String(",0"));
             if ((t.patchIndex < 0 && !t.padding) || rowStart)
                 m_landmarks.push_back(i);
         }
@@ -138,8 +140,7 @@ void AttentionMatrixView::setMatrix(const core::Explanation &matrix, const std::
     m_matrix = matrix.matrix;
     m_rowOffset = matrix.matrixRowOffset;
     m_colOffset = matrix.matrixColOffset;
-    m_rowLabels.clear();
-    m_colLabels.clear();
+    m_labels.clear();
     if (m_matrix.empty() || m_rowOffset + m_matrix.rows() > static_cast<int>(layout.size())
         || m_colOffset + m_matrix.cols() > static_cast<int>(layout.size())) {
         m_matrix = {};
@@ -148,10 +149,9 @@ void AttentionMatrixView::setMatrix(const core::Explanation &matrix, const std::
         m_plot->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
-    for (int r = 0; r < m_matrix.rows(); ++r)
-        m_rowLabels << QString::fromStdString(layout[static_cast<size_t>(m_rowOffset + r)].label);
-    for (int c = 0; c < m_matrix.cols(); ++c)
-        m_colLabels << QString::fromStdString(layout[static_cast<size_t>(m_colOffset + c)].label);
+    m_labels.reserve(static_cast<qsizetype>(layout.size()));
+    for (const core::LayoutToken &t : layout)
+        m_labels << QString::fromStdString(t.label);
 
     // Colours span the whole matrix, whatever part is in view.
     float low = 0.0f;
@@ -166,8 +166,8 @@ void AttentionMatrixView::setMatrix(const core::Explanation &matrix, const std::
     }
     m_map->setDataRange(QCPRange(low, high > low ? high : low + 1.0));
     m_shown = {}; // refill at the next replot
-    m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new TokenTicker(m_plot->xAxis, layout, m_colOffset, m_matrix.cols())));
-    m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new TokenTicker(m_plot->yAxis, layout, m_rowOffset, m_matrix.rows())));
+    m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new TokenTicker(m_plot->xAxis, layout, m_labels, m_colOffset, m_matrix.cols())));
+    m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new TokenTicker(m_plot->yAxis, layout, m_labels, m_rowOffset, m_matrix.rows())));
 
     // Segment lines: cleared and redrawn (the selection rectangle stays).
     for (int i = m_plot->itemCount() - 1; i >= 0; --i) {
@@ -310,7 +310,7 @@ void AttentionMatrixView::onMouseMove(QMouseEvent *event)
     if (!cellAt(event->position(), row, col))
         return;
     const double value = m_matrix.at(row, col);
-    m_hover->setText(tr("%1 → %2: %3").arg(m_rowLabels.value(row), m_colLabels.value(col)).arg(value, 0, 'g', 4));
+    m_hover->setText(tr("%1 → %2: %3").arg(m_labels.value(m_rowOffset + row), m_labels.value(m_colOffset + col)).arg(value, 0, 'g', 4));
     emit cellHovered(row, col, value);
 }
 

@@ -72,8 +72,7 @@ private:
     core::Matrix m_matrix;
     int m_rowOffset = 0;
     int m_colOffset = 0;
-    QStringList m_rowLabels;
-    QStringList m_colLabels;
+    QStringList m_labels; ///< of the whole layout
     int m_selected = -1;
     QPointF m_pressAt;
     /// What the colour map holds: first column and row, cells in view, grid.
