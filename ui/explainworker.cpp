@@ -92,6 +92,8 @@ void ExplainWorker::process(const ExplainRequest &request) noexcept
     } catch (...) {
         emit failed(request.generation, QStringLiteral("Unexpected error of unknown kind"));
     }
+    if (m_run && !m_run->hasMaps())
+        m_run.reset(); // a failure took the run's maps with it: the next request runs the model again
 }
 
 ExplainResult ExplainWorker::explain(const ExplainRequest &request)

@@ -4,6 +4,7 @@
 #include "core/text/tokenizer.h"
 
 #include <torch/csrc/autograd/autograd.h>
+#include <torch/csrc/autograd/functions/accumulate_grad.h>
 #include <torch/csrc/jit/runtime/graph_executor.h>
 
 #include <chrono>
@@ -310,7 +311,8 @@ std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceCh
     d.manifest = Manifest::parse(manifestText, path);
     d.module.eval();
     // Gradient-based methods differentiate the logits with respect to the
-    // attention maps; that needs a graph, so parameters must require grad.
+    // attention maps; forwardWithGraph decides which leaves the graph
+    // starts from. Until then, every parameter is one.
     for (auto parameter : d.module.parameters())
         parameter.requires_grad_(true);
 
@@ -352,16 +354,12 @@ std::string ModelBundle::deviceName() const { return d->device.str(); }
 const std::vector<int> &ModelBundle::headCounts() const { return d->heads; }
 bool ModelBundle::gradientsReachable() const
 {
-    if (!d->gradientsReachable) {
-        // No run with the graph yet: one on the probe input.
-        torch::AutoGradMode gradMode(true);
-        const ForwardOutput out = d->probeForward(1);
-        d->gradientsReachable = Impl::attentionsReachLogits(out.logits, out.attentions);
-    }
+    if (!d->gradientsReachable)
+        d->probeForward(1, true); // no run with the graph yet: one on the probe input
     return *d->gradientsReachable;
 }
 
-ForwardOutput ModelBundle::Impl::probeForward(int batch)
+ForwardOutput ModelBundle::Impl::probeForward(int batch, bool graph)
 {
     const auto [pixels, text] = probeInput(manifest);
     const std::vector<int64_t> none;
@@ -369,7 +367,101 @@ ForwardOutput ModelBundle::Impl::probeForward(int batch)
     const std::vector<const std::vector<float> *> images(static_cast<size_t>(batch), &pixels);
     const std::vector<const std::vector<int64_t> *> ids(static_cast<size_t>(batch), hasText ? &text.ids : &none);
     const std::vector<const std::vector<int64_t> *> mask(static_cast<size_t>(batch), hasText ? &text.mask : &none);
+    if (graph)
+        return forwardWithGraph(imageTensor(images), idsTensor(ids), idsTensor(mask));
     return forward(imageTensor(images), idsTensor(ids), idsTensor(mask));
+}
+
+namespace {
+
+bool everyMapInGraph(const ForwardOutput &out)
+{
+    if (!out.logits.requires_grad())
+        return false;
+    for (const torch::Tensor &a : out.attentions) {
+        if (!a.requires_grad())
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+ForwardOutput ModelBundle::Impl::forwardWithGraph(const torch::Tensor &image, const torch::Tensor &ids,
+                                                  const torch::Tensor &mask)
+{
+    torch::AutoGradMode gradMode(true);
+    if (graphLeaves == GraphLeaves::Unknown) {
+        for (auto parameter : module.parameters())
+            parameter.requires_grad_(false);
+        graphLeaves = GraphLeaves::Image;
+    }
+    if (graphLeaves == GraphLeaves::Image || graphLeaves == GraphLeaves::Parameters) {
+        try {
+            const torch::Tensor input = graphLeaves == GraphLeaves::Image
+                ? image.detach().requires_grad_(true) : image;
+            ForwardOutput out = forward(input, ids, mask);
+            if (everyMapInGraph(out)) {
+                out.gradientLeaves = graphLeaves == GraphLeaves::Image ? std::vector<torch::Tensor>{input}
+                                                                       : leafParameters;
+                if (!gradientsReachable)
+                    gradientsReachable = attentionsReachLogits(out.logits, out.attentions);
+                return out;
+            }
+        } catch (const Error &) {
+            // For example a model that changes its image input in place: the
+            // graph with every parameter below says what is wrong, if anything.
+        }
+    }
+    // Some map is not in the graph: it does not depend on the image (a
+    // stream of its own), or not on the parameters chosen before. The whole
+    // graph once, to choose the parameters anew.
+    for (auto parameter : module.parameters())
+        parameter.requires_grad_(true);
+    ForwardOutput out = forward(image, ids, mask);
+    gradientsReachable = attentionsReachLogits(out.logits, out.attentions);
+    out.gradientLeaves = smallestLeavesUpstream(out.attentions);
+    if (*gradientsReachable) {
+        leafParameters = out.gradientLeaves;
+        for (auto parameter : module.parameters())
+            parameter.requires_grad_(false);
+        for (torch::Tensor &leaf : leafParameters)
+            leaf.requires_grad_(true);
+        graphLeaves = GraphLeaves::Parameters;
+    } else {
+        graphLeaves = GraphLeaves::All;
+    }
+    return out;
+}
+
+std::vector<torch::Tensor> ModelBundle::Impl::smallestLeavesUpstream(const std::vector<torch::Tensor> &attentions)
+{
+    std::set<const torch::autograd::Node *> chosen;
+    std::vector<torch::Tensor> leaves;
+    for (const torch::Tensor &a : attentions) {
+        if (!a.grad_fn())
+            continue;
+        const torch::autograd::AccumulateGrad *best = nullptr;
+        std::set<const torch::autograd::Node *> seen;
+        std::vector<const torch::autograd::Node *> todo{a.grad_fn().get()};
+        while (!todo.empty()) {
+            const torch::autograd::Node *node = todo.back();
+            todo.pop_back();
+            if (!seen.insert(node).second)
+                continue;
+            if (const auto *leaf = dynamic_cast<const torch::autograd::AccumulateGrad *>(node)) {
+                if (!best || leaf->variable.numel() < best->variable.numel())
+                    best = leaf;
+            }
+            for (const torch::autograd::Edge &edge : node->next_edges()) {
+                if (edge.function)
+                    todo.push_back(edge.function.get());
+            }
+        }
+        if (best && chosen.insert(best).second)
+            leaves.push_back(best->variable);
+    }
+    return leaves;
 }
 
 bool ModelBundle::Impl::attentionsReachLogits(const torch::Tensor &logits, const std::vector<torch::Tensor> &attentions)

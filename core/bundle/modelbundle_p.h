@@ -19,6 +19,9 @@ struct ForwardOutput
     torch::Tensor logits;                   ///< [batch, labels]
     std::vector<torch::Tensor> attentions;  ///< each [batch, heads, queries, keys]
     std::map<std::string, torch::Tensor> extras;
+    /// From forwardWithGraph: leaves of the graph upstream of every map, for
+    /// a backward pass to ask the (small) gradients of.
+    std::vector<torch::Tensor> gradientLeaves;
 };
 
 struct ModelBundle::Impl
@@ -33,11 +36,32 @@ struct ModelBundle::Impl
     std::optional<bool> gradientsReachable;
     double loadMs = 0.0;
 
+    /// Which leaves the graph of a run starts from. No method asks for the
+    /// parameters' gradients, and a parameter that requires grad makes the
+    /// graph keep its layer's input (at 2,048 tokens a quarter of the graph's
+    /// memory), so the parameters are frozen: the graph starts from the image
+    /// (Image), or, where some map does not depend on the image, from the
+    /// smallest parameter upstream of each map (Parameters); All when the
+    /// maps are not differentiable anyway.
+    enum class GraphLeaves { Unknown, Image, Parameters, All };
+    GraphLeaves graphLeaves = GraphLeaves::Unknown;
+    std::vector<torch::Tensor> leafParameters; ///< with GraphLeaves::Parameters
+
+    /// forward() with the autograd graph, from the leaves above; finds them
+    /// (and sets gradientsReachable) on the model's first call. Every map of
+    /// the output is in the graph when gradients are reachable.
+    ForwardOutput forwardWithGraph(const torch::Tensor &image, const torch::Tensor &ids, const torch::Tensor &mask);
+    /// For every map, the smallest leaf (in elements) upstream of it: asked
+    /// for its gradient, a backward pass reaches every map, yet returns
+    /// almost nothing.
+    static std::vector<torch::Tensor> smallestLeavesUpstream(const std::vector<torch::Tensor> &attentions);
+
     /// Walks the autograd graph from the logits: do they depend on the
     /// maps? False when a map is detached or a copy outside the graph.
     static bool attentionsReachLogits(const torch::Tensor &logits, const std::vector<torch::Tensor> &attentions);
-    /// forward() on `batch` copies of the made-up probe input.
-    ForwardOutput probeForward(int batch);
+    /// forward() (forwardWithGraph() with `graph`) on `batch` copies of the
+    /// made-up probe input.
+    ForwardOutput probeForward(int batch, bool graph = false);
     /// Runs forward on a batch and checks the output's structure and shapes
     /// against the manifest; throws Error naming the file otherwise.
     ForwardOutput forward(const torch::Tensor &image, const torch::Tensor &ids,

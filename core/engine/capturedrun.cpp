@@ -40,7 +40,33 @@ std::vector<int> CapturedRun::headCounts() const
     return counts;
 }
 
-const std::vector<torch::Tensor> &CapturedRun::Impl::gradientsFor(int target)
+bool CapturedRun::hasMaps() const
+{
+    return d->maps.size() == manifest().attentions.size();
+}
+
+int64_t CapturedRun::Impl::decisionRowOf(size_t map) const
+{
+    const AttentionSpec &spec = bundle->manifest().attentions[map];
+    const DecisionToken token = bundle->manifest().decisionFor(spec.keyStream);
+    return token.stream == spec.queryStream ? token.index : -1;
+}
+
+void CapturedRun::Impl::hookAttentions()
+{
+    for (size_t i = 0; i < attentions.size(); ++i) {
+        if (!attentions[i].requires_grad())
+            continue;
+        // Runs on the thread of the backward pass, inside gradientsFor; each
+        // hook writes only its own map's slot.
+        attentions[i].register_hook([this, i](const torch::Tensor &grad) {
+            if (sink)
+                (*sink)[i] = ReducedGradient::reduce(maps[i], grad.detach().select(0, 0), decisionRowOf(i));
+        });
+    }
+}
+
+const std::vector<ReducedGradient> &CapturedRun::Impl::gradientsFor(int target)
 {
     const auto cached = gradients.find(target);
     if (cached != gradients.end())
@@ -49,30 +75,53 @@ const std::vector<torch::Tensor> &CapturedRun::Impl::gradientsFor(int target)
     if (target < 0 || target >= labels)
         throw Error("target label " + std::to_string(target) + " is out of range (the model has "
                     + std::to_string(labels) + " labels)");
-    if (!graph && bundle->impl().gradientsReachable.value_or(true))
-        forward(true); // the same numbers again, this time with the graph
+    if (!graph && bundle->impl().gradientsReachable.value_or(true)) {
+        // The same numbers again, this time with the graph. The maps without
+        // it go first (at 2,048 tokens they are gigabytes); should the run
+        // with the graph fail, the run without it is made again.
+        logits = torch::Tensor();
+        attentions.clear();
+        maps.clear();
+        extras.clear();
+        try {
+            forward(true);
+        } catch (...) {
+            forward(false);
+            throw;
+        }
+    }
     if (!bundle->impl().gradientsReachable.value_or(false) || !logits.requires_grad())
         throw Error(bundle->path() + ": the attention maps this model returns are not on the path to "
                                      "its logits, so gradient-based methods cannot run; return the "
                                      "attention tensors that the model multiplies with its values");
-    std::vector<torch::Tensor> grads;
+    // The backward pass is asked for the gradients of a few small leaves
+    // only (see ModelBundle::Impl::forwardWithGraph); on its way it passes
+    // every map, whose hook keeps the reduced gradient. Asking for the maps'
+    // gradients instead would hold all of them, full size, until the pass
+    // ends. The pass frees each layer's part of the graph once through it,
+    // so the graph is gone afterwards: another target runs the model again.
+    std::vector<ReducedGradient> reduced(attentions.size());
+    graph = false;
     try {
+        if (!hooked) {
+            hookAttentions();
+            hooked = true;
+        }
         torch::AutoGradMode gradMode(true);
-        grads = torch::autograd::grad({logits.select(0, 0).select(0, target)}, attentions, {},
-                                      /*retain_graph=*/true, /*create_graph=*/false,
-                                      /*allow_unused=*/true);
+        sink = &reduced;
+        if (!gradientLeaves.empty())
+            torch::autograd::grad({logits.select(0, 0).select(0, target)}, gradientLeaves, {},
+                                  /*retain_graph=*/false, /*create_graph=*/false, /*allow_unused=*/true);
+        sink = nullptr;
     } catch (const c10::Error &e) {
+        sink = nullptr;
         throw Error(bundle->path() + ": computing gradients failed: " + e.what_without_backtrace());
     }
-    std::vector<torch::Tensor> out;
-    out.reserve(grads.size());
-    for (size_t i = 0; i < grads.size(); ++i) {
-        if (grads[i].defined())
-            out.push_back(grads[i].detach().select(0, 0).to(torch::kFloat32));
-        else
-            out.push_back(torch::zeros_like(maps[i]));
+    for (size_t i = 0; i < reduced.size(); ++i) {
+        if (!reduced[i].headWeighted.defined())
+            reduced[i] = ReducedGradient::zeros(maps[i], decisionRowOf(i));
     }
-    return gradients.emplace(target, std::move(out)).first->second;
+    return gradients.emplace(target, std::move(reduced)).first->second;
 }
 
 } // namespace attnscope::core

@@ -30,6 +30,9 @@ public:
     const Prediction &prediction() const;
     /// Number of heads of each attention map, in manifest order.
     std::vector<int> headCounts() const;
+    /// False only after a failure left the run without its attention maps
+    /// (the model could not be run again); such a run must be made anew.
+    bool hasMaps() const;
     /// Milliseconds spent in the forward pass.
     double forwardMilliseconds() const;
 

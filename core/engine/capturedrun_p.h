@@ -3,6 +3,7 @@
 // Internal to core: includes LibTorch. Never include from ui/ or app/.
 
 #include "core/engine/capturedrun.h"
+#include "core/engine/reducedgradient.h"
 
 #include <torch/script.h>
 
@@ -21,19 +22,33 @@ struct CapturedRun::Impl
 
     torch::Tensor logits;                   ///< [1, labels], in the autograd graph when `graph`
     std::vector<torch::Tensor> attentions;  ///< [1, heads, q, k], in the graph when `graph`
-    bool graph = false;                     ///< the forward pass recorded the autograd graph
+    bool graph = false;                     ///< holds an autograd graph no backward pass has used
+    std::vector<torch::Tensor> gradientLeaves; ///< with the graph: what a backward pass asks for
     std::vector<torch::Tensor> maps;        ///< the same, detached, float, [heads, q, k]
-    std::map<int, std::vector<torch::Tensor>> gradients; ///< per target: [heads, q, k]
+    std::map<int, std::vector<ReducedGradient>> gradients; ///< per target, per map
     std::map<std::string, torch::Tensor> extras;  ///< the model's extra outputs, detached, batch item 0
 
     /// Runs the model on `input` and keeps its outputs; with `recordGraph`,
     /// the autograd graph too (the memory of every layer's activations).
     void forward(bool recordGraph);
-    /// d(logit[target]) / d(attention map), computed once per target. Maps
-    /// that do not reach the logit get zeros. A run made without the graph
-    /// runs the model again first, with it. Throws Error when the model's
+    /// d(logit[target]) / d(attention map), reduced per map as the backward
+    /// pass produces it (see ReducedGradient), computed once per target. Maps
+    /// that do not reach the logit get zeros. A run without the graph (made
+    /// without it, or spent by an earlier target's backward pass) runs the
+    /// model again first, with it. Throws Error when the model's
     /// attention maps are not differentiable.
-    const std::vector<torch::Tensor> &gradientsFor(int target);
+    const std::vector<ReducedGradient> &gradientsFor(int target);
+
+private:
+    /// The query row of each map's gradient that gradient-weighted attention
+    /// reads: the decision token of the map's key stream, when it is among
+    /// the map's queries; -1 otherwise.
+    int64_t decisionRowOf(size_t map) const;
+    /// Hooks on the attention maps that reduce each gradient into `sink`.
+    void hookAttentions();
+
+    std::vector<ReducedGradient> *sink = nullptr; ///< where the hooks write, during gradientsFor only
+    bool hooked = false;                          ///< the graph's maps carry the hooks
 };
 
 } // namespace attnscope::core

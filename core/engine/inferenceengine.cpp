@@ -28,18 +28,17 @@ void CapturedRun::Impl::forward(bool recordGraph)
     // attention maps are all that stays. Grad mode off, not InferenceMode
     // (see targetProbabilities).
     torch::AutoGradMode gradMode(recordGraph);
-    ForwardOutput out = b.forward(b.imageTensor({&input.pixels}),
-                                  b.idsTensor({hasText ? &input.text.ids : &none}),
-                                  b.idsTensor({hasText ? &input.text.mask : &none}));
+    const torch::Tensor image = b.imageTensor({&input.pixels});
+    const torch::Tensor ids = b.idsTensor({hasText ? &input.text.ids : &none});
+    const torch::Tensor mask = b.idsTensor({hasText ? &input.text.mask : &none});
+    ForwardOutput out = recordGraph ? b.forwardWithGraph(image, ids, mask) : b.forward(image, ids, mask);
     forwardMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     graph = recordGraph;
+    hooked = false; // new maps, without hooks
 
     logits = out.logits.reshape({1, -1});
     attentions = out.attentions;
-    // The first graph of this model says whether its maps reach the logits
-    // (a walk over the graph; no gradient computed).
-    if (recordGraph && !b.gradientsReachable)
-        b.gradientsReachable = ModelBundle::Impl::attentionsReachLogits(out.logits, out.attentions);
+    gradientLeaves = out.gradientLeaves;
     maps.clear();
     for (const auto &a : out.attentions)
         maps.push_back(a.detach().select(0, 0).to(torch::kFloat32));

@@ -47,6 +47,15 @@ Matrix toMatrix(const torch::Tensor &t)
                   std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel()));
 }
 
+std::vector<torch::Tensor> headWeightedOf(const std::vector<ReducedGradient> &gradients)
+{
+    std::vector<torch::Tensor> out;
+    out.reserve(gradients.size());
+    for (const ReducedGradient &g : gradients)
+        out.push_back(g.headWeighted);
+    return out;
+}
+
 torch::Tensor validKeys(const StreamLayout &layout, int stream)
 {
     const int offset = layout.streamOffset(stream), length = layout.streamLength(stream);
@@ -101,7 +110,7 @@ Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
         case Method::Relevance: {
             const StreamMatrices r = options.method == Method::Rollout
                 ? AttentionRollout::propagate(lengths, m.attentions, d.maps, options.startLayer)
-                : GenericRelevance::propagate(lengths, m.attentions, d.maps, d.gradientsFor(target));
+                : GenericRelevance::propagate(lengths, m.attentions, headWeightedOf(d.gradientsFor(target)));
             for (size_t q = 0; q < m.streams.size(); ++q) {
                 const DecisionToken token = m.decisionFor(static_cast<int>(q));
                 decisionRows[q] = r.at(static_cast<size_t>(token.stream), q).select(0, token.index);
@@ -123,7 +132,7 @@ Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
                 if (index < 0)
                     continue;
                 const torch::Tensor w = GradWeightedAttention::compute(
-                    d.maps[static_cast<size_t>(index)], grads[static_cast<size_t>(index)], token.index,
+                    d.maps[static_cast<size_t>(index)], grads[static_cast<size_t>(index)].decisionRow,
                     validKeys(layout, static_cast<int>(k)));
                 decisionRows[k] = w.select(0, token.index);
                 if (index > last) {

@@ -2,11 +2,6 @@
 
 namespace attnscope::core {
 
-torch::Tensor GenericRelevance::headWeighted(const torch::Tensor &attention, const torch::Tensor &gradient)
-{
-    return (gradient * attention).clamp_min(0).mean(0);
-}
-
 torch::Tensor GenericRelevance::normalizeResidual(const torch::Tensor &relevance)
 {
     const torch::Tensor eye = torch::eye(relevance.size(0), relevance.options());
@@ -18,17 +13,16 @@ torch::Tensor GenericRelevance::normalizeResidual(const torch::Tensor &relevance
 
 StreamMatrices GenericRelevance::propagate(const std::vector<int64_t> &streamLengths,
                                            const std::vector<AttentionSpec> &specs,
-                                           const std::vector<torch::Tensor> &maps,
-                                           const std::vector<torch::Tensor> &gradients)
+                                           const std::vector<torch::Tensor> &headWeighted)
 {
-    const torch::Device device = maps.empty() ? torch::Device(torch::kCPU) : maps.front().device();
+    const torch::Device device = headWeighted.empty() ? torch::Device(torch::kCPU) : headWeighted.front().device();
     StreamMatrices r(streamLengths, device);
     const size_t streams = streamLengths.size();
     size_t i = 0;
     while (i < specs.size()) {
         const AttentionSpec &spec = specs[i];
         if (spec.kind == AttentionKind::Self) {
-            const torch::Tensor a = headWeighted(maps[i], gradients[i]);
+            const torch::Tensor &a = headWeighted[i];
             const size_t s = static_cast<size_t>(spec.queryStream);
             for (size_t q = 0; q < streams; ++q)
                 r.at(s, q) = r.at(s, q) + torch::matmul(a, r.at(s, q));
@@ -43,7 +37,7 @@ StreamMatrices GenericRelevance::propagate(const std::vector<int64_t> &streamLen
         for (size_t j = i; j < end; ++j) {
             const size_t s = static_cast<size_t>(specs[j].queryStream);
             const size_t q = static_cast<size_t>(specs[j].keyStream);
-            const torch::Tensor a = headWeighted(maps[j], gradients[j]);
+            const torch::Tensor &a = headWeighted[j];
             const torch::Tensor rss = normalizeResidual(before.at(s, s));
             const torch::Tensor rqq = normalizeResidual(before.at(q, q));
             r.at(s, q) = r.at(s, q) + torch::matmul(rss.t(), torch::matmul(a, rqq));

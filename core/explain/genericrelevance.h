@@ -14,7 +14,7 @@ namespace attnscope::core {
 /// Generic attention-model explainability (Chefer, Gur & Wolf, ICCV 2021).
 ///
 /// Each map is reduced to A_bar = mean_h((dy/dA * A)^+) for the target logit
-/// y. Relevance starts as R[s][s] = I, R[s][q] = 0 and is updated map by map:
+/// y (ReducedGradient::headWeighted, made during the backward pass). Relevance starts as R[s][s] = I, R[s][q] = 0 and is updated map by map:
 ///  - self-attention in stream s, for every stream q: R[s][q] += A_bar * R[s][q];
 ///  - cross-attention, s attends to q:
 ///      R[s][q] += norm(R[s][s])^T * A_bar * norm(R[q][q]),
@@ -25,16 +25,14 @@ namespace attnscope::core {
 class GenericRelevance
 {
 public:
-    /// mean over heads of (grad * attention) clamped at zero: [queries, keys].
-    static torch::Tensor headWeighted(const torch::Tensor &attention, const torch::Tensor &gradient);
     /// (R - I) with every row scaled to sum 1, plus I. Rows of R - I that sum
     /// to zero are left unscaled (for a stream no layer has touched, R - I is 0).
     static torch::Tensor normalizeResidual(const torch::Tensor &relevance);
 
+    /// headWeighted: A_bar of every map, [queries, keys], in `specs` order.
     static StreamMatrices propagate(const std::vector<int64_t> &streamLengths,
                                     const std::vector<AttentionSpec> &specs,
-                                    const std::vector<torch::Tensor> &maps,
-                                    const std::vector<torch::Tensor> &gradients);
+                                    const std::vector<torch::Tensor> &headWeighted);
 };
 
 } // namespace attnscope::core

@@ -13,10 +13,11 @@ namespace attnscope::core {
 class GradWeightedAttention
 {
 public:
-    /// attention, gradient: [heads, queries, keys]; validKeys: [keys] bool.
+    /// attention: [heads, queries, keys]; decisionGradient: the gradient at
+    /// the decision token's row, [heads, keys]; validKeys: [keys] bool.
     /// Returns [queries, keys].
-    static torch::Tensor compute(const torch::Tensor &attention, const torch::Tensor &gradient,
-                                 int64_t decisionRow, const torch::Tensor &validKeys);
+    static torch::Tensor compute(const torch::Tensor &attention, const torch::Tensor &decisionGradient,
+                                 const torch::Tensor &validKeys);
 };
 
 } // namespace attnscope::core

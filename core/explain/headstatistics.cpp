@@ -44,7 +44,7 @@ std::vector<HeadStatistic> HeadStatistics::compute(CapturedRun &run, int target,
     CapturedRun::Impl &d = run.impl();
     const Manifest &m = run.manifest();
     const StreamLayout layout(m, run.input().text);
-    const std::vector<torch::Tensor> *grads = nullptr;
+    const std::vector<ReducedGradient> *grads = nullptr;
     try {
         grads = &d.gradientsFor(target);
     } catch (const Error &) {
@@ -79,7 +79,7 @@ std::vector<HeadStatistic> HeadStatistics::compute(CapturedRun &run, int target,
             std::vector<double> weights(static_cast<size_t>(heads), 0.0);
             double total = 0.0;
             if (grads) {
-                const torch::Tensor w = ((*grads)[i].to(torch::kCPU, torch::kFloat32) * a).clamp_min(0).sum({1, 2});
+                const torch::Tensor w = (*grads)[i].headSums.to(torch::kCPU);
                 for (int64_t h = 0; h < heads; ++h) {
                     weights[static_cast<size_t>(h)] = w[h].item<double>();
                     total += weights[static_cast<size_t>(h)];

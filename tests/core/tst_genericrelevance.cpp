@@ -27,29 +27,15 @@ class TestGenericRelevance : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void headWeightingByHand();
     void selfAttentionUpdatesByHand();
     void normalizeResidualByHand();
     void biModalRulesByHand();
 };
 
-// Head 1: A = [[.5,.5,0],[0,1,0],[0,0,1]], grad = [[2,-1,4],[1,1,1],[0,0,0]]
-//   grad*A = [[1,-.5,0],[0,1,0],[0,0,0]] -> clamped [[1,0,0],[0,1,0],[0,0,0]]
-// Head 2: A = [[.2,.3,.5],[.5,.5,0],[1,0,0]], grad = [[1,2,-2],[0,2,0],[1,0,3]]
-//   grad*A = [[.2,.6,-1],[0,1,0],[1,0,0]] -> clamped [[.2,.6,0],[0,1,0],[1,0,0]]
-// Mean: A_bar = [[.6,.3,0],[0,1,0],[.5,0,0]].
-static torch::Tensor handMaps()
+// A_bar = mean_h((grad * A)^+) of two heads, worked by hand in tst_reducedgradient.
+static torch::Tensor handWeighted()
 {
-    return torch::stack({t({{.5, .5, 0}, {0, 1, 0}, {0, 0, 1}}), t({{.2, .3, .5}, {.5, .5, 0}, {1, 0, 0}})});
-}
-static torch::Tensor handGrads()
-{
-    return torch::stack({t({{2, -1, 4}, {1, 1, 1}, {0, 0, 0}}), t({{1, 2, -2}, {0, 2, 0}, {1, 0, 3}})});
-}
-
-void TestGenericRelevance::headWeightingByHand()
-{
-    compareMatrix(GenericRelevance::headWeighted(handMaps(), handGrads()), t({{.6, .3, 0}, {0, 1, 0}, {.5, 0, 0}}));
+    return t({{.6, .3, 0}, {0, 1, 0}, {.5, 0, 0}});
 }
 
 // One update: R = I + A_bar = [[1.6,.3,0],[0,2,0],[.5,0,1]].
@@ -59,10 +45,10 @@ void TestGenericRelevance::headWeightingByHand()
 void TestGenericRelevance::selfAttentionUpdatesByHand()
 {
     const auto s = spec(0, AttentionKind::Self, 0, 0);
-    const StreamMatrices one = GenericRelevance::propagate({3}, {s}, {handMaps()}, {handGrads()});
+    const StreamMatrices one = GenericRelevance::propagate({3}, {s}, {handWeighted()});
     compareMatrix(one.at(0, 0), t({{1.6, .3, 0}, {0, 2, 0}, {.5, 0, 1}}));
     auto s1 = spec(1, AttentionKind::Self, 0, 0);
-    const StreamMatrices two = GenericRelevance::propagate({3}, {s, s1}, {handMaps(), handMaps()}, {handGrads(), handGrads()});
+    const StreamMatrices two = GenericRelevance::propagate({3}, {s, s1}, {handWeighted(), handWeighted()});
     compareMatrix(two.at(0, 0), t({{2.56, 1.08, 0}, {0, 4, 0}, {1.3, .15, 1}}));
 }
 
@@ -90,11 +76,9 @@ void TestGenericRelevance::biModalRulesByHand()
 {
     const std::vector<AttentionSpec> specs{spec(0, AttentionKind::Self, 0, 0), spec(1, AttentionKind::Cross, 0, 1),
                                            spec(1, AttentionKind::Cross, 1, 0)};
-    const std::vector<torch::Tensor> maps{t({{.5, .5}, {0, 1}}).unsqueeze(0), t({{.25, .75}, {1, 0}}).unsqueeze(0),
-                                          t({{0, 1}, {.5, .5}}).unsqueeze(0)};
-    const std::vector<torch::Tensor> grads{t({{2, 2}, {1, 1}}).unsqueeze(0), t({{4, -1}, {1, 1}}).unsqueeze(0),
-                                           t({{1, 1}, {1, -1}}).unsqueeze(0)};
-    const StreamMatrices r = GenericRelevance::propagate({2, 2}, specs, maps, grads);
+    // One head each, so A_bar = (grad * A)^+ as worked out above.
+    const std::vector<torch::Tensor> weighted{t({{1, 1}, {0, 1}}), t({{1, 0}, {1, 0}}), t({{0, 1}, {.5, 0}})};
+    const StreamMatrices r = GenericRelevance::propagate({2, 2}, specs, weighted);
     compareMatrix(r.at(0, 0), t({{2, 1}, {0, 2}}));
     compareMatrix(r.at(0, 1), t({{1.5, 0}, {2.5, 0}}));
     compareMatrix(r.at(1, 0), t({{0, 2}, {.75, .25}}));

@@ -1,0 +1,101 @@
+// The engine's backward pass, which reduces each map's gradient in a hook and
+// starts its graph from few leaves, against autograd's full gradients on a
+// graph that starts from every parameter (the way Python scripts do it).
+#include "core/bundle/modelbundle_p.h"
+#include "core/engine/capturedrun_p.h"
+#include "core/engine/inferenceengine.h"
+#include "core/io/inputloader.h"
+
+#include "../testsupport.h"
+#include "../torchsupport.h"
+
+#include <torch/csrc/autograd/autograd.h>
+
+#include <QTest>
+
+using namespace attnscope;
+using namespace attnscope::core;
+
+class TestCapturedRun : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void reducedGradientsMatchFullGradients_data();
+    void reducedGradientsMatchFullGradients();
+};
+
+void TestCapturedRun::reducedGradientsMatchFullGradients_data()
+{
+    QTest::addColumn<QString>("model");
+    // Whether every map depends on the image: then no parameter needs to
+    // require grad. In tiny_late and tiny_dual the text stream has maps of
+    // its own, reached through a few parameters.
+    QTest::addColumn<bool>("imageOnly");
+    QTest::addColumn<int>("target");
+    QTest::newRow("joint") << "tiny_joint.pt" << true << 0;
+    QTest::newRow("joint, other target") << "tiny_joint.pt" << true << 1;
+    QTest::newRow("dual") << "tiny_dual.pt" << false << 0;
+    QTest::newRow("late") << "tiny_late.pt" << false << 1;
+}
+
+void TestCapturedRun::reducedGradientsMatchFullGradients()
+{
+    QFETCH(QString, model);
+    QFETCH(bool, imageOnly);
+    QFETCH(int, target);
+    const std::string path = test::dataPath(model.toStdString());
+    const std::string image = test::dataPath("images/joint_exact.png"), text = "is there a red circle";
+
+    // The reference: a second copy of the model, every parameter requiring
+    // grad, the gradients of every map kept whole and reduced here.
+    const auto reference = ModelBundle::load(path, DeviceChoice::Cpu);
+    ModelBundle::Impl &r = reference->impl();
+    const ModelInput input = InputLoader::load(reference->manifest(), image, text);
+    std::vector<torch::Tensor> fullGrads, refMaps;
+    {
+        torch::AutoGradMode grad(true);
+        for (auto p : r.module.parameters())
+            p.requires_grad_(true);
+        const ForwardOutput out = r.forward(r.imageTensor({&input.pixels}), r.idsTensor({&input.text.ids}),
+                                            r.idsTensor({&input.text.mask}));
+        const auto grads = torch::autograd::grad({out.logits.reshape({-1})[target]}, out.attentions, {}, false, false, true);
+        for (size_t i = 0; i < grads.size(); ++i) {
+            refMaps.push_back(out.attentions[i].detach()[0]);
+            fullGrads.push_back(grads[i].defined() ? grads[i][0] : torch::zeros_like(refMaps.back()));
+        }
+    }
+
+    const auto bundle = ModelBundle::load(path, DeviceChoice::Cpu);
+    for (int pass = 0; pass < 2; ++pass) { // the second pass runs on the leaner graph the first chose
+        auto run = InferenceEngine::run(bundle, input, Gradients::Record);
+        const std::vector<ReducedGradient> &reduced = run->impl().gradientsFor(target);
+        QCOMPARE(reduced.size(), fullGrads.size());
+        const Manifest &m = bundle->manifest();
+        for (size_t i = 0; i < reduced.size(); ++i) {
+            const torch::Tensor product = (fullGrads[i] * refMaps[i]).clamp_min(0);
+            test::compareMatrix(reduced[i].headWeighted, product.mean(0));
+            QVERIFY((reduced[i].headSums - product.sum({1, 2})).abs().max().item<double>() < 1e-5);
+            const DecisionToken token = m.decisionFor(m.attentions[i].keyStream);
+            if (token.stream == m.attentions[i].queryStream)
+                test::compareMatrix(reduced[i].decisionRow, fullGrads[i].select(1, token.index));
+            else
+                QVERIFY(!reduced[i].decisionRow.defined());
+        }
+        // Which parameters the graph started from.
+        int requiring = 0, parameters = 0;
+        for (const auto &p : bundle->impl().module.parameters()) {
+            ++parameters;
+            requiring += p.requires_grad() ? 1 : 0;
+        }
+        if (imageOnly) {
+            QCOMPARE(requiring, 0);
+        } else {
+            QVERIFY(requiring > 0);
+            QVERIFY(requiring <= static_cast<int>(m.attentions.size()));
+            QVERIFY(requiring < parameters);
+        }
+    }
+}
+
+QTEST_APPLESS_MAIN(TestCapturedRun)
+#include "tst_capturedrun.moc"
