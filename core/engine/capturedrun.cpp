@@ -57,8 +57,9 @@ void CapturedRun::Impl::hookAttentions()
     for (size_t i = 0; i < attentions.size(); ++i) {
         if (!attentions[i].requires_grad())
             continue;
-        // Runs on the thread of the backward pass, inside gradientsFor; each
-        // hook writes only its own map's slot.
+        // Runs on the thread of the backward pass, inside gradientsFor (the
+        // only backward pass of this graph); each hook writes only its own
+        // map's slot.
         attentions[i].register_hook([this, i](const torch::Tensor &grad) {
             if (sink)
                 (*sink)[i] = ReducedGradient::reduce(maps[i], grad.detach().select(0, 0), decisionRowOf(i));
@@ -102,21 +103,21 @@ const std::vector<ReducedGradient> &CapturedRun::Impl::gradientsFor(int target)
     // so the graph is gone afterwards: another target runs the model again.
     std::vector<ReducedGradient> reduced(attentions.size());
     graph = false;
+    sink = &reduced;
     try {
-        if (!hooked) {
-            hookAttentions();
-            hooked = true;
-        }
+        hookAttentions();
         torch::AutoGradMode gradMode(true);
-        sink = &reduced;
         if (!gradientLeaves.empty())
             torch::autograd::grad({logits.select(0, 0).select(0, target)}, gradientLeaves, {},
                                   /*retain_graph=*/false, /*create_graph=*/false, /*allow_unused=*/true);
-        sink = nullptr;
     } catch (const c10::Error &e) {
         sink = nullptr;
         throw Error(bundle->path() + ": computing gradients failed: " + e.what_without_backtrace());
+    } catch (...) {
+        sink = nullptr;
+        throw;
     }
+    sink = nullptr;
     for (size_t i = 0; i < reduced.size(); ++i) {
         if (!reduced[i].headWeighted.defined())
             reduced[i] = ReducedGradient::zeros(maps[i], decisionRowOf(i));

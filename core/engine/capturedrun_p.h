@@ -48,7 +48,6 @@ private:
     void hookAttentions();
 
     std::vector<ReducedGradient> *sink = nullptr; ///< where the hooks write, during gradientsFor only
-    bool hooked = false;                          ///< the graph's maps carry the hooks
 };
 
 } // namespace attnscope::core

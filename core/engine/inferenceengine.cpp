@@ -34,7 +34,6 @@ void CapturedRun::Impl::forward(bool recordGraph)
     ForwardOutput out = recordGraph ? b.forwardWithGraph(image, ids, mask) : b.forward(image, ids, mask);
     forwardMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     graph = recordGraph;
-    hooked = false; // new maps, without hooks
 
     logits = out.logits.reshape({1, -1});
     attentions = out.attentions;

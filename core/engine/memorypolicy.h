@@ -15,4 +15,13 @@ namespace attnscope::core {
 /// 30%). Call once, first thing in main().
 void returnLargeBlocksToTheSystem();
 
+/// Fits the policy above to a model whose attention maps take
+/// `bytesPerHead` (one head of every map, fp32). Where that is over 64 MB
+/// (2,048 tokens: 201 MB), blocks of 4 MB and more go back at once, as above.
+/// Below, blocks up to 32 MB are reused from the heap, which keeps up to
+/// 64 MB free at its top: at 577 tokens (16 MB) fresh mappings for every
+/// 5-16 MB activation made the forward pass 1.3-1.5x slower; the heap costs
+/// about 600 MB more at the peak there. Called by ModelBundle::load.
+void fitAllocatorToMaps(double bytesPerHead);
+
 } // namespace attnscope::core

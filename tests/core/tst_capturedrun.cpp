@@ -4,6 +4,8 @@
 #include "core/bundle/modelbundle_p.h"
 #include "core/engine/capturedrun_p.h"
 #include "core/engine/inferenceengine.h"
+#include "core/error.h"
+#include "core/explain/explainer.h"
 #include "core/io/inputloader.h"
 
 #include "../testsupport.h"
@@ -11,6 +13,7 @@
 
 #include <torch/csrc/autograd/autograd.h>
 
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace attnscope;
@@ -22,6 +25,7 @@ class TestCapturedRun : public QObject
 private Q_SLOTS:
     void reducedGradientsMatchFullGradients_data();
     void reducedGradientsMatchFullGradients();
+    void failedRunWithTheGraphKeepsTheMaps();
 };
 
 void TestCapturedRun::reducedGradientsMatchFullGradients_data()
@@ -95,6 +99,44 @@ void TestCapturedRun::reducedGradientsMatchFullGradients()
             QVERIFY(requiring < parameters);
         }
     }
+}
+
+// A model that runs without the graph but fails with it: the run made
+// without it must come back whole after relevance fails (its maps are let go
+// before the model runs again with the graph).
+void TestCapturedRun::failedRunWithTheGraphKeepsTheMaps()
+{
+    torch::jit::ExtraFilesMap extra{{"attnscope.json", ""}};
+    torch::jit::Module inner = torch::jit::load(test::dataPath("tiny_joint.pt"), c10::nullopt, extra);
+    torch::jit::Module outer("FailsWithTheGraph");
+    outer.register_module("inner", inner);
+    outer.define(R"(
+def forward(self, image: Tensor, input_ids: Tensor, attention_mask: Tensor):
+    assert not torch.is_grad_enabled(), "this model refuses to record a graph"
+    return self.inner.forward(image, input_ids, attention_mask)
+)");
+    QTemporaryDir dir;
+    const std::string path = dir.filePath(QStringLiteral("fails_with_graph.pt")).toStdString();
+    outer.save(path, extra);
+
+    const auto bundle = ModelBundle::load(path, DeviceChoice::Cpu);
+    const ModelInput input = InputLoader::load(bundle->manifest(), test::dataPath("images/joint_exact.png"),
+                                               "is there a red circle");
+    auto run = InferenceEngine::run(bundle, input, Gradients::Later);
+    MethodOptions raw, relevance;
+    raw.method = Method::RawAttention;
+    relevance.method = Method::Relevance;
+    const Explanation before = Explainer::explain(*run, raw);
+    try {
+        Explainer::explain(*run, relevance);
+        QFAIL("relevance ran on a model that cannot record a graph");
+    } catch (const Error &e) {
+        QVERIFY2(std::string(e.what()).find("refuses to record a graph") != std::string::npos, e.what());
+    }
+    QVERIFY(run->hasMaps());
+    const Explanation after = Explainer::explain(*run, raw);
+    QCOMPARE(after.patchScores, before.patchScores);
+    QCOMPARE(after.matrix.values(), before.matrix.values());
 }
 
 QTEST_APPLESS_MAIN(TestCapturedRun)
