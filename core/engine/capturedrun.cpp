@@ -103,21 +103,25 @@ const std::vector<ReducedGradient> &CapturedRun::Impl::gradientsFor(int target)
     // so the graph is gone afterwards: another target runs the model again.
     std::vector<ReducedGradient> reduced(attentions.size());
     graph = false;
-    sink = &reduced;
-    try {
-        hookAttentions();
-        torch::AutoGradMode gradMode(true);
-        if (!gradientLeaves.empty())
-            torch::autograd::grad({logits.select(0, 0).select(0, target)}, gradientLeaves, {},
-                                  /*retain_graph=*/false, /*create_graph=*/false, /*allow_unused=*/true);
-    } catch (const c10::Error &e) {
-        sink = nullptr;
-        throw Error(bundle->path() + ": computing gradients failed: " + e.what_without_backtrace());
-    } catch (...) {
-        sink = nullptr;
-        throw;
+    {
+        // The hooks stay on the maps after the pass; they write only while
+        // `sink` points at this call's results.
+        struct SinkReset
+        {
+            std::vector<ReducedGradient> *&sink;
+            ~SinkReset() { sink = nullptr; }
+        } reset{sink};
+        sink = &reduced;
+        try {
+            hookAttentions();
+            torch::AutoGradMode gradMode(true);
+            if (!gradientLeaves.empty())
+                torch::autograd::grad({logits.select(0, 0).select(0, target)}, gradientLeaves, {},
+                                      /*retain_graph=*/false, /*create_graph=*/false, /*allow_unused=*/true);
+        } catch (const c10::Error &e) {
+            throw Error(bundle->path() + ": computing gradients failed: " + e.what_without_backtrace());
+        }
     }
-    sink = nullptr;
     for (size_t i = 0; i < reduced.size(); ++i) {
         if (!reduced[i].headWeighted.defined())
             reduced[i] = ReducedGradient::zeros(maps[i], decisionRowOf(i));

@@ -6,10 +6,7 @@ ReducedGradient ReducedGradient::reduce(const torch::Tensor &attention, const to
                                         int64_t decisionRow)
 {
     const int64_t heads = attention.size(0);
-    const auto options = attention.options().dtype(torch::kFloat32);
-    ReducedGradient r;
-    r.headWeighted = torch::zeros({attention.size(1), attention.size(2)}, options);
-    r.headSums = torch::empty({heads}, options);
+    ReducedGradient r = zeros(attention, -1);
     for (int64_t h = 0; h < heads; ++h) {
         torch::Tensor product = gradient.select(0, h).to(torch::kFloat32) * attention.select(0, h);
         product.clamp_min_(0);
