@@ -23,6 +23,9 @@
 
 #include <QGuiApplication>
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -48,8 +51,9 @@ const char *kUsageText =
     "  attnscope info MODEL [--json] [--device auto|cpu|cuda]\n"
     "  attnscope explain --model M --image I --text T|--text-file F --out DIR\n"
     "  attnscope explain --session S.attnscope.json --out DIR\n"
-    "                    [--method all|raw,rollout,relevance,gradcam] [--target LABEL|INDEX]\n"
+    "                    [--method all|raw,rollout,relevance,gradcam] [--target index:N|label:NAME]\n"
     "                    [--start-layer N] [--attention N] [--head N|mean|max|min]\n"
+    "                    [--fusion mean|max|min] [--discard-ratio 0.9]\n"
     "                    [--colormap viridis|inferno|magma|turbo|grey] [--opacity 0.5]\n"
     "                    [--interpolation bilinear|nearest] [--device auto|cpu|cuda]\n"
     "                    [--report FILE.pdf]\n"
@@ -115,14 +119,13 @@ public:
     {
         if (!has(key))
             return fallback;
-        try {
-            size_t used = 0;
-            const double v = std::stod(get(key), &used);
-            if (used == get(key).size())
-                return v;
-        } catch (...) {
-        }
-        throw UsageError{key + " needs a number, not \"" + get(key) + "\""};
+        // from_chars reads "0.5" whatever the locale (stod follows LC_NUMERIC).
+        const std::string &text = m_values.at(key);
+        double v = 0.0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (error == std::errc() && end == text.data() + text.size() && std::isfinite(v))
+            return v;
+        throw UsageError{key + " needs a finite number such as 0.5, not \"" + text + "\""};
     }
     const std::vector<std::string> &positional() const { return m_positional; }
 
@@ -161,23 +164,73 @@ DeviceChoice deviceOption(const Options &o)
     }
 }
 
+/// `index:N`, `label:NAME`, or a plain value that can mean only one of them.
 int target(const Options &o, const Manifest &m)
 {
     if (!o.has("--target"))
         return -1;
     const std::string t = o.get("--target");
-    for (size_t i = 0; i < m.labels.size(); ++i) {
-        if (m.labels[i] == t)
-            return static_cast<int>(i);
+    const int labels = static_cast<int>(m.labels.size());
+    auto labelIndex = [&](const std::string &name) {
+        for (int i = 0; i < labels; ++i) {
+            if (m.labels[static_cast<size_t>(i)] == name)
+                return i;
+        }
+        return -1;
+    };
+    auto indexOf = [&](const std::string &digits) {
+        int index = -1;
+        const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+        return error == std::errc() && end == digits.data() + digits.size() && index >= 0 && index < labels ? index : -1;
+    };
+    const std::string range = "0 to " + std::to_string(labels - 1);
+    if (t.rfind("index:", 0) == 0) {
+        const int index = indexOf(t.substr(6));
+        if (index < 0)
+            throw UsageError{"--target " + t + ": the model's label indices are " + range};
+        return index;
     }
-    try {
-        size_t used = 0;
-        const int index = std::stoi(t, &used);
-        if (used == t.size() && index >= 0 && index < static_cast<int>(m.labels.size()))
-            return index;
-    } catch (...) {
+    if (t.rfind("label:", 0) == 0) {
+        const int index = labelIndex(t.substr(6));
+        if (index < 0)
+            throw UsageError{"--target " + t + ": the model has no label \"" + t.substr(6) + "\""};
+        return index;
     }
-    throw UsageError{"--target \"" + t + "\" is neither a label of the model nor a label index"};
+    const int byLabel = labelIndex(t), byIndex = indexOf(t);
+    if (byLabel >= 0 && byIndex >= 0 && byLabel != byIndex)
+        throw UsageError{"--target " + t + " is ambiguous: say label:" + t + " for the label \"" + t + "\" (index "
+                         + std::to_string(byLabel) + ") or index:" + t + " for \"" + m.labels[static_cast<size_t>(byIndex)] + "\""};
+    if (byLabel >= 0)
+        return byLabel;
+    if (byIndex >= 0)
+        return byIndex;
+    throw UsageError{"--target " + t + " is neither a label of the model nor a label index (" + range
+                     + "); use label:NAME or index:N"};
+}
+
+/// The options that name maps, heads and layers, checked against the model.
+void checkAgainstModel(const Options &o, const MethodOptions &base, const ModelBundle &bundle)
+{
+    const Manifest &m = bundle.manifest();
+    const int maps = static_cast<int>(m.attentions.size());
+    if (o.has("--attention") && (base.attention < 0 || base.attention >= maps))
+        throw UsageError{"--attention " + o.get("--attention") + ": the model returns maps 0 to " + std::to_string(maps - 1)};
+    if (base.head >= 0) {
+        // The map raw attention shows: the one asked for, else any (the
+        // default map is chosen per run): the head must exist in each.
+        const std::vector<int> &heads = bundle.headCounts();
+        int count = 0;
+        if (base.attention >= 0)
+            count = heads[static_cast<size_t>(base.attention)];
+        else if (!heads.empty())
+            count = *std::min_element(heads.begin(), heads.end());
+        if (base.head >= count)
+            throw UsageError{"--head " + o.get("--head") + ": the maps have heads 0 to " + std::to_string(count - 1)
+                             + " (or use mean, max or min)"};
+    }
+    if (o.has("--start-layer") && (base.startLayer < 0 || base.startLayer >= m.layerCount()))
+        throw UsageError{"--start-layer " + o.get("--start-layer") + ": the model has layers 0 to "
+                         + std::to_string(m.layerCount() - 1)};
 }
 
 int cmdInfo(const std::vector<std::string> &args)
@@ -238,7 +291,7 @@ int cmdExplain(const std::vector<std::string> &args)
 {
     const Options o(args,
                     {"--model", "--image", "--text", "--text-file", "--session", "--out", "--method", "--target", "--start-layer", "--attention",
-                     "--head", "--colormap", "--opacity", "--interpolation", "--device", "--report"},
+                     "--head", "--fusion", "--discard-ratio", "--colormap", "--opacity", "--interpolation", "--device", "--report"},
                     {}, 2);
     if (!o.positional().empty())
         throw UsageError{"unexpected argument \"" + o.positional()[0] + "\""};
@@ -263,10 +316,19 @@ int cmdExplain(const std::vector<std::string> &args)
     base.attention = o.integer("--attention", session ? session->attention : -1);
     const std::string head = o.get("--head", "mean");
     if (head == "mean" || head == "max" || head == "min") {
-        base.reduction = head == "mean" ? HeadReduction::Mean : head == "max" ? HeadReduction::Max : HeadReduction::Min;
+        base.reduction = parseHeadReduction(head);
     } else {
         base.head = o.integer("--head", -1);
+        if (base.head < 0)
+            throw UsageError{"--head needs a head number (0, 1, ...) or mean, max or min"};
     }
+    const std::string fusion = o.get("--fusion", "mean");
+    if (fusion != "mean" && fusion != "max" && fusion != "min")
+        throw UsageError{"--fusion must be mean, max or min, not \"" + fusion + "\""};
+    base.fusion = parseHeadReduction(fusion);
+    base.discardRatio = o.number("--discard-ratio", 0.0);
+    if (base.discardRatio < 0 || base.discardRatio >= 1)
+        throw UsageError{"--discard-ratio must be at least 0 and below 1"};
     ColormapKind colormap;
     try {
         colormap = Colormap::parse(o.get("--colormap", session ? session->colormap : "viridis"));
@@ -288,6 +350,7 @@ int cmdExplain(const std::vector<std::string> &args)
                                           deviceOption(o));
     const Manifest &m = bundle->manifest();
     base.target = target(o, m);
+    checkAgainstModel(o, base, *bundle);
     if (session && !o.has("--target")) {
         if (session->target >= static_cast<int>(m.labels.size()) && !m.labels.empty())
             throw Error(o.get("--session") + ": target label " + std::to_string(session->target)
@@ -327,8 +390,15 @@ int cmdExplain(const std::vector<std::string> &args)
     in.set("tokens", ExplanationJson::tokens(input.text));
     in.set("words", input.text.wordCount);
     in.set("truncated_words", input.text.droppedWords);
+    Json unknownWords = Json::array();
+    for (const std::string &word : input.text.unknownWords())
+        unknownWords.push(word);
+    in.set("unknown_words", unknownWords);
     result.set("input", in);
     result.set("prediction", ExplanationJson::prediction(run->prediction()));
+    const std::string unknownNote = input.text.unknownWordsNote(m.text.unkToken);
+    if (!unknownNote.empty())
+        std::cerr << "attnscope: note: " << unknownNote << "\n";
     if (input.text.truncated())
         std::cerr << "attnscope: note: the text was cut to the model's " << m.text.maxLength << " tokens ("
                   << input.text.droppedWords << " words dropped)\n";
@@ -423,7 +493,9 @@ int cmdExplain(const std::vector<std::string> &args)
         for (size_t i = 0; i < input.text.tokens.size(); ++i) {
             r.tokens << QString::fromStdString(input.text.tokens[i]);
             r.padding << (input.text.mask[i] == 0);
+            r.unknown << (i < input.text.unknown.size() && input.text.unknown[i] != 0);
         }
+        r.unknownNote = QString::fromStdString(unknownNote);
         content.modelFile = r.modelPath;
         content.cardSummary = ui::ReportWriter::cardSummary(r.modelPath);
         content.text = QString::fromStdString(sanitizeUtf8(input.rawText));

@@ -17,6 +17,35 @@
 #include <string>
 #include <vector>
 
+namespace {
+
+/// Takes `--session FILE` (or `--session=FILE`, `-session FILE`) out of the
+/// arguments before QApplication sees them: Qt reads "-session" (with one
+/// dash or two) as X11 session management's restore key and removes it, so
+/// the window never learnt of the file. Returns the file, or an empty string.
+std::string takeSessionArgument(int &argc, char **argv)
+{
+    std::string file;
+    int kept = 1;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if ((a == "--session" || a == "-session") && i + 1 < argc) {
+            file = argv[++i];
+            continue;
+        }
+        if (a.rfind("--session=", 0) == 0) {
+            file = a.substr(10);
+            continue;
+        }
+        argv[kept++] = argv[i];
+    }
+    argv[kept] = nullptr;
+    argc = kept;
+    return file;
+}
+
+} // namespace
+
 int main(int argc, char *argv[])
 {
     attnscope::core::returnLargeBlocksToTheSystem();
@@ -24,6 +53,7 @@ int main(int argc, char *argv[])
     if (attnscope::app::isCliCommand(args))
         return attnscope::app::runCli(args);
 
+    const std::string sessionFile = takeSessionArgument(argc, argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("AttnScope"));
     QApplication::setOrganizationName(QStringLiteral("AttnScope"));
@@ -97,8 +127,8 @@ int main(int argc, char *argv[])
     }
     if (parser.isSet(probe))
         attnscope::app::startUiProbe(window, app, parser.value(probe), std::max(1, parser.value(probeRequests).toInt()));
-    if (parser.isSet(session)) {
-        if (!window.openSession(parser.value(session)) && parser.isSet(screenshot))
+    if (!sessionFile.empty()) {
+        if (!window.openSession(QString::fromLocal8Bit(sessionFile.c_str())) && parser.isSet(screenshot))
             return 1;
     } else {
         window.open(modelPath, imagePath, question);

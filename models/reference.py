@@ -120,10 +120,31 @@ def identity_like(n):
 
 # ---------------------------------------------------------------- methods
 
-def rollout(manifest, maps, start_layer=0):
-    """Abnar & Zuidema: A_hat = rownorm(0.5*mean_h(A) + 0.5*I), R = A_hat R.
-    Between streams: R_s = 0.5 R_s + 0.5 mean_h(A_sq) R_q (co-attention reads
-    the values from before the layer's cross-attention)."""
+def fuse_heads(a, fusion, discard, keep):
+    """vit-explain's head fusion and discarding: the fused map's lowest
+    int(n * discard) entries (of all n) are zeroed, except flat index `keep`."""
+    if fusion == "mean":
+        fused = a.mean(0)
+    elif fusion == "max":
+        fused = a.max(0)[0]
+    else:
+        fused = a.min(0)[0]
+    fused = fused.clone()
+    count = int(fused.numel() * discard)
+    if count > 0:
+        flat = fused.view(-1)
+        _, lowest = flat.topk(count, -1, False)
+        if keep is not None:
+            lowest = lowest[lowest != keep]
+        flat[lowest] = 0
+    return fused
+
+
+def rollout(manifest, maps, start_layer=0, fusion="mean", discard=0.0):
+    """Abnar & Zuidema: A_hat = rownorm(0.5*fuse_h(A) + 0.5*I), R = A_hat R.
+    Between streams: R_s = 0.5 R_s + 0.5 fuse_h(A_sq) R_q (co-attention reads
+    the values from before the layer's cross-attention). Rows are normalised
+    as in the paper (vit-explain's a / a.sum(dim=-1) scales columns)."""
     layout = stream_layout(manifest)
     names = list(layout)
     R = {(s, q): identity_like(len(layout[s])) if s == q else torch.zeros(len(layout[s]), len(layout[q]))
@@ -137,7 +158,9 @@ def rollout(manifest, maps, start_layer=0):
             continue
         if spec.get("kind", "self") == "self":
             s = spec["query"]
-            a = maps[k].mean(0)
+            d, row = decision_for(manifest, s)
+            keep = row * len(layout[s]) + row if d == s else None
+            a = fuse_heads(maps[k], fusion, discard, keep)
             a = 0.5 * a + 0.5 * identity_like(a.shape[0])
             a = a / a.sum(-1, keepdim=True)
             for q in names:
@@ -151,7 +174,7 @@ def rollout(manifest, maps, start_layer=0):
         old = dict(R)
         for j in group:
             s, q = specs[j]["query"], specs[j]["key"]
-            a = maps[j].mean(0)
+            a = fuse_heads(maps[j], fusion, discard, None)
             for t in names:
                 R[(s, t)] = 0.5 * old[(s, t)] + 0.5 * (a @ old[(q, t)])
         k = group[-1] + 1
@@ -231,7 +254,8 @@ def relevance(manifest, maps, grads):
 
 def grad_cam(manifest, maps, grads, valid):
     """Per key stream: the last map read by that stream's decision token; head
-    weights are the mean gradient over the decision row's valid keys."""
+    weights are the mean gradient over the whole map (real queries and keys),
+    as Chefer et al.'s generate_attn_gradcam: grad.mean(dim=[1, 2])."""
     rows = {}
     for key in stream_layout(manifest):
         d, row = decision_for(manifest, key)
@@ -241,8 +265,9 @@ def grad_cam(manifest, maps, grads, valid):
                 last = k
         if last is None:
             continue
-        keep = torch.tensor(valid[key], dtype=torch.bool)
-        alpha = grads[last][:, row, :][:, keep].mean(-1)
+        keys = torch.tensor(valid[key], dtype=torch.bool)
+        queries = torch.tensor(valid[d], dtype=torch.bool)
+        alpha = grads[last][:, queries][:, :, keys].mean(dim=[1, 2])
         cam = (alpha[:, None, None] * maps[last]).mean(0).clamp(min=0)
         rows[key] = cam[row]
     return rows
@@ -419,6 +444,13 @@ def compute(model_path, image_path, text):
 
     R = rollout(manifest, maps)
     out["methods"]["rollout"] = dict(zip(("patch_scores", "token_scores"), split_scores(manifest, rows_of(R), special)))
+    variants = []
+    for fusion, discard in (("max", 0.0), ("min", 0.0), ("mean", 0.5), ("max", 0.9)):
+        v = dict(zip(("patch_scores", "token_scores"),
+                     split_scores(manifest, rows_of(rollout(manifest, maps, 0, fusion, discard)), special)))
+        v.update({"fusion": fusion, "discard_ratio": discard})
+        variants.append(v)
+    out["rollout_variants"] = variants
     Rel = relevance(manifest, maps, grads)
     rel_rows = rows_of(Rel)
     out["methods"]["relevance"] = dict(zip(("patch_scores", "token_scores"), split_scores(manifest, rel_rows, special)))

@@ -20,6 +20,13 @@ if [ "${1:-}" = "--sanitize" ]; then
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$ROOT/tests/sanitizers/ubsan.supp"
 fi
 source "$ROOT/app/setup.sh"
+# The locale tests run under a comma locale (de_DE.UTF-8): made from the
+# locales package's data when the machine has not generated it.
+if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo localedef -i de_DE -f UTF-8 de_DE.UTF-8
+fi
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 cd "$ATTNSCOPE_BUILD_DIR"
 ctest --output-on-failure -j "$(nproc 2>/dev/null || echo 2)" "$@"

@@ -113,6 +113,8 @@ struct ExplainResult
     double totalMs = 0.0;
     bool reusedRun = false;          ///< no forward pass: the previous run was reused
     bool truncated = false;          ///< words were cut to the model's text length
+    QVector<bool> unknown;           ///< per text position: a word the model's vocabulary lacks
+    QString unknownNote;             ///< which words those are, in a sentence; empty when none
     int wordCount = 0;               ///< words in the text
     int droppedWords = 0;            ///< words left out by that cut
     QString notice;                  ///< something the user should know about this result (e.g. a device fallback)

@@ -161,7 +161,9 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
     for (size_t i = 0; i < input.text.tokens.size(); ++i) {
         result.tokens << QString::fromStdString(input.text.tokens[i]);
         result.padding << (input.text.mask[i] == 0);
+        result.unknown << (i < input.text.unknown.size() && input.text.unknown[i] != 0);
     }
+    result.unknownNote = QString::fromStdString(input.text.unknownWordsNote(m.text.unkToken));
     const core::StreamLayout layout(m, input.text);
     result.layout = layout.tokens();
     for (const auto &stream : m.streams)

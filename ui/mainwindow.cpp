@@ -769,6 +769,8 @@ void MainWindow::showResult(const ExplainResult &result)
         notes << m_notice;
     if (!result.notice.isEmpty())
         notes << result.notice;
+    if (!result.unknownNote.isEmpty())
+        notes << result.unknownNote;
     if (result.truncated)
         notes << tr("The text has %1 words, but the model reads at most %2 tokens: the last %3 words were left out.")
                      .arg(result.wordCount)
@@ -818,7 +820,7 @@ void MainWindow::showResult(const ExplainResult &result)
     m_image->setImage(result.image);
     if (restoreView) // after setImage, which fits a new image
         m_image->setZoomPan(m_pendingView.zoom, m_pendingView.pan);
-    m_tokens->setTokens(result.tokens, result.padding);
+    m_tokens->setTokens(result.tokens, result.padding, result.unknown);
     m_matrix->setMatrix(result.attention, result.layout,
                         tr("key - %1, %2").arg(m_layerLabel->text(), m_head->currentText()));
     m_predictions->setPrediction(p, explained);

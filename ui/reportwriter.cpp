@@ -179,7 +179,10 @@ void ReportWriter::write(const Content &c, const QString &path)
         // Words.
         std::vector<int> words;
         for (int i = 0; i < r.tokens.size() && i < static_cast<int>(r.explanation.tokenScores.size()); ++i) {
-            if (!(i < r.padding.size() && r.padding[i]) && r.explanation.tokenScores[static_cast<size_t>(i)] > 0)
+            // Words the model could not read are never listed as relevant:
+            // the score belongs to its unknown token, not to what they say.
+            if (!(i < r.padding.size() && r.padding[i]) && !r.unknown.value(i, false)
+                && r.explanation.tokenScores[static_cast<size_t>(i)] > 0)
                 words.push_back(i);
         }
         std::sort(words.begin(), words.end(), [&](int a, int b) {
@@ -188,8 +191,11 @@ void ReportWriter::write(const Content &c, const QString &path)
         if (words.size() > 5)
             words.resize(5);
         page.heading(QObject::tr("Most relevant words"));
+        if (!r.unknownNote.isEmpty())
+            page.paragraph(r.unknownNote);
         if (words.empty()) {
-            page.paragraph(QObject::tr("This method gives the words no scores."));
+            page.paragraph(r.explanation.tokenScores.empty() ? QObject::tr("This method gives the words no scores.")
+                                                             : QObject::tr("No word the model knows has a positive score."));
         } else {
             const float top = r.explanation.tokenScores[static_cast<size_t>(words.front())];
             for (int i : words) {

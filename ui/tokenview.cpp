@@ -23,12 +23,13 @@ TokenView::TokenView(QWidget *parent)
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
 }
 
-void TokenView::setTokens(const QStringList &tokens, const QVector<bool> &padding)
+void TokenView::setTokens(const QStringList &tokens, const QVector<bool> &padding, const QVector<bool> &unknown)
 {
-    if (tokens == m_tokens && padding == m_padding)
+    if (tokens == m_tokens && padding == m_padding && unknown == m_unknown)
         return; // a new map or head of the same input: nothing to lay out
     m_tokens = tokens;
     m_padding = padding;
+    m_unknown = unknown;
     if (m_selected >= tokens.size())
         m_selected = -1;
     measure();
@@ -109,8 +110,29 @@ int TokenView::tokenAt(const QPoint &position) const
     return -1;
 }
 
+QString TokenView::chipText(int index) const
+{
+    if (index < 0 || index >= m_tokens.size())
+        return {};
+    return isUnknown(index) ? m_tokens[index] + QLatin1Char('?') : m_tokens[index];
+}
+
+QString TokenView::toolTipFor(int index) const
+{
+    if (index < 0 || index >= m_tokens.size())
+        return {};
+    if (isUnknown(index))
+        return tr("\"%1\" is not in this model's vocabulary: the model read it as its unknown token, "
+                  "like every other word it does not know.").arg(m_tokens[index]);
+    if (index < static_cast<int>(m_scores.size()))
+        return QStringLiteral("%1: %2").arg(m_tokens[index]).arg(static_cast<double>(m_scores[static_cast<size_t>(index)]), 0, 'g', 4);
+    return m_tokens[index];
+}
+
 QColor TokenView::chipColour(int index) const
 {
+    if (isUnknown(index))
+        return QColor(225, 225, 225);
     if (index >= static_cast<int>(m_scores.size()))
         return palette().button().color();
     float top = 0.0f;
@@ -134,10 +156,28 @@ void TokenView::paintEvent(QPaintEvent *event)
         if (r.isNull() || !event->rect().intersects(r))
             continue; // padding, or outside the part being repainted
         const QColor fill = chipColour(i);
+        const bool unknown = isUnknown(i);
         p.setBrush(fill);
         const bool selected = i == m_selected;
-        p.setPen(selected ? QPen(QColor(230, 40, 40), 2.5) : QPen(i == m_hovered ? palette().highlight().color() : QColor(0, 0, 0, 60), 1));
-        p.drawRoundedRect(QRectF(r).adjusted(0.5, 0.5, -0.5, -0.5), 5, 5);
+        QPen border = selected ? QPen(QColor(230, 40, 40), 2.5)
+                               : QPen(i == m_hovered ? palette().highlight().color() : QColor(0, 0, 0, unknown ? 160 : 60), 1);
+        if (unknown && !selected)
+            border.setStyle(Qt::DashLine);
+        p.setPen(border);
+        const QRectF chip = QRectF(r).adjusted(0.5, 0.5, -0.5, -0.5);
+        p.drawRoundedRect(chip, 5, 5);
+        if (unknown) {
+            p.setPen(Qt::NoPen);
+            p.setBrush(QBrush(QColor(150, 150, 150), Qt::BDiagPattern));
+            p.drawRoundedRect(chip, 5, 5);
+            QFont italic = font();
+            italic.setItalic(true);
+            p.setFont(italic);
+            p.setPen(QColor(70, 70, 70));
+            p.drawText(r, Qt::AlignCenter, chipText(i));
+            p.setFont(font());
+            continue;
+        }
         p.setPen(fill.lightnessF() > 0.55 ? Qt::black : Qt::white);
         p.drawText(r, Qt::AlignCenter, m_tokens[i]);
     }
@@ -151,10 +191,8 @@ void TokenView::mouseMoveEvent(QMouseEvent *event)
         update();
         emit tokenHovered(index);
     }
-    if (index >= 0 && index < static_cast<int>(m_scores.size()))
-        QToolTip::showText(event->globalPosition().toPoint(),
-                           QStringLiteral("%1: %2").arg(m_tokens[index]).arg(static_cast<double>(m_scores[static_cast<size_t>(index)]), 0, 'g', 4),
-                           this);
+    if (index >= 0)
+        QToolTip::showText(event->globalPosition().toPoint(), toolTipFor(index), this);
 }
 
 void TokenView::mouseReleaseEvent(QMouseEvent *event)
@@ -198,8 +236,11 @@ void TokenView::measure()
     const QFontMetrics fm(font());
     m_textWidths.clear();
     m_textWidths.reserve(m_tokens.size());
-    for (const QString &token : m_tokens)
-        m_textWidths << fm.horizontalAdvance(token);
+    QFont italic = font();
+    italic.setItalic(true);
+    const QFontMetrics fi(italic);
+    for (int i = 0; i < m_tokens.size(); ++i)
+        m_textWidths << (isUnknown(i) ? fi.horizontalAdvance(chipText(i)) : fm.horizontalAdvance(m_tokens[i]));
 }
 
 } // namespace attnscope::ui

@@ -12,14 +12,17 @@ namespace attnscope::ui {
 
 /// The text tokens as chips, wrapped like words, each shaded by its score.
 /// Hovering a chip emits tokenHovered; clicking selects it (clicking again
-/// clears the selection). Padded positions are not shown.
+/// clears the selection). Padded positions are not shown. Words the model's
+/// vocabulary lacks are drawn as unknown (hatched grey, dashed border, a "?"
+/// after the word) and never shaded by a score: the model read them all as
+/// one unknown token.
 class TokenView : public QWidget
 {
     Q_OBJECT
 public:
     explicit TokenView(QWidget *parent = nullptr);
 
-    void setTokens(const QStringList &tokens, const QVector<bool> &padding);
+    void setTokens(const QStringList &tokens, const QVector<bool> &padding, const QVector<bool> &unknown = {});
     /// One score per text position (scaled by the largest magnitude for
     /// shading); empty: no shading.
     void setScores(const std::vector<float> &scores, const QString &caption = {});
@@ -33,6 +36,11 @@ public:
     /// The chip of a text position in widget coordinates; empty if not shown.
     QRect chipRect(int index) const;
     int tokenAt(const QPoint &position) const;
+    bool isUnknown(int index) const { return m_unknown.value(index, false); }
+    /// What the chip of a text position says ("dog?" for an unknown word).
+    QString chipText(int index) const;
+    /// The tooltip a chip shows.
+    QString toolTipFor(int index) const;
 
     bool hasHeightForWidth() const override { return true; }
     int heightForWidth(int width) const override;
@@ -59,6 +67,7 @@ private:
 
     QStringList m_tokens;
     QVector<bool> m_padding;
+    QVector<bool> m_unknown;
     std::vector<float> m_scores;
     QString m_caption;
     QVector<QRect> m_chips;

@@ -2,6 +2,7 @@
 
 #include "core/bundle/modelbundle_p.h"
 #include "core/error.h"
+#include "core/explain/streamlayout.h"
 
 #include <torch/csrc/autograd/autograd.h>
 
@@ -45,24 +46,35 @@ bool CapturedRun::hasMaps() const
     return d->maps.size() == manifest().attentions.size();
 }
 
-int64_t CapturedRun::Impl::decisionRowOf(size_t map) const
+std::vector<torch::Tensor> CapturedRun::Impl::realTokensOfStreams() const
 {
-    const AttentionSpec &spec = bundle->manifest().attentions[map];
-    const DecisionToken token = bundle->manifest().decisionFor(spec.keyStream);
-    return token.stream == spec.queryStream ? token.index : -1;
+    const StreamLayout layout(bundle->manifest(), input.text);
+    std::vector<torch::Tensor> out;
+    for (int s = 0; s < layout.streamCount(); ++s) {
+        const int offset = layout.streamOffset(s), length = layout.streamLength(s);
+        std::vector<float> real(static_cast<size_t>(length));
+        for (int i = 0; i < length; ++i)
+            real[static_cast<size_t>(i)] = layout.tokens()[static_cast<size_t>(offset + i)].padding ? 0.0f : 1.0f;
+        out.push_back(torch::tensor(real));
+    }
+    return out;
 }
 
 void CapturedRun::Impl::hookAttentions()
 {
+    const std::vector<torch::Tensor> real = realTokensOfStreams();
+    const auto &specs = bundle->manifest().attentions;
     for (size_t i = 0; i < attentions.size(); ++i) {
         if (!attentions[i].requires_grad())
             continue;
         // Runs on the thread of the backward pass, inside gradientsFor (the
         // only backward pass of this graph); each hook writes only its own
         // map's slot.
-        attentions[i].register_hook([this, i](const torch::Tensor &grad) {
+        const torch::Tensor queries = real[static_cast<size_t>(specs[i].queryStream)].to(maps[i].device());
+        const torch::Tensor keys = real[static_cast<size_t>(specs[i].keyStream)].to(maps[i].device());
+        attentions[i].register_hook([this, i, queries, keys](const torch::Tensor &grad) {
             if (sink)
-                (*sink)[i] = ReducedGradient::reduce(maps[i], grad.detach().select(0, 0), decisionRowOf(i));
+                (*sink)[i] = ReducedGradient::reduce(maps[i], grad.detach().select(0, 0), queries, keys);
         });
     }
 }
@@ -124,7 +136,7 @@ const std::vector<ReducedGradient> &CapturedRun::Impl::gradientsFor(int target)
     }
     for (size_t i = 0; i < reduced.size(); ++i) {
         if (!reduced[i].headWeighted.defined())
-            reduced[i] = ReducedGradient::zeros(maps[i], decisionRowOf(i));
+            reduced[i] = ReducedGradient::zeros(maps[i]);
     }
     return gradients.emplace(target, std::move(reduced)).first->second;
 }

@@ -40,10 +40,8 @@ struct CapturedRun::Impl
     const std::vector<ReducedGradient> &gradientsFor(int target);
 
 private:
-    /// The query row of each map's gradient that gradient-weighted attention
-    /// reads: the decision token of the map's key stream, when it is among
-    /// the map's queries; -1 otherwise.
-    int64_t decisionRowOf(size_t map) const;
+    /// Per stream, [length] floats: 1 for a real token, 0 for padding.
+    std::vector<torch::Tensor> realTokensOfStreams() const;
     /// Hooks on the attention maps that reduce each gradient into `sink`.
     void hookAttentions();
 

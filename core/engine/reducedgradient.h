@@ -12,22 +12,24 @@ namespace attnscope::core {
 ///  - headWeighted = mean_h((grad * A)^+), [queries, keys] (generic relevance);
 ///  - headSums[h]  = sum over queries and keys of (grad * A)^+, [heads]
 ///    (head statistics' gradient weights);
-///  - decisionRow  = grad at the decision token's query row, [heads, keys]
-///    (gradient-weighted attention), or undefined when the decision token is
-///    not among the map's queries.
+///  - gradientMeans[h] = mean of grad over the map's real queries and keys,
+///    [heads] (Grad-CAM's head weights, as in Chefer et al.'s published code,
+///    which averages the gradient over the whole map of an unpadded input).
 struct ReducedGradient
 {
     torch::Tensor headWeighted;
     torch::Tensor headSums;
-    torch::Tensor decisionRow;
+    torch::Tensor gradientMeans;
 
-    /// attention, gradient: [heads, queries, keys] on one device; decisionRow
-    /// < 0 for none. Works a head at a time: the only transient is one head's
-    /// product, and the results hold no view of `gradient`.
+    /// attention, gradient: [heads, queries, keys] on one device;
+    /// validQueries [queries], validKeys [keys]: 1 for a real token, 0 for
+    /// padding (undefined: all real). Works a head at a time: the only
+    /// transient is one head's product, and the results hold no view of
+    /// `gradient`.
     static ReducedGradient reduce(const torch::Tensor &attention, const torch::Tensor &gradient,
-                                  int64_t decisionRow);
+                                  const torch::Tensor &validQueries = {}, const torch::Tensor &validKeys = {});
     /// For a map the target logit does not depend on.
-    static ReducedGradient zeros(const torch::Tensor &attention, int64_t decisionRow);
+    static ReducedGradient zeros(const torch::Tensor &attention);
 };
 
 } // namespace attnscope::core

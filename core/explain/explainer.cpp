@@ -33,6 +33,25 @@ Method parseMethod(const std::string &name)
     throw Error("unknown method \"" + name + "\": use raw, rollout, relevance or gradcam");
 }
 
+const char *headReductionName(HeadReduction reduction)
+{
+    switch (reduction) {
+    case HeadReduction::Mean: return "mean";
+    case HeadReduction::Max: return "max";
+    case HeadReduction::Min: return "min";
+    }
+    return "mean";
+}
+
+HeadReduction parseHeadReduction(const std::string &name)
+{
+    for (HeadReduction r : {HeadReduction::Mean, HeadReduction::Max, HeadReduction::Min}) {
+        if (name == headReductionName(r))
+            return r;
+    }
+    throw Error("unknown head fusion \"" + name + "\": use mean, max or min");
+}
+
 std::vector<Method> allMethods()
 {
     return {Method::RawAttention, Method::Rollout, Method::Relevance, Method::GradCam};
@@ -54,15 +73,6 @@ std::vector<torch::Tensor> headWeightedOf(const std::vector<ReducedGradient> &gr
     for (const ReducedGradient &g : gradients)
         out.push_back(g.headWeighted);
     return out;
-}
-
-torch::Tensor validKeys(const StreamLayout &layout, int stream)
-{
-    const int offset = layout.streamOffset(stream), length = layout.streamLength(stream);
-    torch::Tensor valid = torch::ones({length}, torch::kBool);
-    for (int i = 0; i < length; ++i)
-        valid[i] = !layout.tokens()[static_cast<size_t>(offset + i)].padding;
-    return valid;
 }
 
 } // namespace
@@ -108,8 +118,18 @@ Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
         switch (options.method) {
         case Method::Rollout:
         case Method::Relevance: {
+            if (options.method == Method::Rollout && !(options.discardRatio >= 0.0 && options.discardRatio < 1.0))
+                throw Error("the discard ratio must be at least 0 and below 1");
+            AttentionRollout::Options rollout;
+            rollout.startLayer = options.startLayer;
+            rollout.fusion = options.fusion;
+            rollout.discardRatio = options.discardRatio;
+            for (size_t q = 0; q < m.streams.size(); ++q) {
+                const DecisionToken token = m.decisionFor(static_cast<int>(q));
+                rollout.decisionIndex.push_back(token.stream == static_cast<int>(q) ? token.index : -1);
+            }
             const StreamMatrices r = options.method == Method::Rollout
-                ? AttentionRollout::propagate(lengths, m.attentions, d.maps, options.startLayer)
+                ? AttentionRollout::propagate(lengths, m.attentions, d.maps, rollout)
                 : GenericRelevance::propagate(lengths, m.attentions, headWeightedOf(d.gradientsFor(target)));
             for (size_t q = 0; q < m.streams.size(); ++q) {
                 const DecisionToken token = m.decisionFor(static_cast<int>(q));
@@ -132,8 +152,7 @@ Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
                 if (index < 0)
                     continue;
                 const torch::Tensor w = GradWeightedAttention::compute(
-                    d.maps[static_cast<size_t>(index)], grads[static_cast<size_t>(index)].decisionRow,
-                    validKeys(layout, static_cast<int>(k)));
+                    d.maps[static_cast<size_t>(index)], grads[static_cast<size_t>(index)].gradientMeans);
                 decisionRows[k] = w.select(0, token.index);
                 if (index > last) {
                     last = index;

@@ -59,7 +59,14 @@ struct MethodOptions
     int head = -1;        ///< raw attention: one head, or -1 to reduce over heads
     HeadReduction reduction = HeadReduction::Mean;
     int startLayer = 0;   ///< rollout: layers before this one are skipped
+    HeadReduction fusion = HeadReduction::Mean; ///< rollout: how each map's heads are fused
+    double discardRatio = 0.0; ///< rollout: share of each fused map's lowest entries set to zero, [0, 1)
 };
+
+/// "mean", "max", "min".
+const char *headReductionName(HeadReduction reduction);
+/// Accepts the names above; throws Error otherwise.
+HeadReduction parseHeadReduction(const std::string &name);
 
 /// What one method says about one run, for the decision token.
 struct Explanation

@@ -2,9 +2,11 @@
 
 #include "core/error.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <unordered_set>
 
 namespace attnscope::core {
 
@@ -96,23 +98,33 @@ private:
     Json parseObject(int depth)
     {
         ++m_pos; // '{'
-        Json result = Json::object();
+        Json::Object members;
         skipSpace();
         if (m_pos < m_text.size() && m_text[m_pos] == '}') {
             ++m_pos;
-            return result;
+            return Json(std::move(members));
         }
+        // Keys seen so far, so that a member is appended in constant time (an
+        // object of 200,000 members used to take minutes) and a repeated name
+        // is refused: which of two values a reader keeps is not defined.
+        std::unordered_set<std::string> seen;
         while (true) {
             skipSpace();
             if (m_pos >= m_text.size() || m_text[m_pos] != '"')
                 fail("expected a quoted member name");
+            const size_t keyStart = m_pos;
             std::string key = parseString();
             skipSpace();
             if (m_pos >= m_text.size() || m_text[m_pos] != ':')
                 fail("expected ':' after member name \"" + key + "\"");
             ++m_pos;
             skipSpace();
-            result.set(key, parseValue(depth + 1));
+            if (!seen.insert(key).second) {
+                m_pos = keyStart;
+                fail("member name \"" + key + "\" appears twice");
+            }
+            Json value = parseValue(depth + 1);
+            members.emplace_back(std::move(key), std::move(value));
             skipSpace();
             if (m_pos < m_text.size() && m_text[m_pos] == ',') {
                 ++m_pos;
@@ -120,7 +132,7 @@ private:
             }
             if (m_pos < m_text.size() && m_text[m_pos] == '}') {
                 ++m_pos;
-                return result;
+                return Json(std::move(members));
             }
             fail("expected ',' or '}' in an object");
         }
@@ -266,8 +278,17 @@ private:
             if (digits() == 0)
                 fail("invalid number: digits expected in the exponent");
         }
-        const std::string token = m_text.substr(start, m_pos - start);
-        return Json(std::strtod(token.c_str(), nullptr));
+        // from_chars reads the C locale's format whatever the process locale:
+        // QApplication sets LC_NUMERIC from the desktop, and strtod would stop
+        // at the '.' of "0.5" under de_DE.
+        double value = 0.0;
+        const char *first = m_text.data() + start;
+        const auto [end, error] = std::from_chars(first, m_text.data() + m_pos, value);
+        if (error == std::errc::result_out_of_range)
+            fail("number out of range");
+        if (error != std::errc() || end != m_text.data() + m_pos)
+            fail("invalid number");
+        return Json(value);
     }
 
     const std::string &m_text;
@@ -275,10 +296,62 @@ private:
     size_t m_pos = 0;
 };
 
+/// Length of the well-formed UTF-8 sequence at text[i] (RFC 3629: no
+/// overlong forms, no surrogates, nothing above U+10FFFF), or 0.
+size_t utf8SequenceAt(const std::string &text, size_t i)
+{
+    const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char c = byte(i);
+    if (c < 0x80)
+        return 1;
+    size_t n = 0;
+    unsigned char low = 0x80, high = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            low = 0xA0;
+        if (c == 0xED)
+            high = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            low = 0x90;
+        if (c == 0xF4)
+            high = 0x8F;
+    } else {
+        return 0;
+    }
+    if (i + n > text.size())
+        return 0;
+    if (byte(i + 1) < low || byte(i + 1) > high)
+        return 0;
+    for (size_t k = 2; k < n; ++k) {
+        if (byte(i + k) < 0x80 || byte(i + k) > 0xBF)
+            return 0;
+    }
+    return n;
+}
+
+// Strings are written as valid UTF-8 whatever they hold: a byte that starts
+// no well-formed sequence (a manifest's Latin-1 label, a file name) becomes
+// U+FFFD, so every file AttnScope writes is JSON a strict reader accepts.
 void appendEscaped(std::string &out, const std::string &text)
 {
     out += '"';
-    for (const char c : text) {
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (static_cast<unsigned char>(c) >= 0x80) {
+            const size_t n = utf8SequenceAt(text, i);
+            if (n == 0) {
+                out += "\xEF\xBF\xBD";
+            } else {
+                out.append(text, i, n);
+                i += n - 1;
+            }
+            continue;
+        }
         switch (c) {
         case '"': out += "\\\""; break;
         case '\\': out += "\\\\"; break;
@@ -306,16 +379,15 @@ void appendNumber(std::string &out, double value)
         out += "null";
         return;
     }
-    if (value == std::floor(value) && std::fabs(value) < 1e15) {
-        char buffer[32];
-        std::snprintf(buffer, sizeof buffer, "%.0f", value);
-        out += buffer;
-        return;
-    }
-    // 9 significant digits round-trip a float exactly.
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.9g", value);
-    out += buffer;
+    // to_chars writes '.' whatever the process locale (snprintf wrote "0,55"
+    // under de_DE, which is not JSON).
+    char buffer[40];
+    std::to_chars_result r;
+    if (value == std::floor(value) && std::fabs(value) < 1e15)
+        r = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, 0);
+    else // 9 significant digits round-trip a float exactly.
+        r = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::general, 9);
+    out.append(buffer, r.ptr);
 }
 
 } // namespace

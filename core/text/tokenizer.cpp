@@ -4,6 +4,8 @@
 #include "core/error.h"
 #include "core/text/wordleveltokenizer.h"
 
+#include <algorithm>
+
 namespace attnscope::core {
 
 Tokenizer::~Tokenizer() = default;
@@ -17,6 +19,48 @@ std::unique_ptr<Tokenizer> Tokenizer::create(const TextSpec &spec)
     if (spec.tokenizer == "word")
         return std::make_unique<WordLevelTokenizer>(spec);
     throw Error("unknown tokenizer kind \"" + spec.tokenizer + "\"");
+}
+
+std::vector<std::string> TokenizedText::unknownWords() const
+{
+    std::vector<std::string> out;
+    for (size_t i = 0; i < tokens.size() && i < unknown.size(); ++i) {
+        if (unknown[i] && std::find(out.begin(), out.end(), tokens[i]) == out.end())
+            out.push_back(tokens[i]);
+    }
+    return out;
+}
+
+int TokenizedText::keptWords() const
+{
+    int n = 0;
+    for (size_t i = 0; i < special.size() && i < mask.size(); ++i)
+        n += !special[i] && mask[i] ? 1 : 0;
+    return n;
+}
+
+std::string TokenizedText::unknownWordsNote(const std::string &unknownToken) const
+{
+    int count = 0;
+    for (size_t i = 0; i < unknown.size(); ++i)
+        count += unknown[i] ? 1 : 0;
+    if (count == 0)
+        return {};
+    const std::vector<std::string> words = unknownWords();
+    std::string list;
+    for (size_t i = 0; i < words.size() && i < 8; ++i)
+        list += (i ? ", " : "") + words[i];
+    if (words.size() > 8)
+        list += ", and " + std::to_string(words.size() - 8) + " more";
+    const int total = keptWords();
+    std::string note = std::to_string(count) + " of " + std::to_string(total) + (total == 1 ? " word is" : " words are");
+    if (count == 1)
+        note = "1 of " + std::to_string(total) + (total == 1 ? " word is" : " words is");
+    note += " not in this model's vocabulary: " + list + ". The model reads "
+            + (count == 1 ? std::string("it") : std::string("each")) + " as " + unknownToken
+            + ", so the answer and the picture cannot depend on what "
+            + (count == 1 ? std::string("that word says") : std::string("those words say")) + ".";
+    return note;
 }
 
 std::string sanitizeUtf8(const std::string &text)

@@ -21,6 +21,14 @@ struct TokenizedText
     int wordCount = 0;                 ///< words in the input text
     int droppedWords = 0;              ///< words cut off by truncation
     bool truncated() const { return droppedWords > 0; }
+    /// The words the model could not read (each read as its unknown token),
+    /// in order, once each.
+    std::vector<std::string> unknownWords() const;
+    /// Words of the input the model sees (after truncation).
+    int keptWords() const;
+    /// "2 of 5 words are not in this model's vocabulary: cat, dog. The model
+    /// reads each as [UNK]: ..." or empty when it knows every word.
+    std::string unknownWordsNote(const std::string &unknownToken = "[UNK]") const;
 };
 
 /// Turns text into model ids. Word-level now; WordPiece and BPE implement the

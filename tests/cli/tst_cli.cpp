@@ -46,6 +46,10 @@ private slots:
     void badUsage_data();
     void badUsage();
     void explainWritesJsonAndPngs();
+    void targetIsAnIndexOrALabel_data();
+    void targetIsAnIndexOrALabel();
+    void explainRefusesValuesTheModelLacks_data();
+    void explainRefusesValuesTheModelLacks();
     void explainReportsBadImage();
     void explainWritesReport();
     void malformedCorpus_data();
@@ -137,13 +141,80 @@ void TestCli::explainWritesJsonAndPngs()
     QVERIFY(std::fabs(share.find("image")->toNumber() + share.find("text")->toNumber() - 1.0) < 1e-6);
 }
 
+// tiny_joint's labels: yes no red green blue 0 1 2 (indices 0-7).
+void TestCli::targetIsAnIndexOrALabel_data()
+{
+    QTest::addColumn<QString>("target");
+    QTest::addColumn<int>("index"); // -1: refused with exit 2
+    QTest::addColumn<QString>("label");
+    QTest::newRow("a label") << "red" << 2 << "red";
+    QTest::newRow("an index") << "3" << 3 << "green"; // no label "3"
+    QTest::newRow("index:1") << "index:1" << 1 << "no";
+    QTest::newRow("label:1") << "label:1" << 6 << "1";
+    QTest::newRow("ambiguous 1") << "1" << -1 << "is ambiguous: say label:1";
+    QTest::newRow("index out of range") << "index:8" << -1 << "indices are 0 to 7";
+    QTest::newRow("no such label") << "label:cat" << -1 << "has no label \"cat\"";
+    QTest::newRow("neither") << "cat" << -1 << "is neither a label";
+}
+
+void TestCli::targetIsAnIndexOrALabel()
+{
+    QFETCH(QString, target);
+    QFETCH(int, index);
+    QFETCH(QString, label);
+    QTemporaryDir dir;
+    const Result r = runAttnscope({"explain", "--model", data("tiny_joint.pt"), "--image", data("images/joint_large.png"),
+                                   "--text", "is there a red circle ?", "--out", dir.path(), "--method", "rollout",
+                                   "--target", target});
+    if (index < 0) {
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.startsWith("attnscope: --target " + target) && r.err.contains(label), qPrintable(r.err));
+        return;
+    }
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const core::Json j = test::readJson(dir.filePath("explanation.json").toStdString());
+    QCOMPARE(static_cast<int>(j.find("target")->find("index")->toNumber()), index);
+    QCOMPARE(QString::fromStdString(j.find("target")->find("label")->toString()), label);
+}
+
+void TestCli::explainRefusesValuesTheModelLacks_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    // tiny_joint: 2 layers (one map each), 2 heads.
+    QTest::newRow("head 99") << QStringList{"--head", "99"} << "--head 99: the maps have heads 0 to 1";
+    QTest::newRow("head -1") << QStringList{"--head", "-1"} << "--head needs a head number";
+    QTest::newRow("start layer 99") << QStringList{"--start-layer", "99"} << "--start-layer 99: the model has layers 0 to 1";
+    QTest::newRow("attention 99") << QStringList{"--attention", "99"} << "--attention 99: the model returns maps 0 to 1";
+    QTest::newRow("opacity nan") << QStringList{"--opacity", "nan"} << "--opacity needs a finite number";
+    QTest::newRow("opacity comma") << QStringList{"--opacity", "0,5"} << "--opacity needs a finite number";
+    QTest::newRow("discard 1") << QStringList{"--discard-ratio", "1"} << "--discard-ratio must be at least 0 and below 1";
+    QTest::newRow("fusion") << QStringList{"--fusion", "median"} << "--fusion must be mean, max or min";
+}
+
+void TestCli::explainRefusesValuesTheModelLacks()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    const Result r = runAttnscope(QStringList{"explain", "--model", data("tiny_joint.pt"), "--image",
+                                              data("images/joint_large.png"), "--text", "a", "--out", dir.path()}
+                                  + args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.startsWith("attnscope: " + message), qPrintable(r.err));
+    QVERIFY(!QFile::exists(dir.filePath("explanation.json")));
+}
+
 void TestCli::explainWritesReport()
 {
     QTemporaryDir dir;
     const QString pdf = dir.filePath("report.pdf");
+    // "zebra" is not in tiny_joint's vocabulary.
     const Result r = runAttnscope({"explain", "--model", data("tiny_joint.pt"), "--image", data("images/joint_large.png"),
-                                "--text", "is there a red circle ?", "--out", dir.path(), "--report", pdf});
+                                "--text", "is there a red zebra ?", "--out", dir.path(), "--report", pdf});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QString note = "1 of 6 words is not in this model's vocabulary: zebra.";
+    QVERIFY2(r.err.contains("attnscope: note: " + note), qPrintable(r.err));
     QProcess text;
     text.start("pdftotext", {pdf, "-"}); // poppler-utils
     QVERIFY(text.waitForFinished(60000));
@@ -154,6 +225,16 @@ void TestCli::explainWritesReport()
     QVERIFY2(body.contains(QStringLiteral("Answer: %1 (confidence").arg(QString::fromStdString(answer))), qPrintable(body.left(400)));
     QVERIFY(body.contains("tiny-joint"));
     QVERIFY(body.contains("most faithful on this input"));
+    // Named as unknown, and never listed among the relevant words.
+    QVERIFY2(body.contains(note), qPrintable(body));
+    const int words = body.indexOf("that word says.");
+    const int next = body.indexOf("How much each modality weighed");
+    QVERIFY(words > 0 && next > words);
+    QVERIFY2(!body.mid(words, next - words).contains("zebra"), qPrintable(body.mid(words, next - words)));
+    QVERIFY(body.mid(words, next - words).contains("there")); // the known words are listed
+    const core::Json &unknown = *j.find("input")->find("unknown_words");
+    QCOMPARE(unknown.toArray().size(), size_t(1));
+    QCOMPARE(unknown.toArray()[0].toString(), std::string("zebra"));
     // An unwritable report path: exit 1 and one line naming it.
     const Result bad = runAttnscope({"explain", "--model", data("tiny_joint.pt"), "--image", data("images/joint_large.png"),
                                   "--text", "a", "--out", dir.path(), "--report", "/nonexistent/folder/r.pdf"});
@@ -183,6 +264,9 @@ void TestCli::sessionOpensFromTheCommandLine()
     const QString out = QString::fromUtf8(p.readAllStandardOutput());
     QVERIFY2(p.exitCode() == 0, qPrintable(QString::fromUtf8(p.readAllStandardError())));
     QVERIFY(!QImage(dir.filePath("shot.png")).isNull());
+    // The session's model, not the demo model the window opens without one
+    // (Qt takes "-session" for X11 session management if it sees it).
+    QVERIFY2(out.contains("model: " + data("tiny_dual.pt")), qPrintable(out));
 }
 
 void TestCli::explainReportsBadImage()

@@ -18,6 +18,13 @@ AttentionSpec self(int layer)
     return s;
 }
 
+AttentionRollout::Options from(int startLayer)
+{
+    AttentionRollout::Options o;
+    o.startLayer = startLayer;
+    return o;
+}
+
 } // namespace
 
 class TestAttentionRollout : public QObject
@@ -27,6 +34,7 @@ private Q_SLOTS:
     void twoLayersByHand();
     void startLayerSkipsEarlierLayers();
     void rowsStayStochastic();
+    void fusionAndDiscardByHand();
 };
 
 // Layer 0 has two heads whose mean is A0 = [[1,0,0],[.5,.5,0],[0,.5,.5]], so
@@ -41,7 +49,7 @@ void TestAttentionRollout::twoLayersByHand()
 {
     const torch::Tensor layer0 = torch::stack({t({{1, 0, 0}, {1, 0, 0}, {0, 1, 0}}), t({{1, 0, 0}, {0, 1, 0}, {0, 0, 1}})});
     const torch::Tensor layer1 = t({{0, .5, .5}, {0, 1, 0}, {1, 0, 0}}).unsqueeze(0);
-    const StreamMatrices r = AttentionRollout::propagate({3}, {self(0), self(1)}, {layer0, layer1}, 0);
+    const StreamMatrices r = AttentionRollout::propagate({3}, {self(0), self(1)}, {layer0, layer1}, from(0));
     compareMatrix(r.at(0, 0), t({{.5625, .25, .1875}, {.25, .75, 0}, {.5, .125, .375}}));
 }
 
@@ -49,7 +57,7 @@ void TestAttentionRollout::startLayerSkipsEarlierLayers()
 {
     const torch::Tensor layer0 = t({{1, 0, 0}, {.5, .5, 0}, {0, .5, .5}}).unsqueeze(0);
     const torch::Tensor layer1 = t({{0, .5, .5}, {0, 1, 0}, {1, 0, 0}}).unsqueeze(0);
-    const StreamMatrices r = AttentionRollout::propagate({3}, {self(0), self(1)}, {layer0, layer1}, 1);
+    const StreamMatrices r = AttentionRollout::propagate({3}, {self(0), self(1)}, {layer0, layer1}, from(1));
     compareMatrix(r.at(0, 0), t({{.5, .25, .25}, {0, 1, 0}, {.5, 0, .5}}));
 }
 
@@ -62,8 +70,36 @@ void TestAttentionRollout::rowsStayStochastic()
         maps.push_back(torch::softmax(torch::randn({4, 7, 7}) * 3, -1));
         specs.push_back(self(l));
     }
-    const StreamMatrices r = AttentionRollout::propagate({7}, specs, maps, 0);
+    const StreamMatrices r = AttentionRollout::propagate({7}, specs, maps, from(0));
     compareMatrix(r.at(0, 0).sum(-1), torch::ones({7}));
+}
+
+// Two heads H1 = [[.5,.5,0],[.2,.8,0],[.1,.1,.8]], H2 = [[.9,.1,0],[.6,.4,0],[.3,.3,.4]].
+// max = [[.9,.5,0],[.6,.8,0],[.3,.3,.8]]; min = [[.5,.1,0],[.2,.4,0],[.1,.1,.4]].
+// Discarding 0.5 of max's 9 entries drops the 4 lowest: 0, 0, .3, .3 (the
+// zeros stay zero) -> [[.9,.5,0],[.6,.8,0],[0,0,.8]].
+// One layer: A_hat = rownorm(0.5 F + 0.5 I).
+void TestAttentionRollout::fusionAndDiscardByHand()
+{
+    const torch::Tensor heads = torch::stack({t({{.5, .5, 0}, {.2, .8, 0}, {.1, .1, .8}}), t({{.9, .1, 0}, {.6, .4, 0}, {.3, .3, .4}})});
+    compareMatrix(AttentionRollout::fuse(heads, HeadReduction::Max, 0, -1), t({{.9, .5, 0}, {.6, .8, 0}, {.3, .3, .8}}));
+    compareMatrix(AttentionRollout::fuse(heads, HeadReduction::Min, 0, -1), t({{.5, .1, 0}, {.2, .4, 0}, {.1, .1, .4}}));
+    compareMatrix(AttentionRollout::fuse(heads, HeadReduction::Max, 0.5, -1), t({{.9, .5, 0}, {.6, .8, 0}, {0, 0, .8}}));
+    // Discarding 8 of 9 keeps only the largest (.9) and the protected cell 0
+    // (which is the .9 itself here): everything else is zero.
+    compareMatrix(AttentionRollout::fuse(heads, HeadReduction::Max, 0.9, 0), t({{.9, 0, 0}, {0, 0, 0}, {0, 0, 0}}));
+    // The protected cell survives even when it is among the lowest: min's
+    // cell (2,2) = .4 would go at 0.9, and is kept when protected.
+    compareMatrix(AttentionRollout::fuse(heads, HeadReduction::Min, 0.9, 8), t({{.5, 0, 0}, {0, 0, 0}, {0, 0, .4}}));
+
+    // Rollout of the max map with 0.5 discarded:
+    //   0.5 F + 0.5 I = [[.95,.25,0],[.3,.9,0],[0,0,.9]]; row sums 1.2, 1.2, .9
+    //   -> [[.791667,.208333,0],[.25,.75,0],[0,0,1]].
+    AttentionRollout::Options o;
+    o.fusion = HeadReduction::Max;
+    o.discardRatio = 0.5;
+    const StreamMatrices r = AttentionRollout::propagate({3}, {self(0)}, {heads}, o);
+    compareMatrix(r.at(0, 0), t({{.95 / 1.2, .25 / 1.2, 0}, {.25, .75, 0}, {0, 0, 1}}));
 }
 
 QTEST_APPLESS_MAIN(TestAttentionRollout)

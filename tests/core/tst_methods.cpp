@@ -93,6 +93,19 @@ void TestMethods::matchesReference()
             QCOMPARE(Explainer::defaultAttention(*run), static_cast<int>(expected.find("attention")->toNumber()));
     }
 
+    // Rollout's head fusion and discard ratio, as vit-explain offers them.
+    for (const Json &variant : ref.find("rollout_variants")->toArray()) {
+        MethodOptions options;
+        options.method = Method::Rollout;
+        options.fusion = parseHeadReduction(variant.find("fusion")->toString());
+        options.discardRatio = variant.find("discard_ratio")->toNumber();
+        const Explanation e = Explainer::explain(*run, options);
+        if (!variant.find("patch_scores")->isNull())
+            ATTNSCOPE_COMPARE_FLOATS(e.patchScores, test::floatsOf(*variant.find("patch_scores")));
+        if (!variant.find("token_scores")->isNull())
+            ATTNSCOPE_COMPARE_FLOATS(e.tokenScores, test::floatsOf(*variant.find("token_scores")));
+    }
+
     // Modality weights.
     MethodOptions relevanceOptions;
     const Explanation relevance = Explainer::explain(*run, relevanceOptions);

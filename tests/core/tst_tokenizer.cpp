@@ -35,6 +35,8 @@ private slots:
     void sanitizesText();
     void refusesLengthWithoutRoomForWords();
     void manyWordsAreTruncatedQuickly();
+    void namesTheUnknownWords_data();
+    void namesTheUnknownWords();
 };
 
 void TestTokenizer::encodes_data()
@@ -134,3 +136,33 @@ void TestTokenizer::manyWordsAreTruncatedQuickly()
 
 QTEST_APPLESS_MAIN(TestTokenizer)
 #include "tst_tokenizer.moc"
+
+void TestTokenizer::namesTheUnknownWords_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QStringList>("unknown");
+    QTest::addColumn<QString>("note");
+    // vocab: is there a red circle ? don't
+    QTest::newRow("all known") << "is there a red circle ?" << QStringList{} << "";
+    QTest::newRow("one") << "is there a dog ?" << QStringList{"dog"}
+                         << "1 of 5 words is not in this model's vocabulary: dog. The model reads it as [UNK], so the "
+                            "answer and the picture cannot depend on what that word says.";
+    // Repeated unknown words are counted each time and named once; specials
+    // ([CLS], [SEP]) and padding are not words.
+    QTest::newRow("three, one twice") << "a cat and a cat" << QStringList{"cat", "and"}
+                                      << "3 of 5 words are not in this model's vocabulary: cat, and. The model reads each "
+                                         "as [UNK], so the answer and the picture cannot depend on what those words say.";
+}
+
+void TestTokenizer::namesTheUnknownWords()
+{
+    QFETCH(QString, text);
+    QFETCH(QStringList, unknown);
+    QFETCH(QString, note);
+    const TokenizedText t = Tokenizer::create(spec(true, true, 10))->encode(text.toStdString());
+    QStringList got;
+    for (const std::string &w : t.unknownWords())
+        got << QString::fromStdString(w);
+    QCOMPARE(got, unknown);
+    QCOMPARE(QString::fromStdString(t.unknownWordsNote()), note);
+}

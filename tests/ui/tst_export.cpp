@@ -68,6 +68,7 @@ private:
 
 void TestExport::initTestCase()
 {
+    QStandardPaths::setTestModeEnabled(true); // never the user's own settings and cache
     QCoreApplication::setOrganizationName("AttnScopeTest");
     QCoreApplication::setApplicationName("tst_export");
     QSettings().clear();

@@ -27,6 +27,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTest>
@@ -83,8 +84,10 @@ class TestMainWindow : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase();
     void init();
     void startsOnTheDemoModel();
+    void unknownWordsAreShownAsUnknown();
     void selectingAWordShowsItsRelevanceOverTheImage();
     void clickingAPatchShowsHowEachWordReadsIt();
     void clickingAMatrixRowSelectsThatToken();
@@ -107,6 +110,13 @@ private:
     /// A shown window on reference case 0 with the given method.
     void openReference(ui::MainWindow &w, const QString &method);
 };
+
+void TestMainWindow::initTestCase()
+{
+    // Settings, recent files and the session cache go to ~/.qttest, never to
+    // the user's own ~/.config and ~/.cache.
+    QStandardPaths::setTestModeEnabled(true);
+}
 
 void TestMainWindow::init()
 {
@@ -157,6 +167,36 @@ void TestMainWindow::startsOnTheDemoModel()
     const QImage withHeat = image->grab().toImage();
     w.findChild<QSlider *>("opacitySlider")->setValue(0);
     QVERIFY(image->grab().toImage() != withHeat);
+}
+
+// "Is there a RED zebra": tiny_joint knows no zebra.
+void TestMainWindow::unknownWordsAreShownAsUnknown()
+{
+    ui::MainWindow w;
+    openReference(w, "Relevance");
+    auto *tokens = w.findChild<ui::TokenView *>("tokenView");
+    for (int i = 0; i < 5; ++i)
+        QCOMPARE(tokens->isUnknown(i), i == 4);
+    QCOMPARE(tokens->chipText(4), QStringLiteral("zebra?"));
+    QCOMPARE(tokens->chipText(3), QStringLiteral("red"));
+    QVERIFY(tokens->toolTipFor(4).contains("not in this model's vocabulary"));
+    // Drawn unlike a known word of the same score: the chip's pixels are grey
+    // and hatched whatever its score.
+    const QImage chips = tokens->grab().toImage();
+    const QColor unknownCentre = chips.pixelColor(tokens->chipRect(4).topLeft() + QPoint(3, 3));
+    QVERIFY2(unknownCentre.saturation() < 20, qPrintable(unknownCentre.name()));
+    auto *banner = w.findChild<QLabel *>("errorBanner");
+    QVERIFY(banner->isVisible());
+    QVERIFY2(banner->text().contains("1 of 5 words is not in this model's vocabulary: zebra."), qPrintable(banner->text()));
+
+    // A question the model knows entirely: no note, no unknown chip.
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    w.open(data("tiny_joint.pt"), data("images/joint_large.png"), "is there a red circle");
+    QVERIFY(waitShown(shown));
+    QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isBusy(), 30000);
+    for (int i = 0; i < 5; ++i)
+        QVERIFY(!tokens->isUnknown(i));
+    QVERIFY(!banner->isVisible() || !banner->text().contains("vocabulary"));
 }
 
 void TestMainWindow::selectingAWordShowsItsRelevanceOverTheImage()

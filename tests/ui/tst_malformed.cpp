@@ -15,6 +15,7 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -52,6 +53,7 @@ private:
 
 void TestMalformed::initTestCase()
 {
+    QStandardPaths::setTestModeEnabled(true); // never the user's own settings and cache
     QCoreApplication::setOrganizationName("AttnScopeTest");
     QCoreApplication::setApplicationName("tst_malformed");
     QSettings().clear();
