@@ -2,11 +2,13 @@
 
 #include "core/bundle/modelbundle.h"
 #include "core/engine/capturedrun.h"
+#include "core/engine/errormessage.h"
 #include "core/engine/inferenceengine.h"
 #include "core/error.h"
 #include "core/explain/explainer.h"
 #include "core/explain/modalityweights.h"
 #include "core/explain/perturbationtest.h"
+#include "core/explain/trustcheck.h"
 #include "core/io/npywriter.h"
 #include "core/io/datasetevaluation.h"
 #include "core/image/imagedecoder.h"
@@ -54,7 +56,8 @@ const char *kUsageText =
     "                    [--method all|raw,rollout,relevance,gradcam] [--target index:N|label:NAME]\n"
     "                    [--start-layer N] [--attention N] [--head N|mean|max|min]\n"
     "                    [--fusion mean|max|min] [--discard-ratio 0.9]\n"
-    "                    [--colormap viridis|inferno|magma|turbo|grey] [--opacity 0.5]\n"
+    "                    [--overlay spotlight|blend] [--colormap viridis|inferno|magma|turbo|grey]\n"
+    "                    [--opacity 0.5]\n"
     "                    [--interpolation bilinear|nearest] [--device auto|cpu|cuda]\n"
     "                    [--report FILE.pdf]\n"
     "  attnscope eval --model M --data DIR [--method all|...] [--limit N] [--json FILE]\n"
@@ -291,7 +294,7 @@ int cmdExplain(const std::vector<std::string> &args)
 {
     const Options o(args,
                     {"--model", "--image", "--text", "--text-file", "--session", "--out", "--method", "--target", "--start-layer", "--attention",
-                     "--head", "--fusion", "--discard-ratio", "--colormap", "--opacity", "--interpolation", "--device", "--report"},
+                     "--head", "--fusion", "--discard-ratio", "--overlay", "--colormap", "--opacity", "--interpolation", "--device", "--report"},
                     {}, 2);
     if (!o.positional().empty())
         throw UsageError{"unexpected argument \"" + o.positional()[0] + "\""};
@@ -335,9 +338,12 @@ int cmdExplain(const std::vector<std::string> &args)
     } catch (const Error &e) {
         throw UsageError{e.what()};
     }
-    const double opacity = o.number("--opacity", 0.5);
+    const double opacity = o.number("--opacity", session ? session->opacity : 0.5);
     if (opacity < 0 || opacity > 1)
         throw UsageError{"--opacity must be between 0 and 1"};
+    const std::string overlay = o.get("--overlay", session ? session->overlay : "spotlight");
+    if (overlay != "spotlight" && overlay != "blend")
+        throw UsageError{"--overlay must be spotlight or blend, not \"" + overlay + "\""};
     const std::string interp = o.get("--interpolation", "bilinear");
     if (interp != "bilinear" && interp != "nearest")
         throw UsageError{"--interpolation must be bilinear or nearest"};
@@ -438,7 +444,9 @@ int cmdExplain(const std::vector<std::string> &args)
                                                               input.source.width, input.source.height,
                                                               interp == "nearest" ? Interpolation::Nearest : Interpolation::Bilinear);
             const std::string png = out + "/" + methodName(method) + ".png";
-            PngWriter::write(Overlay::blend(input.source, heat, Colormap::get(colormap), static_cast<float>(opacity)), png);
+            PngWriter::write(overlay == "blend" ? Overlay::blend(input.source, heat, Colormap::get(colormap), static_cast<float>(opacity))
+                                                : Overlay::spotlight(input.source, heat, static_cast<float>(opacity)),
+                             png);
             j.set("overlay_png", png);
             Json curves = Json::array();
             for (bool positive : {true, false}) {
@@ -450,6 +458,19 @@ int cmdExplain(const std::vector<std::string> &args)
             }
             j.set("perturbation", curves);
         }
+        const TrustCheck trust = TrustCheck::run(*bundle, input, e.target, e,
+                                                 e.hasPatchScores() ? Modality::Image : Modality::Text);
+        Json t = Json::object();
+        t.set("verdict", TrustCheck::verdictName(trust.verdict));
+        t.set("sentence", trust.sentence());
+        if (trust.removed > 0) {
+            t.set("hidden_fraction", static_cast<double>(TrustCheck::kFraction));
+            t.set("probability", static_cast<double>(trust.original));
+            t.set("without_most_relevant", static_cast<double>(trust.withoutMostRelevant));
+            t.set("without_least_relevant", static_cast<double>(trust.withoutLeastRelevant));
+            t.set("without_random", static_cast<double>(trust.withoutRandom));
+        }
+        j.set("trust", t);
         methodsJson.set(methodName(method), j);
     }
     // Relevance shares need the relevance method, even when it was not asked for.
@@ -496,6 +517,9 @@ int cmdExplain(const std::vector<std::string> &args)
             r.unknown << (i < input.text.unknown.size() && input.text.unknown[i] != 0);
         }
         r.unknownNote = QString::fromStdString(unknownNote);
+        r.chanceNote = QString::fromStdString(nearChanceNote(r.prediction));
+        r.trust = TrustCheck::run(*bundle, input, r.explanation.target, r.explanation,
+                                  r.explanation.hasPatchScores() ? Modality::Image : Modality::Text);
         content.modelFile = r.modelPath;
         content.cardSummary = ui::ReportWriter::cardSummary(r.modelPath);
         content.text = QString::fromStdString(sanitizeUtf8(input.rawText));
@@ -504,6 +528,9 @@ int cmdExplain(const std::vector<std::string> &args)
     }
 
     const Prediction &p = run->prediction();
+    const std::string chance = nearChanceNote(p);
+    if (!chance.empty())
+        std::cerr << "attnscope: note: " << chance << "\n";
     std::printf("%s: \"%s\" (%.1f%%) - wrote %s/explanation.json and %zu overlay(s)\n", m.name.c_str(),
                 p.labels[static_cast<size_t>(p.predicted)].c_str(), 100.0 * p.probabilities[static_cast<size_t>(p.predicted)],
                 out.c_str(), explanations.size());
@@ -532,6 +559,26 @@ int cmdEval(const std::vector<std::string> &args)
     if (o.has("--json"))
         TextFile::write(o.get("--json"), report.toJson().dump(1) + "\n");
     return 0;
+}
+
+/// The message on one line: a file named "a\nb.png" must not split it (a
+/// script reads the line after "attnscope: error: " as the whole message).
+std::string oneLine(const std::string &message)
+{
+    std::string out;
+    for (const char c : message) {
+        if (c == '\n')
+            out += "\\n";
+        else if (c == '\r')
+            out += "\\r";
+        else if (c == '\t')
+            out += "\\t";
+        else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            out += '?';
+        else
+            out += c;
+    }
+    return out;
 }
 
 } // namespace
@@ -563,13 +610,10 @@ int runCli(const std::vector<std::string> &args)
         if (command == "eval")
             return cmdEval(args);
     } catch (const UsageError &e) {
-        std::cerr << "attnscope: " << e.message << "\n" << kUsageText;
+        std::cerr << "attnscope: " << oneLine(e.message) << "\n" << kUsageText;
         return kUsage;
-    } catch (const Error &e) {
-        std::cerr << "attnscope: error: " << e.what() << "\n";
-        return kFailed;
     } catch (const std::exception &e) {
-        std::cerr << "attnscope: error: " << e.what() << "\n";
+        std::cerr << "attnscope: error: " << oneLine(errorMessage(e)) << "\n";
         return kFailed;
     }
     std::cerr << "attnscope: unknown command \"" << command << "\"\n" << kUsageText;

@@ -5,6 +5,7 @@
 #include "core/explain/attentionstep.h"
 #include "core/explain/explanation.h"
 #include "core/explain/headstatistics.h"
+#include "core/explain/trustcheck.h"
 #include "core/explain/modalityweights.h"
 #include "core/explain/perturbationtest.h"
 #include "core/explain/streamlayout.h"
@@ -38,6 +39,7 @@ struct ExplainRequest
     bool faithfulness = false; ///< also run the perturbation tests of every method
     bool heads = false;        ///< also compute every head's statistics and thumbnail
     bool modality = true;      ///< compute the modality weights (two occlusion passes per input and answer)
+    bool trust = true;         ///< check the shown method's map against its own perturbation test (five passes)
     int teachQuery = -1;       ///< >= 0: step through the selected map and head for this query row
     /// When set, a model file not seen before is first loaded by this program
     /// (`attnscope info MODEL`) in a child process, so a file that crashes
@@ -114,6 +116,8 @@ struct ExplainResult
     bool reusedRun = false;          ///< no forward pass: the previous run was reused
     bool truncated = false;          ///< words were cut to the model's text length
     QVector<bool> unknown;           ///< per text position: a word the model's vocabulary lacks
+    core::TrustCheck trust;          ///< how far to trust `explanation` on this input (the badge)
+    QString chanceNote;              ///< when the answer itself is close to a guess; empty otherwise
     QString unknownNote;             ///< which words those are, in a sentence; empty when none
     int wordCount = 0;               ///< words in the text
     int droppedWords = 0;            ///< words left out by that cut

@@ -1,5 +1,7 @@
 #include "ui/explainworker.h"
 
+#include "core/engine/errormessage.h"
+
 #include "ui/qtimages.h"
 
 #include "core/bundle/modelbundle.h"
@@ -88,9 +90,11 @@ void ExplainWorker::process(const ExplainRequest &request) noexcept
         emit failed(request.generation, QStringLiteral("AttnScope ran out of memory for this input; try a smaller "
                                                        "image or text, or close other programs"));
     } catch (const std::exception &e) {
-        emit failed(request.generation, QStringLiteral("Unexpected error: %1").arg(QString::fromStdString(e.what())));
+        // LibTorch's and OpenCV's own exceptions, in one line without their
+        // backtraces or source locations.
+        emit failed(request.generation, QString::fromStdString(core::errorMessage(e)));
     } catch (...) {
-        emit failed(request.generation, QStringLiteral("Unexpected error of unknown kind"));
+        emit failed(request.generation, QStringLiteral("something unexpected went wrong; the previous result stays"));
     }
     if (m_run && !m_run->hasMaps())
         m_run.reset(); // a failure took the run's maps with it: the next request runs the model again
@@ -117,6 +121,7 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
         m_heads.clear();
         m_faithfulness.clear();
         m_explanations.clear();
+        m_trust.clear();
         const core::ModelInput input = core::InputLoader::load(m_bundle->manifest(), request.imagePath.toStdString(),
                                                                request.text.toStdString());
         if (request.generation < m_latest.load())
@@ -213,6 +218,18 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
     }
 
     const int target = result.explanation.target;
+    result.chanceNote = QString::fromStdString(core::nearChanceNote(result.prediction));
+    if (request.trust) {
+        const bool raw = request.method == core::Method::RawAttention;
+        const std::tuple<int, int, int, int> key{static_cast<int>(request.method), target, raw ? result.attentionIndex : -1,
+                                                 raw ? result.head : -1};
+        auto cached = m_trust.find(key);
+        if (cached == m_trust.end()) {
+            const core::Modality modality = result.explanation.hasPatchScores() ? core::Modality::Image : core::Modality::Text;
+            cached = m_trust.emplace(key, core::TrustCheck::run(*m_bundle, input, target, result.explanation, modality)).first;
+        }
+        result.trust = cached->second;
+    }
     if (request.modality)
         result.modality = modalityWeights(run, result.explanation);
     if (request.heads) {

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <map>
+#include <tuple>
 #include <memory>
 #include <utility>
 
@@ -69,6 +70,9 @@ private:
     std::map<int, core::ModalityWeights> m_modality;
     std::map<int, std::vector<core::HeadStatistic>> m_heads;
     std::map<int, std::vector<FaithfulnessCurve>> m_faithfulness;
+    /// Per (method, explained target, map, head) - raw attention's map
+    /// follows the selected map and head - for this run.
+    std::map<std::tuple<int, int, int, int>, core::TrustCheck> m_trust;
 };
 
 } // namespace attnscope::ui

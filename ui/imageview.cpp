@@ -3,6 +3,7 @@
 #include "core/render/heatmap.h"
 
 #include <QKeyEvent>
+#include <QLinearGradient>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
@@ -10,12 +11,20 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace attnscope::ui {
 
 namespace {
 constexpr double kMinZoom = 1.0;
 constexpr double kMaxZoom = 32.0;
+/// Spotlight's darkest: 40% of a pixel's luma, in grey.
+constexpr double kDim = 0.4;
+
+QString scoreText(float value)
+{
+    return QString::number(static_cast<double>(value), 'g', 3);
+}
 }
 
 ImageView::ImageView(QWidget *parent)
@@ -32,6 +41,16 @@ void ImageView::setImage(const QImage &image)
     if (image.size() != m_image.size())
         resetZoom();
     m_image = image;
+    // The dimmed grey of each pixel, once per image: luma (Rec. 601) x kDim.
+    m_dimmed = image.isNull() ? QImage() : image.convertToFormat(QImage::Format_RGB32);
+    for (int y = 0; y < m_dimmed.height(); ++y) {
+        auto *row = reinterpret_cast<QRgb *>(m_dimmed.scanLine(y));
+        for (int x = 0; x < m_dimmed.width(); ++x) {
+            const QRgb c = row[x];
+            const int g = static_cast<int>(kDim * (0.299 * qRed(c) + 0.587 * qGreen(c) + 0.114 * qBlue(c)) + 0.5);
+            row[x] = qRgb(g, g, g);
+        }
+    }
     update();
 }
 
@@ -64,6 +83,18 @@ void ImageView::setDiverging(bool diverging)
 void ImageView::setOpacity(double opacity)
 {
     m_opacity = std::clamp(opacity, 0.0, 1.0);
+    update();
+}
+
+void ImageView::setOverlayMode(OverlayMode mode)
+{
+    m_mode = mode;
+    update();
+}
+
+void ImageView::setNoEvidenceText(const QString &text)
+{
+    m_noEvidenceText = text;
     update();
 }
 
@@ -109,20 +140,35 @@ void ImageView::zoomBy(double factor)
 
 void ImageView::rebuildHeat()
 {
+    m_normalized.clear();
+    m_noEvidence = false;
+    m_barLow.clear();
+    m_barHigh.clear();
     if (m_scores.empty()) {
         m_heat = QImage();
         return;
     }
     std::vector<float> t = m_scores;
+    float lo = std::numeric_limits<float>::infinity(), hi = -lo, top = 0.0f;
+    for (float v : m_scores) {
+        if (std::isnan(v))
+            continue;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+        top = std::max(top, std::abs(v));
+    }
     if (m_diverging) {
-        float top = 0.0f;
-        for (float v : m_scores)
-            top = std::isnan(v) ? top : std::max(top, std::abs(v));
         for (float &v : t)
             v = top > 0.0f ? 0.5f + 0.5f * v / top : 0.5f;
+        m_barLow = scoreText(-top);
+        m_barHigh = scoreText(top);
     } else {
         t = core::Heatmap::normalize(m_scores);
+        m_noEvidence = !(hi > 0.0f);
+        m_barLow = std::isfinite(lo) ? scoreText(lo) : QString();
+        m_barHigh = std::isfinite(hi) ? scoreText(hi) : QString();
     }
+    m_normalized = t;
     const core::Colormap &map = core::Colormap::get(m_colormap);
     m_heat = QImage(m_cols, m_rows, QImage::Format_ARGB32);
     for (int r = 0; r < m_rows; ++r) {
@@ -138,12 +184,21 @@ void ImageView::rebuildHeat()
     }
 }
 
+QRect ImageView::colourBarRect() const
+{
+    if (m_scores.empty() || m_image.isNull())
+        return {};
+    return QRect(8, height() - kColourBarHeight + 4, std::max(0, width() - 16), kColourBarHeight - 8);
+}
+
 QRectF ImageView::imageRect() const
 {
     if (m_image.isNull())
         return {};
-    const QSizeF fitted = QSizeF(m_image.size()).scaled(QSizeF(size()), Qt::KeepAspectRatio) * m_zoom;
-    const QPointF centre = QPointF(width() / 2.0, height() / 2.0) + m_pan;
+    // The colour bar has its own strip: it never covers the picture.
+    const QSizeF area(width(), std::max(1, height() - (m_scores.empty() ? 0 : kColourBarHeight)));
+    const QSizeF fitted = QSizeF(m_image.size()).scaled(area, Qt::KeepAspectRatio) * m_zoom;
+    const QPointF centre = QPointF(area.width() / 2.0, area.height() / 2.0) + m_pan;
     return QRectF(centre - QPointF(fitted.width() / 2.0, fitted.height() / 2.0), fitted);
 }
 
@@ -177,14 +232,22 @@ void ImageView::paintEvent(QPaintEvent *)
         return;
     }
     const QRectF target = imageRect();
+    p.save();
+    p.setClipRect(QRectF(0, 0, width(), height() - (m_scores.empty() ? 0 : kColourBarHeight)));
     p.setRenderHint(QPainter::SmoothPixmapTransform, true);
-    p.drawImage(target, m_image);
-    if (!m_heat.isNull()) {
-        p.setOpacity(m_opacity);
-        p.setRenderHint(QPainter::SmoothPixmapTransform, m_smooth);
-        p.drawImage(target, m_heat);
-        p.setOpacity(1.0);
+    if (m_mode == OverlayMode::Spotlight && !m_normalized.empty() && !m_noEvidence) {
+        paintSpotlight(p, target);
+    } else {
+        p.drawImage(target, m_image);
+        if (!m_heat.isNull() && !m_noEvidence) {
+            p.setOpacity(m_opacity);
+            p.setRenderHint(QPainter::SmoothPixmapTransform, m_smooth);
+            p.drawImage(target, m_heat);
+            p.setOpacity(1.0);
+        }
     }
+    p.restore();
+    paintColourBar(p);
     if (m_cols > 0 && m_rows > 0) {
         const double cw = target.width() / m_cols;
         const double ch = target.height() / m_rows;
@@ -205,6 +268,16 @@ void ImageView::paintEvent(QPaintEvent *)
         outline(m_hovered, QColor(255, 255, 255, 200), 1.0);
         outline(m_selected, QColor(255, 60, 60), 2.5);
     }
+    if (m_noEvidence) {
+        const QString text = m_noEvidenceText.isEmpty() ? tr("No positive evidence for this answer: no patch scores above zero")
+                                                        : m_noEvidenceText;
+        const QRect box = p.fontMetrics().boundingRect(QRect(0, 0, std::max(60, width() - 40), 200), Qt::TextWordWrap, text)
+                              .adjusted(-8, -5, 8, 5);
+        const QRect placed(QPoint((width() - box.width()) / 2, (height() - kColourBarHeight - box.height()) / 2), box.size());
+        p.fillRect(placed, QColor(0, 0, 0, 170));
+        p.setPen(Qt::white);
+        p.drawText(placed, Qt::AlignCenter | Qt::TextWordWrap, text);
+    }
     if (!m_caption.isEmpty()) {
         const QRect box = p.fontMetrics().boundingRect(m_caption).adjusted(-6, -3, 6, 3);
         const QRect placed(QPoint(8, 8), box.size());
@@ -212,6 +285,78 @@ void ImageView::paintEvent(QPaintEvent *)
         p.setPen(Qt::white);
         p.drawText(placed, Qt::AlignCenter, m_caption);
     }
+}
+
+void ImageView::paintSpotlight(QPainter &p, const QRectF &target)
+{
+    // Only the visible part is composed: at 32x zoom the whole image would
+    // be tens of thousands of pixels wide.
+    const QRectF visible = target.intersected(QRectF(0, 0, width(), height()));
+    if (visible.isEmpty())
+        return;
+    const QSize layerSize(static_cast<int>(std::ceil(visible.width())), static_cast<int>(std::ceil(visible.height())));
+    const double sx = m_image.width() / target.width(), sy = m_image.height() / target.height();
+    const QRectF source((visible.left() - target.left()) * sx, (visible.top() - target.top()) * sy,
+                        layerSize.width() * sx, layerSize.height() * sy);
+    const double gx = m_cols / target.width(), gy = m_rows / target.height();
+    const QRectF sourceGrid((visible.left() - target.left()) * gx, (visible.top() - target.top()) * gy,
+                            layerSize.width() * gx, layerSize.height() * gy);
+    // Alpha per patch: 1 - opacity * (1 - heat); NaN patches are not dimmed.
+    QImage mask(m_cols, m_rows, QImage::Format_ARGB32_Premultiplied);
+    for (int r = 0; r < m_rows; ++r) {
+        for (int c = 0; c < m_cols; ++c) {
+            const float v = m_normalized[static_cast<size_t>(r * m_cols + c)];
+            const double a = std::isnan(v) ? 1.0 : 1.0 - m_opacity * (1.0 - std::clamp(static_cast<double>(v), 0.0, 1.0));
+            const int alpha = static_cast<int>(255.0 * a + 0.5);
+            mask.setPixel(c, r, qRgba(alpha, alpha, alpha, alpha));
+        }
+    }
+    QImage layer(layerSize, QImage::Format_ARGB32_Premultiplied);
+    layer.fill(Qt::transparent);
+    {
+        QPainter lp(&layer);
+        lp.setRenderHint(QPainter::SmoothPixmapTransform, true);
+        lp.drawImage(QRectF(QPointF(0, 0), QSizeF(layerSize)), m_image, source);
+        lp.setCompositionMode(QPainter::CompositionMode_DestinationIn);
+        lp.setRenderHint(QPainter::SmoothPixmapTransform, m_smooth);
+        lp.drawImage(QRectF(QPointF(0, 0), QSizeF(layerSize)), mask, sourceGrid);
+    }
+    p.drawImage(QRectF(visible.topLeft(), QSizeF(layerSize)), m_dimmed, source);
+    p.drawImage(visible.topLeft(), layer);
+}
+
+void ImageView::paintColourBar(QPainter &p)
+{
+    const QRect bar = colourBarRect();
+    if (bar.isEmpty())
+        return;
+    const QFontMetrics fm(font());
+    const int labelWidth = std::max(fm.horizontalAdvance(m_barLow), fm.horizontalAdvance(m_barHigh)) + 8;
+    const QRect strip(bar.left() + labelWidth, bar.top() + 2, std::max(20, bar.width() / 3), bar.height() - 4);
+    QLinearGradient g(strip.topLeft(), strip.topRight());
+    if (m_mode == OverlayMode::Spotlight && !m_diverging) {
+        // From dimmed grey to the photo as it is (drawn as a light neutral).
+        g.setColorAt(0.0, QColor(70, 70, 70));
+        g.setColorAt(1.0, QColor(245, 245, 245));
+    } else {
+        const core::Colormap &map = core::Colormap::get(m_colormap);
+        for (int k = 0; k <= 8; ++k) {
+            const auto c = map.map(k / 8.0f);
+            g.setColorAt(k / 8.0, QColor(c[0], c[1], c[2]));
+        }
+    }
+    p.fillRect(strip, g);
+    p.setPen(QColor(0, 0, 0, 90));
+    p.drawRect(strip.adjusted(0, 0, -1, -1));
+    p.setPen(palette().windowText().color());
+    p.drawText(QRect(bar.left(), bar.top(), labelWidth - 4, bar.height()), Qt::AlignRight | Qt::AlignVCenter, m_barLow);
+    p.drawText(QRect(strip.right() + 5, bar.top(), labelWidth, bar.height()), Qt::AlignLeft | Qt::AlignVCenter, m_barHigh);
+    const QString what = m_diverging ? tr("A - B")
+        : m_mode == OverlayMode::Spotlight ? tr("score: dimmed where low, the photo's own colours where high")
+                                           : tr("score");
+    const int textLeft = strip.right() + 5 + labelWidth + 6;
+    p.drawText(QRect(textLeft, bar.top(), std::max(0, bar.right() - textLeft), bar.height()), Qt::AlignLeft | Qt::AlignVCenter,
+               fm.elidedText(what, Qt::ElideRight, std::max(0, bar.right() - textLeft)));
 }
 
 void ImageView::mouseMoveEvent(QMouseEvent *event)

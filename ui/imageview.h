@@ -18,6 +18,16 @@ class ImageView : public QWidget
 {
     Q_OBJECT
 public:
+    /// How the heat is drawn. Spotlight (the default) keeps the photo's own
+    /// colours: each pixel is mixed with a dimmed grey of itself, fully
+    /// itself where the score is highest. Mixing a colour with a neutral grey
+    /// scales all its channel differences alike, so its hue is unchanged; a
+    /// colormap laid over the photo (Blend) would tint a yellow square
+    /// green, which misleads on every "what colour" question.
+    enum class OverlayMode { Spotlight, Blend };
+    /// Height of the colour bar under the image, in pixels.
+    static constexpr int kColourBarHeight = 30;
+
     explicit ImageView(QWidget *parent = nullptr);
 
     void setImage(const QImage &image);
@@ -28,7 +38,9 @@ public:
     /// Signed scores (differences): 0 maps to the middle of the colormap and
     /// the largest magnitude to its ends, instead of min-max scaling.
     void setDiverging(bool diverging);
-    void setOpacity(double opacity); ///< 0..1
+    /// 0..1: the blend's opacity, or how far the spotlight dims the rest.
+    void setOpacity(double opacity);
+    void setOverlayMode(OverlayMode mode);
     void setSmooth(bool smooth);
     void setGridVisible(bool visible);
     /// Outlines a patch (-1: none) without emitting signals.
@@ -47,6 +59,16 @@ public:
     /// The heatmap as drawn: one pixel per patch, colour-mapped; null when none.
     const QImage &heatImage() const { return m_heat; }
     double opacity() const { return m_opacity; }
+    OverlayMode overlayMode() const { return m_mode; }
+    /// True when scores are shown but none is above zero: the view then says
+    /// so instead of drawing an empty picture.
+    bool noPositiveEvidence() const { return m_noEvidence; }
+    /// The colour bar's rectangle (empty without scores) and its end labels.
+    QRect colourBarRect() const;
+    QString colourBarLow() const { return m_barLow; }
+    QString colourBarHigh() const { return m_barHigh; }
+    /// Sets the words drawn when no score is positive.
+    void setNoEvidenceText(const QString &text);
     bool smooth() const { return m_smooth; }
     bool gridVisible() const { return m_grid; }
     int gridRows() const { return m_rows; }
@@ -74,15 +96,24 @@ protected:
 
 private:
     void rebuildHeat();
+    void paintSpotlight(QPainter &p, const QRectF &target);
+    void paintColourBar(QPainter &p);
 
     QImage m_image;
+    QImage m_dimmed; ///< the image as a dark grey of itself (spotlight's background)
     QImage m_heat; ///< cols x rows, one pixel per patch
+    std::vector<float> m_normalized; ///< the scores as drawn, in [0, 1] (NaN kept)
     std::vector<float> m_scores;
     QString m_caption;
     int m_rows = 0;
     int m_cols = 0;
     core::ColormapKind m_colormap = core::ColormapKind::Viridis;
     double m_opacity = 0.55;
+    OverlayMode m_mode = OverlayMode::Spotlight;
+    bool m_noEvidence = false;
+    QString m_noEvidenceText;
+    QString m_barLow;
+    QString m_barHigh;
     bool m_smooth = true;
     bool m_grid = false;
     bool m_diverging = false;

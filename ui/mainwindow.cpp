@@ -74,6 +74,20 @@ QString bannerStyle(bool error)
                                   "border-radius: 4px; padding: 6px; }");
 }
 
+/// The badge's colours: green when the map passed its own test, amber when
+/// weak, red when no better than random, grey when there is nothing to test.
+QString trustStyle(core::TrustCheck::Verdict verdict)
+{
+    const char *colours = "#eeeeee; color: #444444; border: 1px solid #bbbbbb";
+    switch (verdict) {
+    case core::TrustCheck::Verdict::Faithful: colours = "#dff3e0; color: #1d5e20; border: 1px solid #8cc98f"; break;
+    case core::TrustCheck::Verdict::Weak: colours = "#fff4d6; color: #6b4e00; border: 1px solid #e6c870"; break;
+    case core::TrustCheck::Verdict::NoBetterThanRandom: colours = "#fde2e1; color: #8a1c13; border: 1px solid #e0a09b"; break;
+    default: break;
+    }
+    return QStringLiteral("QLabel { background: %1; border-radius: 9px; padding: 2px 8px; }").arg(QLatin1String(colours));
+}
+
 QWidget *titled(const QString &title, QWidget *content, QWidget *parent)
 {
     auto *box = new QGroupBox(title, parent);
@@ -139,6 +153,14 @@ MainWindow::MainWindow(QWidget *parent)
     m_colormap->setObjectName(QStringLiteral("colormapSelector"));
     for (core::ColormapKind kind : core::Colormap::all())
         m_colormap->addItem(QString::fromLatin1(core::Colormap::name(kind)), static_cast<int>(kind));
+    m_overlay = new QComboBox(this);
+    m_overlay->setObjectName(QStringLiteral("overlaySelector"));
+    m_overlay->addItem(tr("Spotlight (keeps colours)"), static_cast<int>(ImageView::OverlayMode::Spotlight));
+    m_overlay->addItem(tr("Colour blend"), static_cast<int>(ImageView::OverlayMode::Blend));
+    m_overlay->setToolTip(tr("Spotlight dims what scores low and keeps the photo's own colours where it scores high; "
+                             "colour blend lays the colormap over the photo (it changes the colours you see)"));
+    display->addWidget(new QLabel(tr(" Overlay "), this));
+    display->addWidget(m_overlay);
     display->addWidget(new QLabel(tr(" Colormap "), this));
     display->addWidget(m_colormap);
     m_opacity = new QSlider(Qt::Horizontal, this);
@@ -171,7 +193,13 @@ MainWindow::MainWindow(QWidget *parent)
     big.setBold(true);
     m_answer->setFont(big);
     m_answer->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    leftLayout->addWidget(m_answer);
+    auto *answerRow = new QHBoxLayout;
+    answerRow->addWidget(m_answer, 1);
+    m_trustBadge = new QLabel(left);
+    m_trustBadge->setObjectName(QStringLiteral("trustBadge"));
+    m_trustBadge->hide();
+    answerRow->addWidget(m_trustBadge);
+    leftLayout->addLayout(answerRow);
     m_banner = new QLabel(left);
     m_banner->setObjectName(QStringLiteral("errorBanner"));
     m_banner->setWordWrap(true);
@@ -272,6 +300,7 @@ MainWindow::MainWindow(QWidget *parent)
             run();
     });
     connect(m_colormap, &QComboBox::currentIndexChanged, this, &MainWindow::applyDisplaySettings);
+    connect(m_overlay, &QComboBox::currentIndexChanged, this, &MainWindow::applyDisplaySettings);
     connect(m_opacity, &QSlider::valueChanged, this, &MainWindow::applyDisplaySettings);
     connect(m_smooth, &QCheckBox::toggled, this, &MainWindow::applyDisplaySettings);
     connect(m_grid, &QCheckBox::toggled, this, &MainWindow::applyDisplaySettings);
@@ -336,6 +365,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_device->setCurrentIndex(std::clamp(settings.value(QStringLiteral("device"), 0).toInt(), 0, m_device->count() - 1));
     m_colormap->setCurrentIndex(std::clamp(settings.value(QStringLiteral("colormap"), 0).toInt(), 0, m_colormap->count() - 1));
     m_opacity->setValue(settings.value(QStringLiteral("opacity"), 55).toInt());
+    m_overlay->setCurrentIndex(std::clamp(settings.value(QStringLiteral("overlay"), 0).toInt(), 0, m_overlay->count() - 1));
     m_smooth->setChecked(settings.value(QStringLiteral("smooth"), true).toBool());
     m_grid->setChecked(settings.value(QStringLiteral("grid"), false).toBool());
     m_updatingControls = false;
@@ -354,6 +384,7 @@ MainWindow::~MainWindow()
     settings.setValue(QStringLiteral("device"), m_device->currentIndex());
     settings.setValue(QStringLiteral("colormap"), m_colormap->currentIndex());
     settings.setValue(QStringLiteral("opacity"), m_opacity->value());
+    settings.setValue(QStringLiteral("overlay"), m_overlay->currentIndex());
     settings.setValue(QStringLiteral("smooth"), m_smooth->isChecked());
     settings.setValue(QStringLiteral("grid"), m_grid->isChecked());
     settings.setValue(QStringLiteral("windowSize"), size());
@@ -511,6 +542,7 @@ bool MainWindow::saveSession(const QString &path)
         s.selectedToken = m_selectedToken;
         s.colormap = core::Colormap::name(static_cast<core::ColormapKind>(m_colormap->currentData().toInt()));
         s.opacity = m_opacity->value() / 100.0;
+        s.overlay = m_overlay->currentIndex() == 0 ? "spotlight" : "blend";
         s.smooth = m_smooth->isChecked();
         s.grid = m_grid->isChecked();
         s.zoom = m_image->zoom();
@@ -570,6 +602,7 @@ bool MainWindow::openSession(const QString &path)
         const int colormap = m_colormap->findData(static_cast<int>(core::Colormap::parse(s.colormap)));
         m_colormap->setCurrentIndex(std::max(0, colormap));
         m_opacity->setValue(static_cast<int>(std::lround(s.opacity * 100)));
+        m_overlay->setCurrentIndex(s.overlay == "blend" ? 1 : 0);
         m_smooth->setChecked(s.smooth);
         m_grid->setChecked(s.grid);
         m_tabs->setCurrentIndex(std::clamp(s.tab, 0, m_tabs->count() - 1));
@@ -771,6 +804,8 @@ void MainWindow::showResult(const ExplainResult &result)
         notes << result.notice;
     if (!result.unknownNote.isEmpty())
         notes << result.unknownNote;
+    if (!result.chanceNote.isEmpty())
+        notes << result.chanceNote;
     if (result.truncated)
         notes << tr("The text has %1 words, but the model reads at most %2 tokens: the last %3 words were left out.")
                      .arg(result.wordCount)
@@ -802,6 +837,13 @@ void MainWindow::showResult(const ExplainResult &result)
     if (explained != p.predicted)
         answer += tr("   - explaining \"%1\"").arg(label(p, explained));
     m_answer->setText(answer);
+    const core::TrustCheck::Verdict verdict = result.trust.verdict;
+    m_trustBadge->setVisible(verdict != core::TrustCheck::Verdict::NotTested);
+    m_trustBadge->setText(tr("%1: %2").arg(QString::fromLatin1(core::methodName(result.explanation.method)),
+                                           QString::fromLatin1(core::TrustCheck::verdictName(verdict))));
+    m_trustBadge->setStyleSheet(trustStyle(verdict));
+    m_trustBadge->setToolTip(QString::fromStdString(result.trust.sentence())
+                             + tr("\nThe Faithfulness tab has the full curves of every method."));
 
     m_updatingControls = true;
     m_layer->setRange(0, std::max(0, static_cast<int>(result.maps.size()) - 1));
@@ -1052,6 +1094,7 @@ void MainWindow::applyDisplaySettings()
     m_matrix->setColormap(kind);
     m_headGrid->setColormap(kind);
     m_image->setOpacity(m_opacity->value() / 100.0);
+    m_image->setOverlayMode(static_cast<ImageView::OverlayMode>(m_overlay->currentData().toInt()));
     m_image->setSmooth(m_smooth->isChecked());
     m_image->setGridVisible(m_grid->isChecked());
 }

@@ -119,10 +119,12 @@ private:
     QComboBox *m_method = nullptr;
     QComboBox *m_device = nullptr;
     QComboBox *m_colormap = nullptr;
+    QComboBox *m_overlay = nullptr; ///< spotlight (keeps the image's colours) or colour blend
     QSlider *m_opacity = nullptr;
     QCheckBox *m_smooth = nullptr;
     QCheckBox *m_grid = nullptr;
     QLabel *m_answer = nullptr;
+    QLabel *m_trustBadge = nullptr; ///< how far to trust the map on screen (TrustCheck)
     QLabel *m_banner = nullptr;
     ImageView *m_image = nullptr;
     TokenView *m_tokens = nullptr;

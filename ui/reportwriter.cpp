@@ -10,6 +10,7 @@
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
+#include <QLinearGradient>
 #include <QPainter>
 #include <QPdfWriter>
 #include <QSaveFile>
@@ -34,8 +35,9 @@ QImage overlayOf(const ExplainResult &r)
     const core::RgbImage source = QtImages::toRgb(r.image);
     const auto heat = core::Heatmap::upsample(core::Heatmap::normalize(e.patchScores), e.gridRows, e.gridCols,
                                               source.width, source.height, core::Interpolation::Bilinear);
-    const core::RgbaImage blended = core::Overlay::blend(source, heat, core::Colormap::get(core::ColormapKind::Viridis), 0.55f);
-    return QtImages::toQImage(blended);
+    // The spotlight keeps the photo's colours: a reader judging "what colour"
+    // sees the colours the model saw.
+    return QtImages::toQImage(core::Overlay::spotlight(source, heat, 0.7f));
 }
 
 QString label(const core::Prediction &p, int index) { return QString::fromStdString(p.label(index)); }
@@ -157,6 +159,8 @@ void ReportWriter::write(const Content &c, const QString &path)
                          .arg(label(pred, pred.predicted), percent(pred.probability(pred.predicted))));
         page.paragraph(QObject::tr("Next most likely: %1. Explained answer: \"%2\".")
                            .arg(others.join(QStringLiteral(", ")), label(pred, r.explanation.target)));
+        if (!r.chanceNote.isEmpty())
+            page.paragraph(r.chanceNote, 9.0, QColor(140, 40, 20));
 
         // Image and overlay.
         const double side = (kWidth - 16) / 2;
@@ -171,10 +175,29 @@ void ReportWriter::write(const Content &c, const QString &path)
             p.drawText(QRectF(x, page.y() + size.height() + 2, side, 12), Qt::AlignLeft, caption);
         };
         drawImage(r.image, kMargin, QObject::tr("the input image"));
+        const bool evidence = std::any_of(r.explanation.patchScores.begin(), r.explanation.patchScores.end(),
+                                          [](float v) { return v > 0.0f; });
         drawImage(overlay, kMargin + side + 16,
-                  QObject::tr("%1 (bright = more relevant)").arg(QString::fromStdString(r.explanation.summary)));
+                  !r.explanation.hasPatchScores() ? QObject::tr("%1 gives the image no scores").arg(QString::fromStdString(r.explanation.summary))
+                  : evidence ? QObject::tr("%1 (dimmed = less relevant; the photo's own colours)").arg(QString::fromStdString(r.explanation.summary))
+                             : QObject::tr("%1: no positive evidence for this answer").arg(QString::fromStdString(r.explanation.summary)));
         const QSizeF shown = r.image.isNull() ? QSizeF(0, 0) : QSizeF(r.image.size()).scaled(side, side, Qt::KeepAspectRatio);
         page.y() += shown.height() + 18;
+        if (r.explanation.hasPatchScores() && evidence) {
+            // The colour bar: from the dimmed grey of the lowest score to the
+            // photo as it is at the highest, with both values.
+            const auto [lo, hi] = std::minmax_element(r.explanation.patchScores.begin(), r.explanation.patchScores.end());
+            const double x = kMargin + side + 16;
+            QLinearGradient g(QPointF(x + 40, 0), QPointF(x + 160, 0));
+            g.setColorAt(0.0, QColor(70, 70, 70));
+            g.setColorAt(1.0, QColor(245, 245, 245));
+            p.setFont(small);
+            p.setPen(QColor(60, 60, 60));
+            p.drawText(QRectF(x, page.y() - 6, 36, 10), Qt::AlignRight | Qt::AlignVCenter, QString::number(static_cast<double>(*lo), 'g', 3));
+            p.fillRect(QRectF(x + 40, page.y() - 4, 120, 7), g);
+            p.drawText(QRectF(x + 164, page.y() - 6, 80, 10), Qt::AlignLeft | Qt::AlignVCenter, QString::number(static_cast<double>(*hi), 'g', 3));
+            page.y() += 10;
+        }
 
         // Words.
         std::vector<int> words;
@@ -235,17 +258,31 @@ void ReportWriter::write(const Content &c, const QString &path)
         const int bestIndex = FaithfulnessAreas::mostFaithful(areas);
         const QString best = bestIndex < 0 ? QString()
                                            : QString::fromLatin1(core::methodName(areas[static_cast<size_t>(bestIndex)].method));
-        for (const FaithfulnessAreas &a : areas) {
-            if (a.method == r.explanation.method)
-                faith << QObject::tr("Removing image patches most relevant first leaves an area of %1 under the probability "
-                                     "curve (low is good); least relevant first, %2 (high is good).")
-                             .arg(static_cast<double>(a.positive), 0, 'f', 3)
-                             .arg(static_cast<double>(a.negative), 0, 'f', 3);
-        }
+        if (r.trust.verdict != core::TrustCheck::Verdict::NotTested)
+            faith << QString::fromStdString(r.trust.sentence());
         if (!best.isEmpty())
-            faith << QObject::tr("Of the four methods, %1 was the most faithful on this input.").arg(best);
+            faith << QObject::tr("Of the four methods, %1 was the most faithful on this input (the table: the area under "
+                                 "the confidence as patches are hidden, most relevant first - lower is better - and least "
+                                 "relevant first - higher is better).")
+                         .arg(best);
         page.paragraph(QObject::tr("The heatmap is %1.").arg(QString::fromStdString(r.explanation.summary)) + QLatin1Char(' ')
                        + (faith.isEmpty() ? QObject::tr("Faithfulness was not measured for this report.") : faith.join(QLatin1Char(' '))));
+        if (!areas.empty()) {
+            p.setFont(small);
+            p.setPen(QColor(40, 40, 40));
+            const double col[] = {kMargin, kMargin + 90, kMargin + 200};
+            p.drawText(QRectF(col[0], page.y(), 90, 11), Qt::AlignLeft, QObject::tr("method"));
+            p.drawText(QRectF(col[1], page.y(), 110, 11), Qt::AlignLeft, QObject::tr("most relevant first"));
+            p.drawText(QRectF(col[2], page.y(), 110, 11), Qt::AlignLeft, QObject::tr("least relevant first"));
+            page.y() += 12;
+            for (const FaithfulnessAreas &a : areas) {
+                p.drawText(QRectF(col[0], page.y(), 90, 11), Qt::AlignLeft, QString::fromLatin1(core::methodName(a.method)));
+                p.drawText(QRectF(col[1], page.y(), 110, 11), Qt::AlignLeft, QString::number(static_cast<double>(a.positive), 'f', 3));
+                p.drawText(QRectF(col[2], page.y(), 110, 11), Qt::AlignLeft, QString::number(static_cast<double>(a.negative), 'f', 3));
+                page.y() += 11;
+            }
+            page.y() += 6;
+        }
 
         if (!c.cardSummary.isEmpty()) {
             page.heading(QObject::tr("About the model"));

@@ -2,6 +2,7 @@
 
 #include "core/engine/capturedrun_p.h"
 #include "core/bundle/modelbundle.h"
+#include "core/bundle/modelbundle_p.h"
 #include "core/engine/inferenceengine.h"
 #include "core/explain/explanation.h"
 #include "core/explain/perturbationtest.h"
@@ -30,6 +31,15 @@ torch::Tensor modalityMask(const StreamLayout &layout, int stream, int modality)
 } // namespace
 
 ModalityWeights ModalityWeights::compute(CapturedRun &run, int target, const Explanation *relevance)
+{
+    try {
+        return computeWeights(run, target, relevance);
+    } catch (const c10::Error &e) {
+        rethrowTorchError("the modality weights could not be computed: ", e);
+    }
+}
+
+ModalityWeights ModalityWeights::computeWeights(CapturedRun &run, int target, const Explanation *relevance)
 {
     ModalityWeights w;
     CapturedRun::Impl &d = run.impl();

@@ -45,7 +45,11 @@ struct ModalityWeights
     std::vector<float> gates;
 
     /// `relevance` may be null (gradients unavailable): shares stay NaN.
+    /// Throws Error (never LibTorch's own exceptions).
     static ModalityWeights compute(CapturedRun &run, int target, const Explanation *relevance);
+
+private:
+    static ModalityWeights computeWeights(CapturedRun &run, int target, const Explanation *relevance);
 };
 
 } // namespace attnscope::core

@@ -123,6 +123,9 @@ Session Session::parse(const std::string &text, const std::string &source)
         v.integer("selected_token", s.selectedToken, -1, kLargest);
         v.string("colormap", s.colormap);
         v.number("opacity", s.opacity, 0.0, 1.0);
+        v.string("overlay", s.overlay);
+        if (s.overlay != "spotlight" && s.overlay != "blend")
+            throw Error(source + ": view.overlay must be \"spotlight\" or \"blend\", not \"" + s.overlay + "\"");
         v.boolean("smooth", s.smooth);
         v.boolean("grid", s.grid);
         v.number("zoom", s.zoom, 1.0, 64.0);
@@ -157,6 +160,7 @@ std::string Session::toJson() const
     view.set("selected_token", selectedToken);
     view.set("colormap", colormap);
     view.set("opacity", opacity);
+    view.set("overlay", overlay);
     view.set("smooth", smooth);
     view.set("grid", grid);
     view.set("zoom", zoom);

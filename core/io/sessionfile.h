@@ -30,6 +30,7 @@ struct Session
     int selectedToken = -1;
     std::string colormap = "viridis";
     double opacity = 0.55;
+    std::string overlay = "spotlight"; ///< "spotlight" (keeps the image's colours) or "blend"
     bool smooth = true;
     bool grid = false;
     double zoom = 1.0;

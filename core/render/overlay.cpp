@@ -66,4 +66,26 @@ RgbaImage Overlay::blend(const RgbImage &base, const std::vector<float> &values,
     return out;
 }
 
+RgbaImage Overlay::spotlight(const RgbImage &base, const std::vector<float> &values, float strength)
+{
+    if (values.size() != static_cast<size_t>(base.width) * base.height)
+        throw Error("overlay: the heatmap does not match the image size");
+    const float s = std::clamp(strength, 0.0f, 1.0f);
+    RgbaImage out;
+    out.width = base.width;
+    out.height = base.height;
+    out.pixels.resize(values.size() * 4);
+    const uint8_t *src = base.pixels.data();
+    uint8_t *dst = out.pixels.data();
+    for (size_t i = 0; i < values.size(); ++i, src += 3, dst += 4) {
+        const float t = values[i];
+        const float a = std::isnan(t) ? 1.0f : 1.0f - s * (1.0f - std::clamp(t, 0.0f, 1.0f));
+        const float grey = kDim * (0.299f * src[0] + 0.587f * src[1] + 0.114f * src[2]);
+        for (int k = 0; k < 3; ++k)
+            dst[k] = static_cast<uint8_t>(std::clamp(src[k] * a + grey * (1.0f - a) + 0.5f, 0.0f, 255.0f));
+        dst[3] = 255;
+    }
+    return out;
+}
+
 } // namespace attnscope::core

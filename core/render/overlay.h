@@ -17,6 +17,13 @@ public:
     /// map must have the base image's size. Alpha is opaque.
     static RgbaImage blend(const RgbImage &base, const std::vector<float> &values, const Colormap &colormap,
                            float opacity);
+    /// Keeps the image's colours: each pixel mixed with a dimmed grey of
+    /// itself (kDim x its Rec. 601 luma), a = 1 - strength * (1 - value):
+    /// base * a + grey * (1 - a), rounded. Mixing with a neutral grey scales
+    /// every channel difference by a, so the hue stays the image's own; NaN
+    /// leaves a pixel as it is. The map must have the base image's size.
+    static RgbaImage spotlight(const RgbImage &base, const std::vector<float> &values, float strength);
+    static constexpr float kDim = 0.4f;
 };
 
 } // namespace attnscope::core

@@ -7,6 +7,7 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace attnscope::core;
@@ -25,6 +26,7 @@ private slots:
     void bilinearPeaksAtPatchCentres();
     void blends();
     void colorizesNanAsTransparent();
+    void spotlightKeepsTheHue();
 };
 
 // matplotlib: viridis runs from #440154 to #fde725, inferno from #000004 to
@@ -113,6 +115,31 @@ void TestRender::colorizesNanAsTransparent()
 {
     const RgbaImage out = Overlay::colorize({0.f, std::nanf("")}, 2, 1, Colormap::get(ColormapKind::Viridis));
     QCOMPARE(out.pixels, std::vector<uint8_t>({0x44, 0x01, 0x54, 255, 0x44, 0x01, 0x54, 0}));
+}
+
+// (200, 180, 40): luma 0.299*200 + 0.587*180 + 0.114*40 = 170.02, dimmed grey
+// 0.4 * 170.02 = 68.008. Value 0 at strength 1: (68, 68, 68). Value 0.5: a =
+// 0.5, 0.5*c + 34.004 = (134, 124, 54). Hue (HSV): 60 * (g - b) / (max - min)
+// = 60 * 140/160 = 52.5 degrees for the pixel, 60 * 70/80 = 52.5 for the mix.
+void TestRender::spotlightKeepsTheHue()
+{
+    const RgbImage base{3, 1, {200, 180, 40, 200, 180, 40, 200, 180, 40}};
+    const RgbaImage out = Overlay::spotlight(base, {1.f, .5f, 0.f}, 1.f);
+    QCOMPARE(out.pixels, std::vector<uint8_t>({200, 180, 40, 255, 134, 124, 54, 255, 68, 68, 68, 255}));
+    auto hue = [](int r, int g, int b) {
+        const int hi = std::max({r, g, b}), lo = std::min({r, g, b});
+        return hi == r ? 60.0 * (g - b) / (hi - lo) : 0.0; // red is the largest channel here
+    };
+    QCOMPARE(hue(134, 124, 54), hue(200, 180, 40));
+    // Strength 0.5 at value 0: a = 0.5, the same mix as value 0.5 at strength 1.
+    QCOMPARE(Overlay::spotlight(RgbImage{1, 1, {200, 180, 40}}, {0.f}, .5f).pixels, std::vector<uint8_t>({134, 124, 54, 255}));
+    // NaN: untouched.
+    QCOMPARE(Overlay::spotlight(RgbImage{1, 1, {200, 180, 40}}, {std::nanf("")}, 1.f).pixels,
+             std::vector<uint8_t>({200, 180, 40, 255}));
+    // The blend at the same point tints it: viridis' middle (#21918c) pulls the hue to cyan.
+    const RgbaImage tinted = Overlay::blend(RgbImage{1, 1, {200, 180, 40}}, {.5f}, Colormap::get(ColormapKind::Viridis), .55f);
+    const auto &t = tinted.pixels;
+    QVERIFY(t[1] > t[0]); // green now leads: not yellow any more
 }
 
 QTEST_APPLESS_MAIN(TestRender)

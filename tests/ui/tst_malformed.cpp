@@ -127,7 +127,9 @@ void TestMalformed::corpus()
         if (kind == "models") // the selector names the model that failed, not the last good one
             QCOMPARE(w.findChild<QComboBox *>("modelSelector")->currentData().toString(), QFileInfo(path).absoluteFilePath());
         expectUsable();
-        QVERIFY(!banner->isVisible());
+        // The error is gone (the banner may still note that the random-weight
+        // model's answer is close to a guess).
+        QVERIFY2(!banner->isVisible() || !banner->text().contains("Could not explain"), qPrintable(banner->text()));
         return;
     }
     QVERIFY(shown.wait(30000) || !shown.isEmpty());
@@ -139,7 +141,8 @@ void TestMalformed::corpus()
     }
     QCOMPARE(w.lastResult().wordCount, words);
     QCOMPARE(w.lastResult().droppedWords, dropped);
-    QCOMPARE(banner->isVisible(), dropped > 0);
+    QVERIFY(!banner->text().contains("Could not explain"));
+    QCOMPARE(banner->isVisible() && banner->text().contains("words were left out"), dropped > 0);
     if (dropped > 0)
         QVERIFY2(banner->text().contains(QStringLiteral("the last %1 words were left out").arg(dropped)),
                  qPrintable(banner->text()));
