@@ -11,6 +11,9 @@
 #include <QLineEdit>
 #include <QSlider>
 #include <QTimer>
+#include <QCoreApplication>
+#include <QFile>
+#include <QDir>
 
 #include <algorithm>
 #include <cmath>
@@ -161,6 +164,29 @@ struct Probe
         j.set("event_loop_late_ms", burst);
         j.set("layer_change_ms", summary(layerMs));
         j.set("head_change_ms", summary(headMs));
+        // Each thread's nice value (Linux; /proc/self/task/TID/stat field
+        // 19), the GUI thread's apart: the work's threads yield to it.
+        core::Json threads = core::Json::object();
+        core::Json others = core::Json::array();
+        const QString gui = QString::number(QCoreApplication::applicationPid());
+        for (const QString &tid : QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            QFile stat(QStringLiteral("/proc/self/task/%1/stat").arg(tid));
+            if (!stat.open(QIODevice::ReadOnly))
+                continue;
+            const QByteArray line = stat.readAll();
+            const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' '); // after "pid (comm) "
+            if (fields.size() < 17)
+                continue;
+            const int nice = fields[16].toInt(); // field 19 of the whole line
+            QFile comm(QStringLiteral("/proc/self/task/%1/comm").arg(tid));
+            const std::string name = comm.open(QIODevice::ReadOnly) ? comm.readAll().trimmed().toStdString() : std::string();
+            if (tid == gui)
+                threads.set("gui", nice);
+            else
+                others.push(core::Json(core::Json::Object{{"name", core::Json(name)}, {"nice", core::Json(nice)}}));
+        }
+        threads.set("others", others);
+        j.set("thread_nice", threads);
         int code = 0;
         try {
             core::TextFile::write(out.toStdString(), j.dump(1) + "\n");

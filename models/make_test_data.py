@@ -11,6 +11,7 @@
 Everything is seeded, so a rerun writes the same files.
 """
 import json
+import math
 import os
 import sys
 
@@ -239,6 +240,39 @@ def write_references(joint_path, dual_path, late_path):
             json.dump({"generator": "models/reference.py", "cases": out}, f, indent=1)
 
 
+def write_teaching_reference(path="tiny_teach.pt", image="images/joint_exact.png", text="is there a red"):
+    """tiny_teach.reference.json: for every map, head and a few queries, the
+    teaching step computed here in PyTorch from the queries, keys and values
+    the model exports: q.k/sqrt(d) for every key (None where masked), the
+    softmax over the unmasked keys, and sum_k w_k v_k."""
+    module, manifest = reference.load_model(os.path.join(DATA, path))
+    img, _ = reference.load_image(os.path.join(DATA, image), manifest["image"])
+    ids, mask, special = reference.tokenize(text, manifest["text"])
+    with torch.no_grad():
+        _, attentions, extras = reference.forward(module, img, ids, mask)
+    layout = reference.stream_layout(manifest)
+    cases = []
+    for m, spec in enumerate(manifest["attentions"]):
+        keys = layout[spec.get("key", spec["query"])]
+        masked = [mod == "text" and int(mask[0, k]) == 0 for mod, k in keys]
+        q, k, v = (extras["%s.%d" % (name, m)][0] for name in ("q", "k", "v"))
+        for head in range(q.shape[0]):
+            for query in (0, 7, 26):
+                d = q.shape[-1]
+                scores = (k[head] @ q[head, query]) / math.sqrt(d)
+                live = torch.tensor([not x for x in masked])
+                weights = torch.zeros_like(scores)
+                weights[live] = torch.softmax(scores[live].double(), 0).float()
+                out = weights @ v[head]
+                cases.append({"map": m, "head": head, "query": query, "head_width": d,
+                              "scores": [None if masked[i] else float(scores[i]) for i in range(len(keys))],
+                              "weights": weights.tolist(), "output": out.tolist(),
+                              "returned": attentions[m][0, head, query].tolist()})
+    with open(os.path.join(DATA, "tiny_teach.reference.json"), "w") as f:
+        json.dump({"generator": "models/make_test_data.py (write_teaching_reference)", "model": path,
+                   "image": image, "text": text, "cases": cases}, f, indent=1)
+
+
 def write_teaching_model():
     """tiny_teach.pt: TinyJoint's architecture returning its queries, keys and
     values too (attention_inputs), for the teaching view's tests."""
@@ -262,6 +296,11 @@ def write_teaching_model():
 def main():
     if sys.argv[1:] == ["--teaching-model-only"]:
         print("wrote", write_teaching_model())
+        write_teaching_reference()
+        return 0
+    if sys.argv[1:] == ["--teaching-reference-only"]:
+        write_teaching_reference()
+        print("wrote the teaching reference to", DATA)
         return 0
     if sys.argv[1:] == ["--references-only"]:
         # The models as committed; only the expected values are recomputed.
@@ -285,6 +324,7 @@ def main():
     write_images()
 
     write_references(joint_path, dual_path, late_path)
+    write_teaching_reference()
 
     folder, samples = write_eval()
     ev = eval_reference(joint_path, folder, samples)

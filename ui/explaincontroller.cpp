@@ -2,7 +2,19 @@
 
 #include "ui/explainworker.h"
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
+
 namespace attnscope::ui {
+
+std::atomic<int> ExplainController::s_workerNice{0};
+
+void ExplainController::setWorkerNice(int nice)
+{
+    s_workerNice.store(nice);
+}
 
 ExplainController::ExplainController(QObject *parent)
     : QObject(parent)
@@ -17,6 +29,14 @@ ExplainController::ExplainController(QObject *parent)
     connect(m_worker, &ExplainWorker::failed, this, &ExplainController::onFailed);
     m_thread.setObjectName(QStringLiteral("attnscope-worker"));
     m_thread.start();
+#ifdef __linux__
+    if (const int nice = s_workerNice.load(); nice != 0) {
+        // Runs first on the worker thread: nice is per thread on Linux, and
+        // threads started from here inherit it.
+        QMetaObject::invokeMethod(
+            m_worker, [nice] { ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice); }, Qt::QueuedConnection);
+    }
+#endif
 }
 
 ExplainController::~ExplainController()

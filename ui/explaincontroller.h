@@ -21,6 +21,13 @@ public:
     explicit ExplainController(QObject *parent = nullptr);
     ~ExplainController() override;
 
+    /// The nice value (Linux) the worker thread of every controller made from
+    /// now on gives itself when it starts; LibTorch's threads, which it
+    /// starts, inherit it. 0 (the default) leaves priorities alone: the
+    /// library changes no process-wide state unless the application, which
+    /// knows it owns the process, asks once at start-up.
+    static void setWorkerNice(int nice);
+
     /// Returns the request's generation number.
     quint64 request(ExplainRequest request);
     /// Drops the request in flight: its result will not be shown.
@@ -37,6 +44,8 @@ private:
     void onFinished(const ExplainResult &result);
     void onFailed(quint64 generation, const QString &message);
     void setBusy(bool busy);
+
+    static std::atomic<int> s_workerNice;
 
     QThread m_thread;
     ExplainWorker *m_worker = nullptr;

@@ -43,32 +43,6 @@ QString runKey(const ExplainRequest &request)
 
 } // namespace
 
-void ExplainWorker::yieldToTheGuiThread()
-{
-#ifdef __linux__
-    // A forward pass keeps every core busy: this thread, LibTorch's threads
-    // (started from here) and OpenBLAS's (started at load, from the GUI
-    // thread). At equal priority the GUI thread gets a third of a core on a
-    // two-core machine, and a repaint of 30 ms of work shows up 100 ms late.
-    // On Linux nice is per thread: every thread but the GUI thread (the
-    // process's main thread) gets nice +kWorkerNice, about a tenth of the
-    // GUI's weight when both want a core and the whole machine when the GUI
-    // is idle. Checked on each request: threads start as the work needs them.
-    const pid_t gui = ::getpid();
-    const QStringList tasks = QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    for (const QString &task : tasks) {
-        bool ok = false;
-        const int tid = task.toInt(&ok);
-        if (!ok || tid == gui)
-            continue;
-        errno = 0;
-        const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
-        if (errno == 0 && nice < kWorkerNice)
-            ::setpriority(PRIO_PROCESS, static_cast<id_t>(tid), kWorkerNice); // a thread that just ended: ignored
-    }
-#endif
-}
-
 ExplainWorker::ExplainWorker(const std::atomic<quint64> &latest)
     : m_latest(latest)
 {
@@ -80,7 +54,6 @@ void ExplainWorker::process(const ExplainRequest &request) noexcept
 {
     if (request.generation < m_latest.load())
         return; // superseded before it started
-    yieldToTheGuiThread();
     try {
         ExplainResult result = explain(request);
         emit finished(result);

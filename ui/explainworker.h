@@ -30,12 +30,6 @@ public:
     explicit ExplainWorker(const std::atomic<quint64> &latest);
     ~ExplainWorker() override;
 
-    /// Nice value of every thread but the GUI thread, on Linux.
-    static constexpr int kWorkerNice = 10;
-    /// Lowers every thread of the process but the GUI thread to kWorkerNice,
-    /// so the window stays responsive while a forward pass fills the cores.
-    static void yieldToTheGuiThread();
-
 public slots:
     void process(const attnscope::ui::ExplainRequest &request) noexcept;
 

@@ -612,6 +612,8 @@ bool MainWindow::openSession(const QString &path)
 
         m_modelPath = model;
         m_imagePath = image;
+        if (!s.imageData.empty() && !s.imagePath.empty()) // the cache names it by its hash; the user knows its name
+            m_imageNames.insert(image, QFileInfo(QString::fromStdString(s.imagePath)).fileName());
         m_target = s.target;
         m_attention = s.attention;
         m_headIndex = s.head;
@@ -879,11 +881,11 @@ void MainWindow::showResult(const ExplainResult &result)
     refreshLinkedViews();
 
     m_status->setText(tr("%1 on %2 - %3 - forward %4 ms, total %5 ms%6")
-                          .arg(result.modelName, result.deviceName, QFileInfo(result.imagePath).fileName())
+                          .arg(result.modelName, result.deviceName, imageName(result.imagePath))
                           .arg(result.reusedRun ? tr("reused") : QString::number(result.forwardMs, 'f', 1))
                           .arg(result.totalMs, 0, 'f', 1)
                           .arg(result.truncated ? tr(" - text truncated to the model's length") : QString()));
-    setWindowTitle(tr("AttnScope - %1 - %2").arg(result.modelName, QFileInfo(result.imagePath).fileName()));
+    setWindowTitle(tr("AttnScope - %1 - %2").arg(result.modelName, imageName(result.imagePath)));
     emit resultShown();
     if (m_tabs->currentWidget() == m_teaching) {
         const int query = result.layoutIndexOf(result.queryStreamOf(result.teaching.map), result.teaching.query);
@@ -910,10 +912,23 @@ void MainWindow::showNotice(const QString &message)
     m_banner->setVisible(!message.isEmpty());
 }
 
+QString MainWindow::imageName(const QString &path) const
+{
+    return m_imageNames.value(path, QFileInfo(path).fileName());
+}
+
 void MainWindow::showError(const QString &message)
 {
     m_pendingReport.clear();         // a report waits for a result that will not come
     m_pendingView.active = false;    // a session's view belongs to its own result
+    // A model or image that failed does not poison what follows: the next
+    // run (a new text, another method) uses the last ones that worked, and
+    // the failed model leaves the selector. The message still names it.
+    if (m_result.generation != 0 && (m_modelPath != m_result.modelPath || m_imagePath != m_result.imagePath)) {
+        m_modelPath = m_result.modelPath;
+        m_imagePath = m_result.imagePath;
+        rebuildModelSelector();
+    }
     m_banner->setStyleSheet(bannerStyle(true));
     m_error = message;
     m_banner->setText(tr("Could not explain: %1%2")

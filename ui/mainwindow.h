@@ -2,6 +2,7 @@
 
 #include "ui/explainrequest.h"
 
+#include <QHash>
 #include <QMainWindow>
 
 class QCheckBox;
@@ -86,6 +87,9 @@ private:
     void request(bool newInput);
     void showResult(const ExplainResult &result);
     void showError(const QString &message);
+    /// What the user calls an image file (its name; for a session's embedded
+    /// image, the name it was saved under).
+    QString imageName(const QString &path) const;
     void refreshLinkedViews();
     void selectToken(int layoutIndex);
     void setHoverToken(int layoutIndex);
@@ -125,6 +129,9 @@ private:
     QCheckBox *m_grid = nullptr;
     QLabel *m_answer = nullptr;
     QLabel *m_trustBadge = nullptr; ///< how far to trust the map on screen (TrustCheck)
+    /// Images restored from sessions live in the cache under their hash: the
+    /// names they had when saved, for the status bar and the title.
+    QHash<QString, QString> m_imageNames;
     QLabel *m_banner = nullptr;
     ImageView *m_image = nullptr;
     TokenView *m_tokens = nullptr;

@@ -324,7 +324,7 @@ std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceCh
     for (const AttentionSpec &a : d.manifest.attentions)
         cellsPerHead += static_cast<double>(d.manifest.streams[static_cast<size_t>(a.queryStream)].length())
                         * d.manifest.streams[static_cast<size_t>(a.keyStream)].length();
-    fitAllocatorToMaps(cellsPerHead * sizeof(float));
+    modelMapsLoaded(cellsPerHead * sizeof(float));
     torch::NoGradGuard noGrad;
     const ForwardOutput out = d.probeForward(cellsPerHead * sizeof(float) <= kBatchProbeBytesPerHead ? 2 : 1);
     const std::string prefix = path + ": ";

@@ -1,5 +1,7 @@
 #include "core/engine/memorypolicy.h"
 
+#include <atomic>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -9,8 +11,20 @@ namespace attnscope::core {
 namespace {
 
 constexpr int kMegabyte = 1024 * 1024;
+std::atomic<bool> adaptToModels{false};
 
 } // namespace
+
+void adaptAllocatorToEachModel(bool on)
+{
+    adaptToModels.store(on);
+}
+
+void modelMapsLoaded(double bytesPerHead)
+{
+    if (adaptToModels.load())
+        fitAllocatorToMaps(bytesPerHead);
+}
 
 void returnLargeBlocksToTheSystem()
 {

@@ -21,7 +21,16 @@ void returnLargeBlocksToTheSystem();
 /// Below, blocks up to 32 MB are reused from the heap, which keeps up to
 /// 64 MB free at its top: at 577 tokens (16 MB) fresh mappings for every
 /// 5-16 MB activation made the forward pass 1.3-1.5x slower; the heap costs
-/// about 600 MB more at the peak there. Called by ModelBundle::load.
+/// about 600 MB more at the peak there.
 void fitAllocatorToMaps(double bytesPerHead);
+
+/// Whether ModelBundle::load fits the allocator to each model it loads
+/// (fitAllocatorToMaps). Off by default: the allocator is the process's, so
+/// only the application that owns the process turns it on, once, at start-up
+/// (attnscope's main() and the bench harness do).
+void adaptAllocatorToEachModel(bool on);
+/// Called by ModelBundle::load with the model's map size; fits the
+/// allocator only when adaptAllocatorToEachModel(true) was called.
+void modelMapsLoaded(double bytesPerHead);
 
 } // namespace attnscope::core

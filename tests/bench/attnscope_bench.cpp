@@ -475,6 +475,7 @@ int suite(const Args &a, const std::string &self)
 int main(int argc, char **argv)
 {
     returnLargeBlocksToTheSystem(); // as attnscope's main() does
+    adaptAllocatorToEachModel(true);
     if (argc < 2) {
         std::fprintf(stderr, "usage: attnscope_bench warm|cold|memory|matmul|startup|suite [options] (see the source's head)\n");
         return 2;

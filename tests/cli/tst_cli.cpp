@@ -58,6 +58,7 @@ private slots:
     void sessionOpensFromTheCommandLine();
     void evalMatchesReference();
     void windowOpensOnTheDemoModel();
+    void workThreadsYieldToTheGui();
     void demoModelAnswersAndPoints();
 };
 
@@ -379,6 +380,38 @@ void TestCli::evalMatchesReference()
 
 // `attnscope` with no model opens the bundled single-stream demo model on a
 // sample and shows an answer (the --screenshot run quits after the first one).
+// The application (not the libraries) lowers the work's threads - the worker,
+// LibTorch's, OpenBLAS's - to nice +10 once at start-up; the GUI thread keeps
+// its own. Read by the window probe from /proc/self/task/TID/stat.
+void TestCli::workThreadsYieldToTheGui()
+{
+    QTemporaryDir dir;
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    env.insert("XDG_CONFIG_HOME", dir.path());
+    env.insert("XDG_CACHE_HOME", dir.path());
+    p.setProcessEnvironment(env);
+    const QString out = dir.filePath("probe.json");
+    p.start(QStringLiteral(ATTNSCOPE_BINARY), {"--probe", out, "--probe-requests", "3"});
+    QVERIFY(p.waitForFinished(300000));
+    QVERIFY2(p.exitCode() == 0, qPrintable(QString::fromUtf8(p.readAllStandardError())));
+    const core::Json j = test::readJson(out.toStdString());
+    const core::Json &threads = *j.find("thread_nice");
+    const int gui = static_cast<int>(threads.find("gui")->toNumber());
+    const auto &others = threads.find("others")->toArray();
+    int work = 0;
+    for (const core::Json &thread : others) {
+        // Qt's pooled threads scale and convert images for the GUI thread's
+        // painting: they keep its priority.
+        if (thread.find("name")->toString() == "Thread (pooled)")
+            continue;
+        ++work;
+        QVERIFY2(thread.find("nice")->toNumber() >= std::max(10, gui), qPrintable(QString::fromStdString(threads.dump())));
+    }
+    QVERIFY2(work >= 2, qPrintable(QString::fromStdString(threads.dump()))); // the worker and LibTorch's or OpenBLAS's
+}
+
 void TestCli::windowOpensOnTheDemoModel()
 {
     QTemporaryDir dir;

@@ -48,6 +48,10 @@ void TestErrorMessage::torchErrorsWithoutBacktrace()
 // to allocate 4503599627370496 bytes".
 void TestErrorMessage::allocationFailureIsAboutMemory()
 {
+    QVERIFY(errorMessage(std::bad_alloc()).rfind("not enough memory for this step", 0) == 0);
+#if defined(__SANITIZE_ADDRESS__)
+    QSKIP("AddressSanitizer stops the process on a 4 PB request instead of failing it");
+#endif
     try {
         const torch::Tensor t = torch::empty({int64_t(1) << 50}, torch::kFloat32);
         QFAIL("a 4 PB tensor was allocated");
@@ -56,7 +60,6 @@ void TestErrorMessage::allocationFailureIsAboutMemory()
         QCOMPARE(line, std::string("not enough memory: this step needed another 4194304.0 GB; try a smaller image or "
                                    "text, or close other programs"));
     }
-    QVERIFY(errorMessage(std::bad_alloc()).rfind("not enough memory for this step", 0) == 0);
 }
 
 void TestErrorMessage::openCvErrorsWithoutFileAndLine()

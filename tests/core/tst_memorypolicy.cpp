@@ -3,6 +3,7 @@
 // policy, keeps them on the heap). Measured in resident memory.
 #include "../testsupport.h"
 
+#include "core/bundle/modelbundle.h"
 #include "core/engine/memorypolicy.h"
 
 #include <QTest>
@@ -48,6 +49,26 @@ class TestMemoryPolicy : public QObject
     Q_OBJECT
 
 private slots:
+    // Loading a model leaves the process's allocator alone unless the
+    // application asked for it: with the "large blocks go back" policy set,
+    // a tiny model's load would switch to heap reuse only when asked.
+    void loadingLeavesTheAllocatorAloneUnlessAsked()
+    {
+#if defined(__SANITIZE_ADDRESS__)
+        QSKIP("AddressSanitizer's allocator replaces glibc's");
+#endif
+        const size_t block = 24u << 20;
+        attnscope::core::fitAllocatorToMaps(201.0 * (1 << 20));
+        attnscope::core::ModelBundle::load(attnscope::test::dataPath("tiny_joint.pt"), attnscope::core::DeviceChoice::Cpu);
+        const long untouched = faultsToReuse(block);
+        QVERIFY2(untouched >= 4000, qPrintable(QStringLiteral("%1 page faults: the load changed the policy").arg(untouched)));
+        attnscope::core::adaptAllocatorToEachModel(true);
+        attnscope::core::ModelBundle::load(attnscope::test::dataPath("tiny_joint.pt"), attnscope::core::DeviceChoice::Cpu);
+        const long adapted = faultsToReuse(block);
+        attnscope::core::adaptAllocatorToEachModel(false);
+        QVERIFY2(adapted < 100, qPrintable(QStringLiteral("%1 page faults after a load that was asked to adapt").arg(adapted)));
+    }
+
     // Small maps (ViT-B at 577 tokens: 16 MB a head): a 24 MB activation
     // freed and allocated again is reused from the heap, not mapped afresh
     // (6,144 faults of 4 KB pages); with large maps it is mapped afresh.
