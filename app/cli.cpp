@@ -13,7 +13,9 @@
 #include "core/io/datasetevaluation.h"
 #include "core/image/imagedecoder.h"
 #include "core/io/explanationjson.h"
+#include "core/io/regularfile.h"
 #include "core/io/sessionfile.h"
+#include "core/io/sha256.h"
 #include "core/io/inputloader.h"
 #include "core/io/pngwriter.h"
 #include "core/io/textfile.h"
@@ -34,6 +36,9 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
+#include <chrono>
+#include <cstdlib>
 
 #include <unistd.h>
 
@@ -50,7 +55,7 @@ const char *kUsageText =
     "usage:\n"
     "  attnscope                                  open the window on the demo model and a sample\n"
     "  attnscope --model M --image I --text T     open the window on these\n"
-    "  attnscope info MODEL [--json] [--device auto|cpu|cuda]\n"
+    "  attnscope info MODEL [--json] [--device auto|cpu|cuda] [--time-limit 600]\n"
     "  attnscope explain --model M --image I --text T|--text-file F --out DIR\n"
     "  attnscope explain --session S.attnscope.json --out DIR\n"
     "                    [--method all|raw,rollout,relevance,gradcam] [--target index:N|label:NAME]\n"
@@ -59,8 +64,8 @@ const char *kUsageText =
     "                    [--overlay spotlight|blend] [--colormap viridis|inferno|magma|turbo|grey]\n"
     "                    [--opacity 0.5]\n"
     "                    [--interpolation bilinear|nearest] [--device auto|cpu|cuda]\n"
-    "                    [--report FILE.pdf]\n"
-    "  attnscope eval --model M --data DIR [--method all|...] [--limit N] [--json FILE]\n"
+    "                    [--report FILE.pdf] [--time-limit 1800]\n"
+    "  attnscope eval --model M --data DIR [--method all|...] [--limit N] [--json FILE] [--time-limit S]\n"
     "                    [--device auto|cpu|cuda]\n";
 
 struct UsageError
@@ -167,6 +172,28 @@ DeviceChoice deviceOption(const Options &o)
     }
 }
 
+/// A limit on the whole command: a model whose forward pass never returns
+/// (a loop in its TorchScript) cannot be interrupted from outside, so after
+/// `--time-limit` seconds (0: none) a watchdog says so and ends the process
+/// with exit code 1.
+void startWatchdog(const Options &o, int defaultSeconds, const std::string &command)
+{
+    const double seconds = o.number("--time-limit", defaultSeconds);
+    if (!(seconds >= 0))
+        throw UsageError{"--time-limit must be a number of seconds (0 for none)"};
+    if (seconds == 0)
+        return;
+    std::thread([seconds, command] {
+        std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+        std::fprintf(stderr,
+                     "attnscope: error: %s did not finish within %g s (--time-limit): the model's forward pass may "
+                     "never return; stopped\n",
+                     command.c_str(), seconds);
+        std::fflush(stderr);
+        std::_Exit(kFailed);
+    }).detach();
+}
+
 /// `index:N`, `label:NAME`, or a plain value that can mean only one of them.
 int target(const Options &o, const Manifest &m)
 {
@@ -238,7 +265,8 @@ void checkAgainstModel(const Options &o, const MethodOptions &base, const ModelB
 
 int cmdInfo(const std::vector<std::string> &args)
 {
-    const Options o(args, {"--device"}, {"--json"}, 2);
+    const Options o(args, {"--device", "--time-limit"}, {"--json"}, 2);
+    startWatchdog(o, 600, "info");
     if (o.positional().size() != 1)
         throw UsageError{"info needs exactly one model file"};
     const auto bundle = ModelBundle::load(o.positional()[0], deviceOption(o));
@@ -294,11 +322,12 @@ int cmdExplain(const std::vector<std::string> &args)
 {
     const Options o(args,
                     {"--model", "--image", "--text", "--text-file", "--session", "--out", "--method", "--target", "--start-layer", "--attention",
-                     "--head", "--fusion", "--discard-ratio", "--overlay", "--colormap", "--opacity", "--interpolation", "--device", "--report"},
+                     "--head", "--fusion", "--discard-ratio", "--overlay", "--colormap", "--time-limit", "--opacity", "--interpolation", "--device", "--report"},
                     {}, 2);
     if (!o.positional().empty())
         throw UsageError{"unexpected argument \"" + o.positional()[0] + "\""};
     const std::string out = o.require("--out");
+    startWatchdog(o, 1800, "explain");
     // A session brings its model, image, text and method; the options still
     // choose everything else.
     std::optional<Session> session;
@@ -313,6 +342,19 @@ int cmdExplain(const std::vector<std::string> &args)
     }
     if (o.has("--text") && o.has("--text-file"))
         throw UsageError{"give --text or --text-file, not both"};
+    // A bad value inside the session file is a bad file (exit 1, naming it),
+    // not a bad command line; refused as the window refuses it, even where
+    // an option would override the value.
+    if (session) {
+        try {
+            parseMethods(session->method);
+            Colormap::parse(session->colormap);
+        } catch (const UsageError &e) {
+            throw Error(o.get("--session") + ": " + e.message);
+        } catch (const Error &e) {
+            throw Error(o.get("--session") + ": " + e.what());
+        }
+    }
     const std::vector<Method> methods = parseMethods(o.get("--method", session ? session->method : "all"));
     MethodOptions base;
     base.startLayer = o.integer("--start-layer", 0);
@@ -352,6 +394,13 @@ int cmdExplain(const std::vector<std::string> &args)
         const std::filesystem::path p(file);
         return p.is_absolute() || sessionFolder.empty() ? file : (std::filesystem::path(sessionFolder) / p).string();
     };
+    if (session && !session->imageData.empty() && !session->imageSha256.empty()
+        && Sha256::hex(session->imageData) != session->imageSha256)
+        throw Error(o.get("--session") + ": the image embedded in the session is damaged (its SHA-256 does not match)");
+    if (session && !session->modelSha256.empty() && Sha256::ofFile(besideSession(session->modelPath)) != session->modelSha256)
+        std::cerr << "attnscope: note: the model file " << besideSession(session->modelPath)
+                  << " has changed since the session was saved (its SHA-256 differs): the explanations may differ "
+                     "from the saved ones\n";
     const auto bundle = ModelBundle::load(session ? besideSession(session->modelPath) : o.require("--model"),
                                           deviceOption(o));
     const Manifest &m = bundle->manifest();
@@ -372,8 +421,17 @@ int cmdExplain(const std::vector<std::string> &args)
         input = InputLoader::load(m, besideSession(session->imagePath), session->text);
     } else {
         // --text-file: any bytes, read as they are (the tokenizer makes them safe).
-        const std::string text = o.has("--text-file") ? TextFile::read(o.get("--text-file"), size_t(1) << 20)
-                                                      : o.require("--text");
+        std::string text;
+        if (o.has("--text-file")) {
+            const std::string file = o.get("--text-file");
+            const uint64_t size = RegularFile::require(file, "text");
+            if (size > InputLoader::kMaxTextBytes)
+                throw Error(file + ": the text is " + std::to_string(size / 1000) + " kB long; AttnScope reads at most "
+                            + std::to_string(InputLoader::kMaxTextBytes >> 20) + " MB of text");
+            text = TextFile::read(file, InputLoader::kMaxTextBytes);
+        } else {
+            text = o.require("--text");
+        }
         input = InputLoader::load(m, o.require("--image"), text);
     }
     auto run = InferenceEngine::run(bundle, input);
@@ -539,11 +597,14 @@ int cmdExplain(const std::vector<std::string> &args)
 
 int cmdEval(const std::vector<std::string> &args)
 {
-    const Options o(args, {"--model", "--data", "--method", "--limit", "--json", "--device"}, {}, 2);
+    const Options o(args, {"--model", "--data", "--method", "--limit", "--json", "--device", "--time-limit"}, {}, 2);
+    startWatchdog(o, 0, "eval");
     if (!o.positional().empty())
         throw UsageError{"unexpected argument \"" + o.positional()[0] + "\""};
     const std::vector<Method> methods = parseMethods(o.get("--method", "all"));
     const int limit = o.integer("--limit", -1);
+    if (o.has("--limit") && limit < 1)
+        throw UsageError{"--limit must be 1 or more"};
     const auto bundle = ModelBundle::load(o.require("--model"), deviceOption(o));
     const EvaluationReport report = DatasetEvaluation::run(
         bundle, o.require("--data"), methods,

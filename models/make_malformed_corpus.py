@@ -26,6 +26,8 @@ import struct
 import sys
 import zlib
 
+from typing import List
+
 import numpy as np
 import torch
 from PIL import Image, ImageOps
@@ -125,6 +127,14 @@ def images():
     zero = bytearray(good_png)
     zero[16:20] = struct.pack(">I", 0)
     out.append(("zero_width.png", bytes(zero), {"error": "the PNG header says the image is 0x32 pixels"}))
+    # A TIFF whose first directory gives the width twice: 32, then 50,000 (a
+    # check reading one and a decoder allocating by the other).
+    entries = [(256, 3, 1, 32), (256, 4, 1, 50000), (257, 3, 1, 32), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 2)]
+    tiff = b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", len(entries))
+    for tag, kind, count, value in entries:
+        tiff += struct.pack("<HHII", tag, kind, count, value)
+    tiff += struct.pack("<I", 0)
+    out.append(("duplicate_width.tiff", tiff, {"error": "the TIFF header gives the image's width twice (32 and 50000)"}))
 
     # Odd but valid: each must open with these pixels.
     def ok(name, data, rgb, points=None, tolerance=0):
@@ -194,7 +204,97 @@ def images():
         for x, y in centres(48, 32):
             assert np.abs(check[y, x] - upright[y, x]).max() <= 12, (orientation, x, y)
         ok("exif_orientation_%d.jpg" % orientation, data, upright, tolerance=12)
+    out.append(big_sixteen_bit_rgba())
     return out
+
+
+def big_sixteen_bit_rgba(width=5000, height=4000):
+    """A legal 20-megapixel 16-bit RGBA PNG (160 MB once decoded; the issue's
+    100-megapixel one exhausted memory in the conversion): four quadrants, the
+    right half at half opacity. Expected pixels by the documented arithmetic:
+    8 bits = round(v / 257), alpha over white = round((c a + 255 (255 - a)) / 255)."""
+    colours = [(52000, 9000, 1000), (1000, 50000, 20000), (3000, 6000, 60000), (61000, 58000, 2000)]
+    rgba = np.zeros((height, width, 4), dtype=np.uint16)
+    h2, w2 = height // 2, width // 2
+    for k, (y0, x0) in enumerate([(0, 0), (0, w2), (h2, 0), (h2, w2)]):
+        rgba[y0:y0 + h2, x0:x0 + w2, :3] = colours[k]
+    rgba[:, :w2, 3] = 65535
+    rgba[:, w2:, 3] = 32896  # 128 in 8 bits
+    ok_png = cv2_png(rgba)
+
+    def expect(v16, a16):
+        c, a = (v16 + 128) // 257, (a16 + 128) // 257
+        return (c * a + 255 * (255 - a) + 127) // 255
+
+    points = []
+    for x, y in [(10, 10), (width - 10, 10), (10, height - 10), (width - 10, height - 10), (w2 - 1, h2 - 1)]:
+        r, g, b, a = (int(v) for v in rgba[y, x])
+        points.append([x, y, [expect(r, a), expect(g, a), expect(b, a)]])
+    return ("big_sixteen_bit_rgba.png", ok_png, {"size": [width, height], "pixels": points, "tolerance": 1})
+
+
+def cv2_png(rgba16):
+    """16-bit RGBA (RGB order) as a PNG, written with OpenCV (PIL writes no
+    16-bit RGBA); OpenCV takes BGRA."""
+    import cv2
+    bgra = rgba16[:, :, [2, 1, 0, 3]]
+    ok, data = cv2.imencode(".png", bgra, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    assert ok
+    return data.tobytes()
+
+
+class OnPhotos(torch.nn.Module):
+    """Fine on AttnScope's probe input (an all-zero image), wrong on any
+    real image: `mode` 0 NaN maps, 1 rows summing to 0.5, 2 negative weights
+    (rows still summing to 1), 3 NaN logits."""
+
+    def __init__(self, inner, mode: int):
+        super().__init__()
+        self.inner = inner
+        self.mode = mode
+
+    def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor):
+        logits, attentions = self.inner(image, input_ids, attention_mask)
+        if not bool(image.abs().sum() > 0):
+            return logits, attentions
+        if self.mode == 3:
+            return logits * float("nan"), attentions
+        out: List[torch.Tensor] = []
+        for a in attentions:
+            if self.mode == 0:
+                out.append(a * float("nan"))
+            elif self.mode == 1:
+                out.append(a * 0.5)
+            else:
+                out.append(2.0 * a - 1.0 / a.shape[-1])
+        return logits, out
+
+
+class NeverReturns(torch.nn.Module):
+    """Returns on the probe input; on a real image its forward loops for ever."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor):
+        x = image.abs().sum()
+        while bool(x > 0):
+            x = x + 1.0
+        return self.inner(image, input_ids, attention_mask)
+
+
+def rewritten(zip_bytes, change):
+    """The archive with each entry passed through change(name, data) -> (data, compress)."""
+    import zipfile
+    src = zipfile.ZipFile(io.BytesIO(zip_bytes))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as dst:
+        for info in src.infolist():
+            data, compress = change(info.filename, src.read(info.filename))
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0)), data,
+                         compress_type=zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED)
+    return buffer.getvalue()
 
 
 class InfiniteLogits(torch.nn.Module):
@@ -235,14 +335,43 @@ def models():
     with open(os.path.join(DATA, "tiny_joint.pt"), "rb") as f:
         whole = f.read()
     write(os.path.join(folder, "truncated_end.pt"), whole[:-100])  # the zip's directory is gone
+    extra = {"attnscope.json": files["attnscope.json"]}
+    for mode, name in enumerate(["nan_maps_on_photos.pt", "half_rows_on_photos.pt", "negative_on_photos.pt",
+                                 "nan_logits_on_photos.pt"]):
+        torch.jit.save(torch.jit.script(OnPhotos(tiny, mode)), os.path.join(folder, name), _extra_files=extra)
+    torch.jit.save(torch.jit.script(NeverReturns(tiny)), os.path.join(folder, "never_returns.pt"), _extra_files=extra)
+    # The manifest padded with 100 MB of JSON whitespace and deflated: a
+    # small archive whose manifest inflates far past any real one.
+    write(os.path.join(folder, "inflating_manifest.pt"),
+          rewritten(whole, lambda name, data: (data + b" " * (100 << 20), True) if name.endswith("/extra/attnscope.json")
+                    else (data, False)))
+    # One byte of a stored weight changed, its CRC-32 left as written.
+    import zipfile
+    info = next(i for i in zipfile.ZipFile(io.BytesIO(whole)).infolist() if "/data/" in i.filename and i.file_size > 64)
+    name_length, extra_length = struct.unpack("<HH", whole[info.header_offset + 26:info.header_offset + 30])
+    at = info.header_offset + 30 + name_length + extra_length + 17
+    stale = bytearray(whole)
+    stale[at] ^= 0x40
+    write(os.path.join(folder, "stale_crc.pt"), bytes(stale))
+
+    manifest = json.loads(files["attnscope.json"])
+
+    def with_manifest(name, change):
+        m = json.loads(json.dumps(manifest))
+        change(m)
+        torch.jit.save(tiny, os.path.join(folder, name), _extra_files={"attnscope.json": json.dumps(m)})
+
+    with_manifest("huge_input.pt", lambda m: m["image"].update(size=[8192, 8192]))
+    with_manifest("overflowing_segment.pt", lambda m: m["streams"][0]["segments"][0].update(length=1000000000))
+    with_manifest("vocabulary_beyond_embedding.pt", lambda m: m["text"]["vocab"].extend("extra%d" % k for k in range(500)))
     return [
         ("malformed/models/random_bytes.pt", "is not a TorchScript model archive"),
         ("malformed/models/infinite_logits.pt", "non-finite logits (NaN or infinity)"),
         ("malformed/models/out_of_memory.pt", "CUDA out of memory. Tried to allocate 20.00 GiB"),
-        ("malformed/models/truncated_end.pt", "is not a TorchScript model archive PyTorch can load"),
+        ("malformed/models/truncated_end.pt", "is not a TorchScript model archive (its zip directory is missing"),
         ("broken/empty.pt", "the model file is empty"),
         ("broken/not_a_model.pt", "is not a TorchScript model archive"),
-        ("broken/truncated.pt", "is not a TorchScript model archive PyTorch can load"),
+        ("broken/truncated.pt", "is not a TorchScript model archive (its zip directory is missing"),
         ("broken/no_manifest.pt", "has no AttnScope manifest"),
         ("broken/bad_json.pt", "manifest attnscope.json: line 1, column 26"),
         ("broken/missing_decision.pt", "manifest field 'decision' is missing"),
@@ -253,6 +382,15 @@ def models():
         ("broken/logits_only.pt", "forward must return a tuple (logits, attentions[, extras])"),
         ("broken/forward_throws.pt", "this model refuses every input"),
         ("broken/nan_logits.pt", "non-finite logits (NaN or infinity)"),
+        ("malformed/models/nan_maps_on_photos.pt", "holds non-finite values (NaN or infinity) on this input"),
+        ("malformed/models/half_rows_on_photos.pt", "has rows that do not sum to 1 on this input"),
+        ("malformed/models/negative_on_photos.pt", "holds negative values on this input"),
+        ("malformed/models/nan_logits_on_photos.pt", "non-finite logits (NaN or infinity) on this input"),
+        ("malformed/models/inflating_manifest.pt", "its manifest (attnscope.json) would take 100 MB once unpacked"),
+        ("malformed/models/stale_crc.pt", "have changed since it was written (its CRC-32 does not match)"),
+        ("malformed/models/huge_input.pt", "asks for 8192x8192 pixels; AttnScope takes models of at most 4096"),
+        ("malformed/models/overflowing_segment.pt", "is 1000000000 tokens; AttnScope explains at most 16384"),
+        ("malformed/models/vocabulary_beyond_embedding.pt", "past the end of the model's embedding table"),
     ]
 
 
@@ -280,6 +418,9 @@ def texts(room):
     for name, data in cases:
         words = len(split_words(data))
         out.append((name, data, {"words": words, "dropped": max(0, words - room)}))
+    # Past the 1 MB every reader of text stops at.
+    out.append(("over_a_megabyte.txt", (b"is there a red circle ? " * 46000)[:1100000],
+                {"error": "AttnScope reads at most 1 MB of text"}))
     return out
 
 
@@ -306,6 +447,10 @@ def sessions():
         ("bad_image_data.attnscope.json", variant(image={"path": "x.png", "data": "%%%not base64%%%"}), "image \"data\""),
         ("wrong_type.attnscope.json", variant(text=12), "\"text\" must be"),
         ("array.attnscope.json", "[1, 2, 3]", "a session file is a JSON object"),
+        ("bad_method.attnscope.json", json.dumps(dict(good, model={"path": "../../tiny_joint.pt"},
+                                                      image={"path": "../../images/joint_exact.png"},
+                                                      view={"method": "lrp"})),
+         "unknown method \"lrp\""),
         # Valid in form, but its answer is not one of the model's labels (paths are relative to the session).
         ("bad_target.attnscope.json", json.dumps(dict(good, model={"path": "../../tiny_joint.pt"},
                                                       image={"path": "../../images/joint_exact.png"},

@@ -1,5 +1,7 @@
 #include "ui/mainwindow.h"
 
+#include "core/io/inputloader.h"
+
 #include "ui/attentionlinks.h"
 #include "ui/attentionmatrixview.h"
 #include "ui/comparepanel.h"
@@ -113,6 +115,7 @@ MainWindow::MainWindow(QWidget *parent)
     inputs->setMovable(false);
     m_text = new QLineEdit(this);
     m_text->setObjectName(QStringLiteral("textInput"));
+    m_text->setMaxLength(static_cast<int>(core::InputLoader::kMaxTextBytes)); // QLineEdit's default cuts at 32,767
     m_text->setPlaceholderText(tr("Question or caption - Enter runs"));
     m_text->setClearButtonEnabled(true);
     m_text->setMinimumWidth(260);
@@ -460,6 +463,14 @@ void MainWindow::buildMenus()
 
 void MainWindow::open(const QString &modelPath, const QString &imagePath, const QString &text)
 {
+    // Said, not cut: the text box would keep the first million characters
+    // without a word.
+    if (static_cast<size_t>(text.toUtf8().size()) > core::InputLoader::kMaxTextBytes) {
+        showError(tr("the text is %1 kB long; AttnScope reads at most %2 MB of text")
+                      .arg(text.toUtf8().size() / 1000)
+                      .arg(core::InputLoader::kMaxTextBytes >> 20));
+        return;
+    }
     m_modelPath = modelPath;
     m_imagePath = imagePath;
     m_text->setText(text);

@@ -149,8 +149,12 @@ ImageSpec parseImage(const Reader &r, const Json &json)
         r.fail("image.size", "must be [height, width]");
     spec.height = r.integer(size[0], "image.size[0]", 1);
     spec.width = r.integer(size[1], "image.size[1]", 1);
-    if (spec.height > 8192 || spec.width > 8192)
-        r.fail("image.size", "is larger than 8192 pixels on a side");
+    // The load probe runs the model on an input of this size: 8192 x 8192
+    // took 4 GB before any check could refuse the model.
+    if (spec.height > kMaxImageSide || spec.width > kMaxImageSide)
+        r.fail("image.size", "asks for " + std::to_string(spec.height) + "x" + std::to_string(spec.width)
+                                 + " pixels; AttnScope takes models of at most " + std::to_string(kMaxImageSide)
+                                 + " pixels on a side");
     spec.mean = r.triple(json, "mean", "image.mean", {{0.f, 0.f, 0.f}});
     spec.std = r.triple(json, "std", "image.std", {{1.f, 1.f, 1.f}});
     for (float s : spec.std) {
@@ -263,6 +267,7 @@ Manifest Manifest::parse(const std::string &text, const std::string &source)
             r.fail(sp + ".name", "repeats the stream name \"" + stream.name + "\"");
         const auto &segments = r.array(r.require(streams[s], "segments", sp + ".segments"),
                                        sp + ".segments", 1);
+        int streamTokens = 0;
         for (size_t g = 0; g < segments.size(); ++g) {
             const std::string gp = sp + ".segments[" + std::to_string(g) + "]";
             r.object(segments[g], gp);
@@ -277,6 +282,10 @@ Manifest Manifest::parse(const std::string &text, const std::string &source)
                     r.fail(gp + ".grid", "must be [rows, columns] of the patch grid");
                 segment.gridRows = r.integer(grid[0], gp + ".grid[0]", 1);
                 segment.gridCols = r.integer(grid[1], gp + ".grid[1]", 1);
+                // Bounded before multiplying: rows x columns must fit an int.
+                if (segment.gridRows > m.image.height || segment.gridCols > m.image.width)
+                    r.fail(gp + ".grid", "has more patches on a side than the image has pixels ("
+                                             + std::to_string(m.image.height) + "x" + std::to_string(m.image.width) + ")");
                 segment.length = segment.gridRows * segment.gridCols;
                 if (m.image.height % segment.gridRows != 0 || m.image.width % segment.gridCols != 0)
                     r.fail(gp + ".grid", "must divide image.size evenly (" + std::to_string(m.image.height)
@@ -299,6 +308,13 @@ Manifest Manifest::parse(const std::string &text, const std::string &source)
             }
             if (segment.name.empty())
                 segment.name = modalityName(segment.modality);
+            if (segment.length > kMaxStreamTokens)
+                r.fail(gp + ".length", "is " + std::to_string(segment.length) + " tokens; AttnScope explains at most "
+                                           + std::to_string(kMaxStreamTokens) + " tokens in a stream");
+            streamTokens += segment.length; // each term below kMaxStreamTokens: no overflow
+            if (streamTokens > kMaxStreamTokens)
+                r.fail(sp + ".segments", "add up to " + std::to_string(streamTokens) + " tokens; AttnScope explains at most "
+                                             + std::to_string(kMaxStreamTokens) + " tokens in a stream");
             stream.segments.push_back(segment);
         }
         m.streams.push_back(stream);

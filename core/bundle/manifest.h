@@ -103,6 +103,11 @@ struct SegmentLocation
     bool valid() const { return stream >= 0; }
 };
 
+/// Largest image side and stream length a manifest may declare: the load
+/// probe runs the model at this size before anything else can refuse it.
+constexpr int kMaxImageSide = 4096;
+constexpr int kMaxStreamTokens = 16384;
+
 /// The `attnscope.json` manifest stored inside a model archive: everything the
 /// app needs to drive and explain the model without knowing its code.
 struct Manifest

@@ -1,4 +1,6 @@
 #include "core/bundle/modelbundle_p.h"
+#include "core/bundle/ziparchive.h"
+#include "core/io/regularfile.h"
 
 #include "core/engine/memorypolicy.h"
 #include "core/error.h"
@@ -19,6 +21,8 @@ namespace attnscope::core {
 namespace {
 
 constexpr const char *kManifestFile = "attnscope.json";
+/// A manifest with a 100,000-word vocabulary is a few MB.
+constexpr uint64_t kMaxManifestBytes = uint64_t(16) << 20;
 /// The load probe runs two inputs (checking the batch dimension) while one
 /// head of every attention map of one input takes at most this many bytes.
 constexpr double kBatchProbeBytesPerHead = 8.0 * 1024 * 1024;
@@ -75,6 +79,10 @@ std::pair<std::vector<float>, TokenizedText> probeInput(const Manifest &m)
             if (++n >= 3)
                 break;
         }
+        // And the vocabulary's last word, whose id is the highest: a
+        // vocabulary larger than the model's embedding shows at load.
+        if (!m.text.vocab.empty())
+            words = m.text.vocab.back() + " " + words;
         text = Tokenizer::create(m.text)->encode(words);
     }
     return {pixels, text};
@@ -165,11 +173,22 @@ ForwardOutput ModelBundle::Impl::forward(const torch::Tensor &image, const torch
     // call, with the setting of that moment, so gradient-free calls must not
     // turn it on either.
     const torch::jit::GraphOptimizerEnabledGuard optimizer(false);
+    // An embedding looked up past its end: the manifest's vocabulary has
+    // more words than the model's table (LibTorch says "index out of range
+    // in self", from TorchScript as a JIT exception).
+    auto beyondEmbedding = [&](const std::string &what) {
+        if (manifest.text.maxLength > 0 && what.find("index out of range in self") != std::string::npos)
+            throw Error(prefix + "a word id of this input is past the end of the model's embedding table: the manifest's "
+                        "vocabulary has " + std::to_string(manifest.text.vocab.size())
+                        + " words, more than the model can look up (was the model exported with another vocabulary?)");
+    };
     try {
         result = module.forward({image, ids, mask});
     } catch (const c10::Error &e) {
+        beyondEmbedding(e.what_without_backtrace());
         rethrowTorchError(prefix + "the model's forward failed: ", e);
     } catch (const std::exception &e) {
+        beyondEmbedding(e.what());
         throw Error(prefix + "the model's forward failed: " + essentialLine(e.what()), errorKind(e.what()));
     }
     const int64_t batch = image.size(0);
@@ -273,6 +292,7 @@ ModelBundle::~ModelBundle() = default;
 std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceChoice choice)
 {
     const auto start = std::chrono::steady_clock::now();
+    RegularFile::require(path, "model");
     {
         std::ifstream file(path, std::ios::binary | std::ios::ate);
         if (!file)
@@ -286,6 +306,18 @@ std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceCh
         if (magic[0] != 'P' || magic[1] != 'K')
             throw Error(path + ": is not a TorchScript model archive (a TorchScript .pt file is a zip "
                                "archive written by torch.jit.save)");
+    }
+    {
+        // The zip directory first: LibTorch would inflate the manifest
+        // whatever its size, and use a changed weight byte as it is.
+        const ZipArchive zip = ZipArchive::open(path);
+        if (const ZipArchive::Entry *manifest = zip.findSuffix(std::string("/extra/") + kManifestFile)) {
+            if (manifest->uncompressedSize > kMaxManifestBytes)
+                throw Error(path + ": its manifest (attnscope.json) would take " + std::to_string(manifest->uncompressedSize >> 20)
+                            + " MB once unpacked; a manifest holds at most " + std::to_string(kMaxManifestBytes >> 20)
+                            + " MB (the file is damaged or hostile)");
+        }
+        zip.verifyStoredEntries();
     }
 
     std::shared_ptr<ModelBundle> bundle(new ModelBundle());
@@ -327,23 +359,9 @@ std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceCh
     modelMapsLoaded(cellsPerHead * sizeof(float));
     torch::NoGradGuard noGrad;
     const ForwardOutput out = d.probeForward(cellsPerHead * sizeof(float) <= kBatchProbeBytesPerHead ? 2 : 1);
-    const std::string prefix = path + ": ";
-    if (!torch::isfinite(out.logits).all().item<bool>())
-        throw Error(prefix + "the probe forward pass gave non-finite logits (NaN or infinity)");
-    for (size_t i = 0; i < out.attentions.size(); ++i) {
-        const torch::Tensor a = out.attentions[i].to(torch::kFloat32);
-        if (!torch::isfinite(a).all().item<bool>())
-            throw Error(prefix + describeAttention(d.manifest, i)
-                        + " holds non-finite values (NaN or infinity) on the probe input");
-        const double worst = (a.sum(-1) - 1.0).abs().max().item<double>();
-        if (worst > 1e-3)
-            throw Error(prefix + describeAttention(d.manifest, i)
-                        + " has rows that do not sum to 1 (off by up to " + std::to_string(worst)
-                        + "): return attention after the softmax");
-        if ((a < -1e-6).any().item<bool>())
-            throw Error(prefix + describeAttention(d.manifest, i) + " holds negative values: return attention after the softmax");
+    d.checkOutputs(out.logits, out.attentions, "the probe input");
+    for (const torch::Tensor &a : out.attentions)
         d.heads.push_back(static_cast<int>(a.size(1)));
-    }
     // Whether gradients reach the maps is found out when first asked (it
     // needs the graph: the memory of every layer's activations).
     d.loadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -359,6 +377,36 @@ bool ModelBundle::gradientsReachable() const
     if (!d->gradientsReachable)
         d->probeForward(1, true); // no run with the graph yet: one on the probe input
     return *d->gradientsReachable;
+}
+
+void ModelBundle::Impl::checkOutputs(const torch::Tensor &logits, const std::vector<torch::Tensor> &attentions,
+                                     const std::string &input) const
+{
+    // A head at a time: at 2,048 tokens a whole map's temporaries would be
+    // hundreds of megabytes.
+    torch::NoGradGuard noGrad;
+    const std::string prefix = path + ": ";
+    if (!torch::isfinite(logits.detach()).all().item<bool>())
+        throw Error(prefix + "the model gave non-finite logits (NaN or infinity) on " + input
+                    + ", so there is no answer to explain");
+    for (size_t i = 0; i < attentions.size(); ++i) {
+        const torch::Tensor map = attentions[i].detach();
+        for (int64_t b = 0; b < map.size(0); ++b) {
+            for (int64_t h = 0; h < map.size(1); ++h) {
+                const torch::Tensor a = map.select(0, b).select(0, h).to(torch::kFloat32);
+                if (!torch::isfinite(a).all().item<bool>())
+                    throw Error(prefix + describeAttention(manifest, i) + " holds non-finite values (NaN or infinity) on "
+                                + input + ", so no picture of it would mean anything");
+                const double worst = (a.sum(-1) - 1.0).abs().max().item<double>();
+                if (worst > 1e-3)
+                    throw Error(prefix + describeAttention(manifest, i) + " has rows that do not sum to 1 on " + input
+                                + " (off by up to " + std::to_string(worst) + "): return attention after the softmax");
+                if ((a < -1e-6).any().item<bool>())
+                    throw Error(prefix + describeAttention(manifest, i) + " holds negative values on " + input
+                                + ": return attention after the softmax");
+            }
+        }
+    }
 }
 
 ForwardOutput ModelBundle::Impl::probeForward(int batch, bool graph)

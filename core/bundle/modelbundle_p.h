@@ -59,6 +59,12 @@ struct ModelBundle::Impl
     /// Walks the autograd graph from the logits: do they depend on the
     /// maps? False when a map is detached or a copy outside the graph.
     static bool attentionsReachLogits(const torch::Tensor &logits, const std::vector<torch::Tensor> &attentions);
+    /// The checks every output must pass (finite logits; maps finite, with
+    /// no negative weight and rows summing to 1), on the probe input at load
+    /// and on every real input: a model fine on the grey probe can still
+    /// return NaN on a photo. `input` names the input in the message.
+    void checkOutputs(const torch::Tensor &logits, const std::vector<torch::Tensor> &attentions,
+                      const std::string &input) const;
     /// forward() (forwardWithGraph() with `graph`) on `batch` copies of the
     /// made-up probe input.
     ForwardOutput probeForward(int batch, bool graph = false);

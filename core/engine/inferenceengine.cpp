@@ -32,6 +32,7 @@ void CapturedRun::Impl::forward(bool recordGraph)
     const torch::Tensor ids = b.idsTensor({hasText ? &input.text.ids : &none});
     const torch::Tensor mask = b.idsTensor({hasText ? &input.text.mask : &none});
     ForwardOutput out = recordGraph ? b.forwardWithGraph(image, ids, mask) : b.forward(image, ids, mask);
+    b.checkOutputs(out.logits, out.attentions, "this input");
     forwardMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     graph = recordGraph;
 

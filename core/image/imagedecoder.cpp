@@ -1,5 +1,7 @@
 #include "core/image/imagedecoder.h"
 
+#include "core/io/regularfile.h"
+
 #include "core/error.h"
 #include "core/image/exiforientation.h"
 #include "core/image/gifdecoder.h"
@@ -60,6 +62,54 @@ cv::Mat toBgr8(const cv::Mat &input)
     return bgr;
 }
 
+/// Large images (over 16 megapixels, JPEG aside) straight into RGB, a row at
+/// a time, alpha over white: the whole-image path above makes float copies
+/// of every plane, and a legal 100-megapixel 16-bit RGBA PNG (800 MB decoded)
+/// took several gigabytes more. The same arithmetic per pixel, in integers.
+RgbImage toRgbByRows(const cv::Mat &decoded)
+{
+    const int channels = decoded.channels();
+    if (channels < 1 || channels > 4)
+        throw Error("has " + std::to_string(channels) + " channels; AttnScope reads 1 to 4");
+    if (decoded.depth() != CV_8U && decoded.depth() != CV_16U)
+        throw Error("has a sample format AttnScope does not read at this size (8 or 16 bits per sample)");
+    const bool wide = decoded.depth() == CV_16U;
+    RgbImage image;
+    image.width = decoded.cols;
+    image.height = decoded.rows;
+    image.pixels.resize(static_cast<size_t>(decoded.cols) * decoded.rows * 3);
+    for (int y = 0; y < decoded.rows; ++y) {
+        uint8_t *out = image.pixels.data() + static_cast<size_t>(y) * decoded.cols * 3;
+        const uint8_t *row8 = decoded.ptr<uint8_t>(y);
+        const uint16_t *row16 = decoded.ptr<uint16_t>(y);
+        for (int x = 0; x < decoded.cols; ++x) {
+            auto sample = [&](int c) -> int {
+                const size_t i = static_cast<size_t>(x) * channels + c;
+                return wide ? (row16[i] + 128) / 257 : row8[i];
+            };
+            int b, g, r;
+            if (channels <= 2) {
+                b = g = r = sample(0);
+            } else { // OpenCV's order: B, G, R
+                b = sample(0);
+                g = sample(1);
+                r = sample(2);
+            }
+            if (channels == 2 || channels == 4) {
+                const int a = sample(channels - 1);
+                auto over = [a](int v) { return (v * a + 255 * (255 - a) + 127) / 255; };
+                b = over(b);
+                g = over(g);
+                r = over(r);
+            }
+            out[3 * x] = static_cast<uint8_t>(r);
+            out[3 * x + 1] = static_cast<uint8_t>(g);
+            out[3 * x + 2] = static_cast<uint8_t>(b);
+        }
+    }
+    return image;
+}
+
 /// The stored pixels turned upright as the EXIF orientation (1-8) says: the
 /// flips and transposition of the TIFF specification's eight cases.
 cv::Mat oriented(const cv::Mat &image, int orientation)
@@ -82,6 +132,7 @@ cv::Mat oriented(const cv::Mat &image, int orientation)
 
 RgbImage ImageDecoder::decodeFile(const std::string &path)
 {
+    RegularFile::require(path, "image");
     std::ifstream file(path, std::ios::binary | std::ios::ate);
     if (!file)
         throw Error(path + ": cannot open the image file (does it exist, and may it be read?)");
@@ -114,6 +165,8 @@ RgbImage ImageDecoder::decodeBytes(const std::vector<uint8_t> &bytes, const std:
         throw Error(label + ": is not an image in a format AttnScope can read (PNG, JPEG, GIF, BMP, WebP, TIFF, PNM)");
     if (!header.hasSize())
         throw Error(label + ": the " + header.formatName() + " header is damaged: it gives no image size");
+    if (!header.damage.empty())
+        throw Error(label + ": the " + header.formatName() + " header " + header.damage + "; the file is damaged");
     if (header.width == 0 || header.height == 0)
         throw Error(label + ": the " + header.formatName() + " header says the image is "
                     + std::to_string(header.width) + "x" + std::to_string(header.height)
@@ -145,6 +198,13 @@ RgbImage ImageDecoder::decodeBytes(const std::vector<uint8_t> &bytes, const std:
     if (static_cast<int64_t>(decoded.cols) * decoded.rows > kMaxPixels)
         throw Error(label + ": the image is too large (" + std::to_string(decoded.cols) + "x"
                     + std::to_string(decoded.rows) + " pixels)");
+    if (header.format != ImageHeader::Format::Jpeg && static_cast<int64_t>(decoded.cols) * decoded.rows > kRowByRowPixels) {
+        try {
+            return toRgbByRows(decoded);
+        } catch (const Error &e) {
+            throw Error(label + ": the image " + e.what());
+        }
+    }
     cv::Mat rgb;
     try {
         cv::Mat bgr = toBgr8(decoded);

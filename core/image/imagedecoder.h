@@ -19,6 +19,8 @@ public:
     static constexpr int64_t kMaxFileBytes = int64_t(512) << 20;
     /// Images with more pixels than this are refused.
     static constexpr int64_t kMaxPixels = int64_t(100) * 1000 * 1000;
+    /// Above this, images are converted a row at a time (see the source).
+    static constexpr int64_t kRowByRowPixels = int64_t(16) * 1000 * 1000;
 
     static RgbImage decodeFile(const std::string &path);
     static RgbImage decodeBytes(const std::vector<uint8_t> &bytes, const std::string &label);

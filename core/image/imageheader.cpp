@@ -154,6 +154,7 @@ void sniffTiff(const Bytes &b, ImageHeader &h)
     if (!b.has(ifd, 2))
         return;
     const size_t entries = u16(ifd);
+    bool seen[2] = {false, false};
     for (size_t i = 0; i < entries; ++i) {
         const size_t e = ifd + 2 + i * 12;
         if (!b.has(e, 12))
@@ -163,7 +164,17 @@ void sniffTiff(const Bytes &b, ImageHeader &h)
         if (tag != 256 && tag != 257)
             continue;
         const int64_t value = type == 3 ? u16(e + 8) : type == 4 ? u32(e + 8) : -1;
-        (tag == 256 ? h.width : h.height) = value;
+        int64_t &field = tag == 256 ? h.width : h.height;
+        // A size given twice: a decoder may allocate by the other value than
+        // the one a check reads, so the file is refused whatever the values.
+        if (seen[tag - 256]) {
+            h.damage = std::string("gives the image's ") + (tag == 256 ? "width" : "height") + " twice ("
+                       + std::to_string(field) + " and " + std::to_string(value) + ")";
+            field = std::max(field, value);
+            continue;
+        }
+        seen[tag - 256] = true;
+        field = value;
     }
 }
 

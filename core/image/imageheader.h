@@ -22,6 +22,9 @@ struct ImageHeader
     /// False when the file ends before the format's end marker (PNG's IEND,
     /// JPEG's EOI): a truncated file. Only checked for PNG and JPEG.
     bool complete = true;
+    /// Set when the header contradicts itself (a TIFF naming its width
+    /// twice): what, in words; the decoder refuses such a file.
+    std::string damage;
 
     bool hasSize() const { return width >= 0 && height >= 0; }
     /// "PNG", "JPEG", ...; "unknown" and "text".

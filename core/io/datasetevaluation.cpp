@@ -95,6 +95,11 @@ EvaluationReport DatasetEvaluation::run(const std::shared_ptr<ModelBundle> &bund
     }
     const int total = limit < 0 ? static_cast<int>(samples.size())
                                 : std::min(limit, static_cast<int>(samples.size()));
+    // No accuracy of 0.0% for nothing measured.
+    if (samples.empty())
+        throw Error(folder + ": the data set has no samples (dataset.json's \"samples\" is empty)");
+    if (total <= 0)
+        throw Error("--limit " + std::to_string(limit) + " leaves no sample to evaluate");
     // Several questions share an image: decode each image once.
     std::string decodedPath;
     RgbImage decoded;

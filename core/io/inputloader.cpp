@@ -1,6 +1,7 @@
 #include "core/io/inputloader.h"
 
 #include "core/bundle/manifest.h"
+#include "core/error.h"
 #include "core/image/imagedecoder.h"
 #include "core/image/imagepreprocessor.h"
 #include "core/text/tokenizer.h"
@@ -9,13 +10,22 @@ namespace attnscope::core {
 
 ModelInput InputLoader::load(const Manifest &manifest, const std::string &imagePath, const std::string &text)
 {
+    checkTextLength(text); // before the image is decoded
     ModelInput input = fromImage(manifest, ImageDecoder::decodeFile(imagePath), text);
     input.imagePath = imagePath;
     return input;
 }
 
+void InputLoader::checkTextLength(const std::string &text)
+{
+    if (text.size() > kMaxTextBytes)
+        throw Error("the text is " + std::to_string(text.size() / 1000) + " kB long; AttnScope reads at most "
+                    + std::to_string(kMaxTextBytes >> 20) + " MB of text (a model reads a few hundred words at most)");
+}
+
 ModelInput InputLoader::fromImage(const Manifest &manifest, const RgbImage &image, const std::string &text)
 {
+    checkTextLength(text);
     ModelInput input;
     input.source = image;
     input.height = manifest.image.height;

@@ -15,6 +15,12 @@ public:
     /// Throws Error naming the image file on a decode failure.
     static ModelInput load(const Manifest &manifest, const std::string &imagePath, const std::string &text);
     static ModelInput fromImage(const Manifest &manifest, const RgbImage &image, const std::string &text);
+
+    /// Longer texts are refused before any work (a 200 MB text exhausted
+    /// memory in the tokenizer); the CLI's --text-file reads no more.
+    static constexpr size_t kMaxTextBytes = size_t(1) << 20;
+    /// Throws Error for a text longer than kMaxTextBytes.
+    static void checkTextLength(const std::string &text);
 };
 
 } // namespace attnscope::core

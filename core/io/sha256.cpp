@@ -1,5 +1,7 @@
 #include "core/io/sha256.h"
 
+#include "core/io/regularfile.h"
+
 #include "core/error.h"
 
 #include <algorithm>
@@ -113,6 +115,7 @@ std::string Sha256::hex(const std::vector<uint8_t> &data)
 
 std::string Sha256::ofFile(const std::string &path)
 {
+    RegularFile::require(path, "data"); // /dev/zero would be hashed for ever
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error("cannot read " + path + " to hash it");

@@ -1,5 +1,7 @@
 #include "core/io/textfile.h"
 
+#include "core/io/regularfile.h"
+
 #include "core/error.h"
 
 #include <cerrno>
@@ -16,6 +18,7 @@ namespace attnscope::core {
 
 std::string TextFile::read(const std::string &path, size_t maxBytes)
 {
+    RegularFile::require(path, "text");
     std::ifstream file(path, std::ios::binary | std::ios::ate);
     if (!file)
         throw Error(path + ": cannot open the file (does it exist, and may it be read?)");

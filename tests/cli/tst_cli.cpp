@@ -6,7 +6,11 @@
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QCryptographicHash>
+#include <QElapsedTimer>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using namespace attnscope;
 
@@ -57,6 +61,11 @@ private slots:
     void explainFromSession();
     void sessionOpensFromTheCommandLine();
     void evalMatchesReference();
+    void specialFilesAreRefused_data();
+    void specialFilesAreRefused();
+    void forwardThatNeverReturnsIsStopped();
+    void emptyDataSetIsAnError();
+    void sessionHashesAreChecked();
     void windowOpensOnTheDemoModel();
     void workThreadsYieldToTheGui();
     void demoModelAnswersAndPoints();
@@ -82,7 +91,7 @@ void TestCli::infoRejectsBadModels_data()
     QTest::newRow("not a model") << "broken/not_a_model.pt" << "is not a TorchScript model archive";
     QTest::newRow("no manifest") << "broken/no_manifest.pt" << "has no AttnScope manifest";
     QTest::newRow("disagrees") << "broken/wrong_attention_count.pt" << "declares 3 attention maps but the model returned 2";
-    QTest::newRow("missing") << "broken/nothing_here.pt" << "cannot open the model file";
+    QTest::newRow("missing") << "broken/nothing_here.pt" << "nothing_here.pt: there is no such file";
 }
 
 void TestCli::infoRejectsBadModels()
@@ -356,6 +365,128 @@ void TestCli::explainFromSession()
     QCOMPARE(QString::fromStdString(j.find("input")->find("text")->toString()), QStringLiteral("is there a red circle ?"));
     const Result both = runAttnscope({"explain", "--session", session, "--model", "m.pt", "--out", dir.path()});
     QCOMPARE(both.exitCode, 2);
+}
+
+// Paths that name no regular file: refused by name, at once (opening a FIFO
+// blocks until a writer comes; /dev/zero never ends).
+void TestCli::specialFilesAreRefused_data()
+{
+    QTest::addColumn<QString>("role");
+    QTest::addColumn<QString>("path"); // "FIFO": a named pipe made here
+    QTest::addColumn<QString>("message");
+    QTest::newRow("fifo image") << "image" << "FIFO" << "is not a regular file (a pipe, a device or a socket)";
+    QTest::newRow("fifo text") << "text" << "FIFO" << "is not a regular file";
+    QTest::newRow("fifo model") << "model" << "FIFO" << "is not a regular file";
+    QTest::newRow("device model") << "model" << "/dev/zero" << "/dev/zero: is not a regular file";
+    QTest::newRow("device image") << "image" << "/dev/zero" << "/dev/zero: is not a regular file";
+    QTest::newRow("folder model") << "model" << "/tmp" << "/tmp: is a folder, not a file";
+    QTest::newRow("folder image") << "image" << "/tmp" << "/tmp: is a folder, not a file";
+    QTest::newRow("empty model path") << "model" << "" << "no model file was given (the path is empty)";
+    QTest::newRow("fifo session") << "session" << "FIFO" << "is not a regular file";
+    QTest::newRow("session naming /dev/zero") << "session model" << "/dev/zero" << "/dev/zero: is not a regular file";
+}
+
+void TestCli::specialFilesAreRefused()
+{
+    QFETCH(QString, role);
+    QFETCH(QString, path);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    if (path == "FIFO") {
+        path = dir.filePath("pipe");
+        QCOMPARE(::mkfifo(path.toLocal8Bit().constData(), 0600), 0);
+    }
+    QString model = data("tiny_joint.pt"), image = data("images/joint_exact.png");
+    QStringList args{"explain", "--out", dir.filePath("out"), "--method", "raw"};
+    if (role == "session" || role == "session model") {
+        QString session = path;
+        if (role == "session model") {
+            session = dir.filePath("s.attnscope");
+            QFile f(session);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QStringLiteral(R"({"format": "attnscope-session/1", "model": {"path": "%1", "sha256": "%2"},
+                                       "image": {"path": "%3"}, "text": "a"})")
+                        .arg(path, QString(64, QLatin1Char('a')), image)
+                        .toUtf8());
+        }
+        args << "--session" << session;
+    } else {
+        args << "--model" << (role == "model" ? path : model) << "--image" << (role == "image" ? path : image);
+        if (role == "text")
+            args << "--text-file" << path;
+        else
+            args << "--text" << "is there a red circle";
+    }
+    QElapsedTimer timer;
+    timer.start();
+    QProcess p;
+    p.start(QStringLiteral(ATTNSCOPE_BINARY), args);
+    const bool finished = p.waitForFinished(60000);
+    if (!finished)
+        p.kill();
+    QVERIFY2(finished, "attnscope hung on a special file");
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    QCOMPARE(p.exitCode(), 1);
+    QVERIFY2(err.startsWith("attnscope: error: ") && err.contains(message), qPrintable(err));
+    QCOMPARE(err.trimmed().count('\n'), 0);
+}
+
+// tests/data/malformed/models/never_returns.pt loops for ever on a real
+// image (not on the load probe's): --time-limit ends it with a message.
+void TestCli::forwardThatNeverReturnsIsStopped()
+{
+    QTemporaryDir dir;
+    const Result r = runAttnscope({"explain", "--model", data("malformed/models/never_returns.pt"), "--image",
+                                   data("images/joint_exact.png"), "--text", "a", "--out", dir.path(), "--time-limit", "3"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("attnscope: error: explain did not finish within 3 s (--time-limit)"), qPrintable(r.err));
+    const Result bad = runAttnscope({"info", data("tiny_joint.pt"), "--time-limit", "-1"});
+    QCOMPARE(bad.exitCode, 2);
+}
+
+void TestCli::emptyDataSetIsAnError()
+{
+    QTemporaryDir dir;
+    QFile f(dir.filePath("dataset.json"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"samples": []})");
+    f.close();
+    const Result r = runAttnscope({"eval", "--model", data("tiny_joint.pt"), "--data", dir.path()});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("the data set has no samples"), qPrintable(r.err));
+    QVERIFY(!r.out.contains("accuracy"));
+    const Result zero = runAttnscope({"eval", "--model", data("tiny_joint.pt"), "--data", data("eval"), "--limit", "0"});
+    QCOMPARE(zero.exitCode, 2);
+    QVERIFY2(zero.err.contains("--limit must be 1 or more"), qPrintable(zero.err));
+}
+
+// A session's hashes are checked as the window checks them: a changed model
+// is said (and used), a damaged embedded image refused.
+void TestCli::sessionHashesAreChecked()
+{
+    QTemporaryDir dir;
+    QFile image(data("images/joint_exact.png"));
+    QVERIFY(image.open(QIODevice::ReadOnly));
+    const QByteArray bytes = image.readAll();
+    auto write = [&](const QString &name, const QString &modelHash, const QString &imageHash) {
+        const QString path = dir.filePath(name);
+        QFile f(path);
+        f.open(QIODevice::WriteOnly);
+        f.write(QStringLiteral(R"({"format": "attnscope-session/1", "model": {"path": "%1", "sha256": "%2"},
+                                   "image": {"path": "joint_exact.png", "data": "%3", "sha256": "%4"}, "text": "a"})")
+                    .arg(data("tiny_joint.pt"), modelHash, QString::fromLatin1(bytes.toBase64()), imageHash)
+                    .toUtf8());
+        return path;
+    };
+    const QString rightImage = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+    const Result changed = runAttnscope({"explain", "--session", write("m.attnscope", QString(64, 'a'), rightImage),
+                                         "--out", dir.filePath("o1"), "--method", "raw"});
+    QVERIFY2(changed.exitCode == 0, qPrintable(changed.err));
+    QVERIFY2(changed.err.contains("has changed since the session was saved"), qPrintable(changed.err));
+    const Result damaged = runAttnscope({"explain", "--session", write("i.attnscope", QString(), QString(64, 'b')),
+                                         "--out", dir.filePath("o2"), "--method", "raw"});
+    QCOMPARE(damaged.exitCode, 1);
+    QVERIFY2(damaged.err.contains("the image embedded in the session is damaged"), qPrintable(damaged.err));
 }
 
 void TestCli::evalMatchesReference()

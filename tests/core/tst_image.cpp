@@ -100,7 +100,7 @@ void TestImage::rejectsBadFiles_data()
     QTest::addColumn<QString>("name");
     QTest::addColumn<QByteArray>("content");
     QTest::addColumn<QString>("message");
-    QTest::newRow("missing") << "missing.png" << QByteArray() << "cannot open the image file";
+    QTest::newRow("missing") << "missing.png" << QByteArray() << "missing.png: there is no such file";
     QTest::newRow("empty") << "empty.png" << QByteArray("") << "the image file is empty";
     QTest::newRow("text") << "text.png" << QByteArray("not an image at all\n") << "is a text file, not an image";
     QTest::newRow("binary") << "binary.png" << QByteArray("\x00\x01\x02\x03garbage", 11)

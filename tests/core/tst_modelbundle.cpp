@@ -58,10 +58,10 @@ void TestModelBundle::rejectsBrokenFiles_data()
 {
     QTest::addColumn<QString>("file");
     QTest::addColumn<QString>("message");
-    QTest::newRow("missing") << "broken/does_not_exist.pt" << "cannot open the model file";
+    QTest::newRow("missing") << "broken/does_not_exist.pt" << "does_not_exist.pt: there is no such file";
     QTest::newRow("empty") << "broken/empty.pt" << "the model file is empty";
     QTest::newRow("text file") << "broken/not_a_model.pt" << "is not a TorchScript model archive";
-    QTest::newRow("truncated") << "broken/truncated.pt" << "is not a TorchScript model archive PyTorch can load";
+    QTest::newRow("truncated") << "broken/truncated.pt" << "is not a TorchScript model archive (its zip directory is missing";
     QTest::newRow("no manifest") << "broken/no_manifest.pt" << "has no AttnScope manifest";
     QTest::newRow("bad json") << "broken/bad_json.pt" << "manifest attnscope.json: line 1, column 26";
     QTest::newRow("missing field") << "broken/missing_decision.pt" << "manifest field 'decision' is missing";
@@ -75,7 +75,7 @@ void TestModelBundle::rejectsBrokenFiles_data()
     QTest::newRow("infinite") << "malformed/models/infinite_logits.pt" << "non-finite logits";
     QTest::newRow("random bytes") << "malformed/models/random_bytes.pt" << "is not a TorchScript model archive";
     QTest::newRow("no zip directory") << "malformed/models/truncated_end.pt"
-                                      << "is not a TorchScript model archive PyTorch can load";
+                                      << "is not a TorchScript model archive (its zip directory is missing";
 }
 
 void TestModelBundle::rejectsBrokenFiles()
