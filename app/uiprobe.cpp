@@ -53,11 +53,15 @@ struct Probe
     QString out;
     int requests = 50, changes = 40;
 
-    enum class Phase { First, Burst, Layers, Heads, Done } phase = Phase::First;
+    enum class Phase { First, Burst, Layers, Heads, Save, Done } phase = Phase::First;
     QElapsedTimer clock;
     QTimer ticker;
     qint64 lastTick = 0;
     std::vector<double> lateness;
+    std::vector<double> saveLateness; ///< the event loop while a session is saved
+    std::vector<double> *sink = &lateness;
+    double saveMs = 0.0;
+    qint64 saveStart = 0;
     int sent = 0;
     qint64 changeStart = 0;
     std::vector<double> layerMs, headMs;
@@ -67,7 +71,7 @@ struct Probe
     {
         const qint64 now = clock.nsecsElapsed();
         if (lastTick > 0)
-            lateness.push_back(std::max(0.0, static_cast<double>(now - lastTick) / 1e6 - kTickMs));
+            sink->push_back(std::max(0.0, static_cast<double>(now - lastTick) / 1e6 - kTickMs));
         lastTick = now;
     }
 
@@ -145,12 +149,35 @@ struct Probe
         case Phase::Heads:
             if (measured(headMs, &Probe::changeHead))
                 return;
-            phase = Phase::Done;
-            finish();
+            phase = Phase::Save;
+            saveSession();
             return;
+        case Phase::Save:
         case Phase::Done:
             return;
         }
+    }
+
+    /// Saves a session of the result on screen (the model hashed, the image
+    /// embedded, the file written) while the ticker measures the event loop.
+    void saveSession()
+    {
+        sink = &saveLateness;
+        lastTick = 0;
+        ticker.start();
+        saveStart = clock.nsecsElapsed();
+        const QString file = out + QStringLiteral(".session.attnscope");
+        QObject::connect(window, &ui::MainWindow::sessionSaved, app, [this, file](const QString &, const QString &error) {
+            ticker.stop();
+            saveMs = static_cast<double>(clock.nsecsElapsed() - saveStart) / 1e6;
+            QFile::remove(file);
+            if (!error.isEmpty())
+                std::fprintf(stderr, "attnscope: probe: the session was not saved: %s\n", qPrintable(error));
+            phase = Phase::Done;
+            finish();
+        });
+        if (!window->saveSession(file))
+            app->exit(1);
     }
 
     void finish()
@@ -164,6 +191,9 @@ struct Probe
         j.set("event_loop_late_ms", burst);
         j.set("layer_change_ms", summary(layerMs));
         j.set("head_change_ms", summary(headMs));
+        core::Json save = summary(saveLateness);
+        save.set("save_ms", saveMs);
+        j.set("session_save_event_loop_late_ms", save);
         // Each thread's nice value (Linux; /proc/self/task/TID/stat field
         // 19), the GUI thread's apart: the work's threads yield to it.
         core::Json threads = core::Json::object();

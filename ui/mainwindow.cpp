@@ -1,6 +1,8 @@
 #include "ui/mainwindow.h"
 
 #include "core/io/inputloader.h"
+#include "core/io/regularfile.h"
+#include "ui/sessionstore.h"
 
 #include "ui/attentionlinks.h"
 #include "ui/attentionmatrixview.h"
@@ -360,6 +362,24 @@ MainWindow::MainWindow(QWidget *parent)
     });
     connect(m_controller, &ExplainController::resultReady, this, &MainWindow::showResult);
     connect(m_controller, &ExplainController::errorOccurred, this, &MainWindow::showError);
+    m_sessions = new SessionStore(this);
+    connect(m_sessions, &SessionStore::saved, this, [this](const QString &path, const QString &error) {
+        if (error.isEmpty())
+            m_status->setText(tr("Saved the session to %1").arg(QFileInfo(path).fileName()));
+        else
+            showError(tr("the session was not saved: %1").arg(error));
+        emit sessionSaved(path, error);
+    });
+    connect(m_sessions, &SessionStore::changed, this, [this](const QString &note, int token) {
+        if (token != m_sessionToken)
+            return; // about a session whose input is no longer on screen
+        m_notice = m_notice.isEmpty() ? note : m_notice + QLatin1Char(' ') + note;
+        if (m_error.isEmpty()) {
+            m_banner->setStyleSheet(bannerStyle(false));
+            m_banner->setText(m_banner->isVisible() && !m_banner->text().isEmpty() ? m_banner->text() + QLatin1Char('\n') + note : note);
+            m_banner->show();
+        }
+    });
     connect(m_controller, &ExplainController::busyChanged, m_progress, &QWidget::setVisible);
 
     QSettings settings;
@@ -523,6 +543,7 @@ void MainWindow::openImageFile(const QString &path)
 void MainWindow::run()
 {
     m_notice.clear(); // notes belong to the input they were about
+    ++m_sessionToken;
     m_target = -1;    // a new input: explain what the model answers
     request(true);
 }
@@ -532,18 +553,11 @@ bool MainWindow::saveSession(const QString &path)
     try {
         if (m_result.generation == 0)
             throw core::Error("there is no result to save yet");
-        // What is on screen, not what was typed since.
+        // What is on screen, not what was typed since. The hashes, the
+        // image's bytes and the write are the store's, off this thread.
         core::Session s;
         s.modelPath = QFileInfo(m_result.modelPath).absoluteFilePath().toStdString();
-        s.modelSha256 = core::Sha256::ofFile(m_result.modelPath.toStdString());
         s.imagePath = QFileInfo(m_result.imagePath).absoluteFilePath().toStdString();
-        QFile image(m_result.imagePath);
-        if (!image.open(QIODevice::ReadOnly))
-            throw core::Error("cannot read " + m_result.imagePath.toStdString() + " to save it in the session");
-        const QByteArray bytes = image.readAll();
-        s.imageSha256 = core::Sha256::hex(std::vector<uint8_t>(bytes.begin(), bytes.end()));
-        if (bytes.size() <= (32 << 20)) // embedded, so the session travels; larger ones are referenced
-            s.imageData.assign(bytes.begin(), bytes.end());
         s.text = m_result.text.toStdString();
         s.method = core::methodName(m_result.explanation.method);
         s.device = core::deviceChoiceName(static_cast<core::DeviceChoice>(m_device->currentData().toInt()));
@@ -560,8 +574,8 @@ bool MainWindow::saveSession(const QString &path)
         s.panX = m_image->pan().x();
         s.panY = m_image->pan().y();
         s.tab = m_tabs->currentIndex();
-        core::TextFile::write(path.toStdString(), s.toJson());
-        m_status->setText(tr("Saved the session to %1").arg(QFileInfo(path).fileName()));
+        m_status->setText(tr("Saving the session to %1...").arg(QFileInfo(path).fileName()));
+        m_sessions->save(std::move(s), path);
         return true;
     } catch (const core::Error &e) {
         showError(tr("the session was not saved: %1").arg(QString::fromStdString(e.what())));
@@ -579,9 +593,8 @@ bool MainWindow::openSession(const QString &path)
         const QString model = base.absoluteFilePath(QString::fromStdString(s.modelPath));
         if (!QFileInfo::exists(model))
             throw core::Error("the session's model " + model.toStdString() + " does not exist");
-        if (!s.modelSha256.empty() && core::Sha256::ofFile(model.toStdString()) != s.modelSha256)
-            notes << tr("The model file %1 has changed since this session was saved (its SHA-256 differs): the "
-                        "explanations may differ from the saved ones.").arg(QFileInfo(model).fileName());
+        core::RegularFile::require(model.toStdString(), "model"); // before anything reads it
+        QString changedImage; // a referenced image to check against its saved hash
         QString image;
         if (!s.imageData.empty()) {
             const std::string hash = core::Sha256::hex(s.imageData);
@@ -601,8 +614,8 @@ bool MainWindow::openSession(const QString &path)
             image = base.absoluteFilePath(QString::fromStdString(s.imagePath));
             if (!QFileInfo::exists(image))
                 throw core::Error("the session's image " + image.toStdString() + " does not exist");
-            if (!s.imageSha256.empty() && core::Sha256::ofFile(image.toStdString()) != s.imageSha256)
-                notes << tr("The image %1 has changed since this session was saved.").arg(QFileInfo(image).fileName());
+            core::RegularFile::require(image.toStdString(), "image");
+            changedImage = image;
         }
 
         m_updatingControls = true;
@@ -630,7 +643,18 @@ bool MainWindow::openSession(const QString &path)
         m_headIndex = s.head;
         m_pendingView = {true, s.selectedToken, s.zoom, QPointF(s.panX, s.panY)};
         m_notice = notes.join(QLatin1Char(' '));
+        const int token = ++m_sessionToken;
         request(true); // the session's inputs, with its answer, map and head
+        // Hashed on a pool thread while the model loads; a difference is said
+        // with the result (or added to it, when it comes later).
+        m_sessions->checkUnchanged(model, QString::fromStdString(s.modelSha256),
+                                   tr("The model file %1 has changed since this session was saved (its SHA-256 differs): "
+                                      "the explanations may differ from the saved ones.").arg(QFileInfo(model).fileName()),
+                                   token);
+        if (!changedImage.isEmpty())
+            m_sessions->checkUnchanged(changedImage, QString::fromStdString(s.imageSha256),
+                                       tr("The image %1 has changed since this session was saved.").arg(QFileInfo(changedImage).fileName()),
+                                       token);
 
         return true;
     } catch (const core::Error &e) {

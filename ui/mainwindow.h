@@ -26,6 +26,7 @@ class HeadGridView;
 class ImageView;
 class ModalityBars;
 class PredictionBars;
+class SessionStore;
 class TokenView;
 
 /// AttnScope's main window. Every view shows the same run and they are
@@ -52,7 +53,9 @@ public:
     /// that crashes the TorchScript loader cannot take the window down.
     /// Bundled models skip it. Empty: models load in-process directly.
     void setModelProbe(const QString &program) { m_probeProgram = program; }
-    /// Writes the session (atomically); returns false and shows why on failure.
+    /// Starts writing the session (atomically, off the GUI thread: hashing a
+    /// large model takes seconds); sessionSaved says when it is on the disk.
+    /// Returns false and shows why when there is nothing to save.
     bool saveSession(const QString &path);
     /// Opens a session: its model, inputs and view. Says so when the model or
     /// a referenced image has changed since it was saved.
@@ -77,6 +80,8 @@ public:
 signals:
     void resultShown();
     void reportWritten(const QString &path);
+    /// A session write started by saveSession ended; `error` empty: on the disk.
+    void sessionSaved(const QString &path, const QString &error);
 
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
@@ -129,6 +134,8 @@ private:
     QCheckBox *m_grid = nullptr;
     QLabel *m_answer = nullptr;
     QLabel *m_trustBadge = nullptr; ///< how far to trust the map on screen (TrustCheck)
+    SessionStore *m_sessions = nullptr; ///< session writes and hash checks, off the GUI thread
+    int m_sessionToken = 0;             ///< counts inputs: a late hash check about an older one is dropped
     /// Images restored from sessions live in the cache under their hash: the
     /// names they had when saved, for the status bar and the title.
     QHash<QString, QString> m_imageNames;

@@ -58,7 +58,10 @@ void TestCommaLocale::windowAnswersAndSavesValidSessions()
     w.findChild<QSlider *>("opacitySlider")->setValue(55);
     QTemporaryDir dir;
     const QString file = dir.filePath("de.attnscope");
+    QSignalSpy written(&w, &ui::MainWindow::sessionSaved);
     QVERIFY(w.saveSession(file));
+    QVERIFY(written.wait(30000));
+    QCOMPARE(written.first().at(1).toString(), QString());
     QFile saved(file);
     QVERIFY(saved.open(QIODevice::ReadOnly));
     const std::string text = saved.readAll().toStdString();
