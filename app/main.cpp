@@ -15,7 +15,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <memory>
 #include <vector>
 
 #ifdef __linux__
@@ -114,7 +116,15 @@ int main(int argc, char *argv[])
     const QCommandLineOption probeRequests(QStringLiteral("probe-requests"),
                                            QStringLiteral("Requests in the probe's burst (default 50)."),
                                            QStringLiteral("n"), QStringLiteral("50"));
-    parser.addOptions({model, image, text, session, screenshot, probe, probeRequests});
+    const QCommandLineOption probeCancel(QStringLiteral("probe-cancel"),
+                                         QStringLiteral("Benchmark mode: once the first answer is shown, run relevance on "
+                                                        "new inputs and cancel each after a growing delay; write how "
+                                                        "soon the work stopped as JSON, quit."),
+                                         QStringLiteral("file"));
+    const QCommandLineOption quitAfter(QStringLiteral("quit-after"),
+                                       QStringLiteral("Close the window after this many seconds (scripted runs)."),
+                                       QStringLiteral("seconds"));
+    parser.addOptions({model, image, text, session, screenshot, probe, probeRequests, probeCancel, quitAfter});
     parser.process(app);
 
     const attnscope::app::ResourceLocator resources(QString::fromLocal8Bit(argv[0]));
@@ -122,7 +132,8 @@ int main(int argc, char *argv[])
     const QString imagePath = parser.isSet(image) ? parser.value(image) : resources.sampleImage();
     const QString question = parser.isSet(text) ? parser.value(text) : resources.sampleText();
 
-    attnscope::ui::MainWindow window;
+    auto windowOwner = std::make_unique<attnscope::ui::MainWindow>();
+    attnscope::ui::MainWindow &window = *windowOwner;
     window.setBundledModels(resources.bundledModels());
     window.setModelProbe(QCoreApplication::applicationFilePath());
     window.show();
@@ -161,11 +172,30 @@ int main(int argc, char *argv[])
     }
     if (parser.isSet(probe))
         attnscope::app::startUiProbe(window, app, parser.value(probe), std::max(1, parser.value(probeRequests).toInt()));
+    if (parser.isSet(quitAfter)) {
+        bool ok = false;
+        const double seconds = parser.value(quitAfter).toDouble(&ok);
+        if (!ok || !(seconds >= 0)) {
+            std::fprintf(stderr, "attnscope: --quit-after needs a number of seconds\n");
+            return 2;
+        }
+        QTimer::singleShot(static_cast<int>(seconds * 1000), &window, &QWidget::close);
+    }
+    if (parser.isSet(probeCancel))
+        attnscope::app::startCancelProbe(window, app, parser.value(probeCancel));
     if (!sessionFile.empty()) {
         if (!window.openSession(QString::fromLocal8Bit(sessionFile.c_str())) && parser.isSet(screenshot))
             return 1;
     } else {
         window.open(modelPath, imagePath, question);
     }
-    return app.exec();
+    const int code = app.exec();
+    windowOwner.reset(); // saves the settings, stops the workers
+    // A worker stuck in a forward pass that never returns was left running:
+    // end the process now rather than run exit handlers beside it.
+    if (attnscope::ui::ExplainController::abandonedWorkers() > 0) {
+        std::fflush(nullptr);
+        std::_Exit(code);
+    }
+    return code;
 }

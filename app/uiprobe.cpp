@@ -253,4 +253,100 @@ void startUiProbe(ui::MainWindow &window, QApplication &app, const QString &out,
     QObject::connect(&app, &QCoreApplication::aboutToQuit, &app, [probe] { probe->ticker.stop(); });
 }
 
+namespace {
+
+struct CancelProbe
+{
+    ui::MainWindow *window = nullptr;
+    QApplication *app = nullptr;
+    QString out;
+    QString text;
+    std::vector<int> delays{100, 300, 600, 1000, 1500, 2500, 4000};
+    size_t next = 0;
+    bool started = false;
+    bool cancelled = false;
+    QElapsedTimer clock;
+    qint64 cancelAt = 0;
+    core::Json rows = core::Json::array();
+
+    void first()
+    {
+        if (started || window->controller()->isBusy())
+            return;
+        started = true;
+        text = window->lastResult().text;
+        auto *method = window->findChild<QComboBox *>(QStringLiteral("methodSelector"));
+        method->setCurrentIndex(method->findText(QStringLiteral("Relevance"), Qt::MatchStartsWith));
+        QTimer::singleShot(1000, app, [this] { start(); });
+    }
+
+    void start()
+    {
+        if (next >= delays.size()) {
+            finish();
+            return;
+        }
+        cancelled = false;
+        window->findChild<QLineEdit *>(QStringLiteral("textInput"))->setText(text + QString(static_cast<int>(next) + 1, QLatin1Char('?')));
+        window->run();
+        clock.start();
+        QTimer::singleShot(delays[next], app, [this] {
+            cancelled = true;
+            cancelAt = clock.nsecsElapsed();
+            window->controller()->cancel(); // what Esc does
+            window->compareController()->cancel();
+        });
+    }
+
+    void idle()
+    {
+        if (!started || !clock.isValid())
+            return;
+        core::Json row = core::Json::object();
+        row.set("cancel_after_ms", delays[next]);
+        if (cancelled) {
+            row.set("stopped_ms", static_cast<double>(clock.nsecsElapsed() - cancelAt) / 1e6);
+        } else {
+            row.set("finished_first_ms", static_cast<double>(clock.nsecsElapsed()) / 1e6);
+        }
+        rows.push(row);
+        clock.invalidate();
+        ++next;
+        // Let a cancel timer that did not fire yet go by.
+        QTimer::singleShot(cancelled ? 300 : delays[next - 1] + 300, app, [this] { start(); });
+    }
+
+    void finish()
+    {
+        core::Json j = core::Json::object();
+        j.set("model", window->lastResult().modelName.toStdString());
+        j.set("tokens", static_cast<int>(window->lastResult().layout.size()));
+        j.set("method", "relevance");
+        j.set("cancels", rows);
+        int code = 0;
+        try {
+            core::TextFile::write(out.toStdString(), j.dump(1) + "\n");
+        } catch (const std::exception &e) {
+            std::fprintf(stderr, "attnscope: %s\n", e.what());
+            code = 1;
+        }
+        std::printf("%s\n", j.dump(-1).c_str());
+        std::fflush(stdout);
+        app->exit(code);
+    }
+};
+
+} // namespace
+
+void startCancelProbe(ui::MainWindow &window, QApplication &app, const QString &out)
+{
+    auto *probe = new CancelProbe;
+    probe->window = &window;
+    probe->app = &app;
+    probe->out = out;
+    QObject::connect(&window, &ui::MainWindow::resultShown, &app, [probe] { probe->first(); });
+    QObject::connect(window.controller(), &ui::ExplainController::workerIdle, &app, [probe](quint64) { probe->idle(); });
+    QObject::connect(&app, &QCoreApplication::aboutToQuit, &app, [probe] { delete probe; });
+}
+
 } // namespace attnscope::app

@@ -14,7 +14,8 @@ class Error : public std::runtime_error
 public:
     /// OutOfMemory: the device ran out of memory; the same work may succeed
     /// on another device (the worker falls back from CUDA to the CPU).
-    enum class Kind { General, OutOfMemory };
+    /// Cancelled: the work was asked to stop (ModelBundle::setCancelCheck).
+    enum class Kind { General, OutOfMemory, Cancelled };
 
     explicit Error(const std::string &message, Kind kind = Kind::General);
     Kind kind() const { return m_kind; }

@@ -10,6 +10,12 @@
 namespace attnscope::ui {
 
 std::atomic<int> ExplainController::s_workerNice{0};
+std::atomic<int> ExplainController::s_abandoned{0};
+
+int ExplainController::abandonedWorkers()
+{
+    return s_abandoned.load();
+}
 
 void ExplainController::setWorkerNice(int nice)
 {
@@ -22,13 +28,15 @@ ExplainController::ExplainController(QObject *parent)
     qRegisterMetaType<ExplainRequest>();
     qRegisterMetaType<ExplainResult>();
     m_worker = new ExplainWorker(m_latest);
-    m_worker->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread = new QThread;
+    m_worker->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(this, &ExplainController::queueRequest, m_worker, &ExplainWorker::process);
     connect(m_worker, &ExplainWorker::finished, this, &ExplainController::onFinished);
     connect(m_worker, &ExplainWorker::failed, this, &ExplainController::onFailed);
-    m_thread.setObjectName(QStringLiteral("attnscope-worker"));
-    m_thread.start();
+    connect(m_worker, &ExplainWorker::idle, this, &ExplainController::workerIdle);
+    m_thread->setObjectName(QStringLiteral("attnscope-worker"));
+    m_thread->start();
 #ifdef __linux__
     if (const int nice = s_workerNice.load(); nice != 0) {
         // Runs first on the worker thread: nice is per thread on Linux, and
@@ -41,16 +49,26 @@ ExplainController::ExplainController(QObject *parent)
 
 ExplainController::~ExplainController()
 {
-    m_latest.store(~quint64(0)); // let queued requests fall through
-    m_thread.quit();
-    m_thread.wait();
+    m_latest->store(~quint64(0)); // let queued requests fall through
+    m_thread->quit();
+    // The request in flight stops at its next forward pass or attention map
+    // (ModelBundle::setCancelCheck). A forward pass that never returns (a
+    // loop in a model's TorchScript) cannot be interrupted: after a while
+    // the thread is left running, and the application ends the process
+    // (abandonedWorkers) instead of waiting for ever.
+    if (m_thread->wait(kShutdownWaitMs)) {
+        delete m_thread;
+    } else {
+        s_abandoned.fetch_add(1);
+        qWarning("attnscope: the worker did not stop within %d ms; it is left to the end of the process", kShutdownWaitMs);
+    }
 }
 
 quint64 ExplainController::request(ExplainRequest request)
 {
     Q_ASSERT(thread() == QThread::currentThread());
-    request.generation = m_latest.load() + 1;
-    m_latest.store(request.generation);
+    request.generation = m_latest->load() + 1;
+    m_latest->store(request.generation);
     setBusy(true);
     emit queueRequest(request);
     return request.generation;
@@ -58,14 +76,14 @@ quint64 ExplainController::request(ExplainRequest request)
 
 void ExplainController::cancel()
 {
-    m_latest.store(m_latest.load() + 1);
+    m_latest->store(m_latest->load() + 1);
     setBusy(false);
 }
 
 void ExplainController::onFinished(const ExplainResult &result)
 {
     Q_ASSERT(thread() == QThread::currentThread());
-    if (result.generation != m_latest.load())
+    if (result.generation != m_latest->load())
         return; // stale
     setBusy(false);
     emit resultReady(result);
@@ -73,7 +91,7 @@ void ExplainController::onFinished(const ExplainResult &result)
 
 void ExplainController::onFailed(quint64 generation, const QString &message)
 {
-    if (generation != m_latest.load())
+    if (generation != m_latest->load())
         return;
     setBusy(false);
     emit errorOccurred(message);

@@ -6,6 +6,7 @@
 #include <QThread>
 
 #include <atomic>
+#include <memory>
 
 namespace attnscope::ui {
 
@@ -27,6 +28,10 @@ public:
     /// library changes no process-wide state unless the application, which
     /// knows it owns the process, asks once at start-up.
     static void setWorkerNice(int nice);
+    /// Worker threads that did not stop when their controller was destroyed
+    /// (stuck in a forward pass that never returns). The application ends the
+    /// process with _Exit when there are any, rather than wait for them.
+    static int abandonedWorkers();
 
     /// Returns the request's generation number.
     quint64 request(ExplainRequest request);
@@ -38,6 +43,8 @@ signals:
     void resultReady(const attnscope::ui::ExplainResult &result);
     void errorOccurred(const QString &message);
     void busyChanged(bool busy);
+    /// The worker thread let go of a request (finished, failed or stopped).
+    void workerIdle(quint64 generation);
     void queueRequest(const attnscope::ui::ExplainRequest &request); // to the worker
 
 private:
@@ -47,9 +54,13 @@ private:
 
     static std::atomic<int> s_workerNice;
 
-    QThread m_thread;
+    static std::atomic<int> s_abandoned;
+    static constexpr int kShutdownWaitMs = 3000;
+
+    QThread *m_thread = nullptr; ///< deleted once it has stopped; left running (abandoned) if it never does
     ExplainWorker *m_worker = nullptr;
-    std::atomic<quint64> m_latest{0};
+    /// Shared with the worker, which may outlive the controller (abandoned).
+    std::shared_ptr<std::atomic<quint64>> m_latest = std::make_shared<std::atomic<quint64>>(0);
     bool m_busy = false;
 };
 

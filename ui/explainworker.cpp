@@ -43,8 +43,8 @@ QString runKey(const ExplainRequest &request)
 
 } // namespace
 
-ExplainWorker::ExplainWorker(const std::atomic<quint64> &latest)
-    : m_latest(latest)
+ExplainWorker::ExplainWorker(std::shared_ptr<const std::atomic<quint64>> latest)
+    : m_latest(std::move(latest))
 {
 }
 
@@ -52,12 +52,14 @@ ExplainWorker::~ExplainWorker() = default;
 
 void ExplainWorker::process(const ExplainRequest &request) noexcept
 {
-    if (request.generation < m_latest.load())
+    if (request.generation < m_latest->load())
         return; // superseded before it started
+    m_current.store(request.generation);
     try {
         ExplainResult result = explain(request);
         emit finished(result);
     } catch (const core::Error &e) {
+        // Cancelled: dropped by the controller, which moved on already.
         emit failed(request.generation, QString::fromStdString(e.what()));
     } catch (const std::bad_alloc &) {
         emit failed(request.generation, QStringLiteral("AttnScope ran out of memory for this input; try a smaller "
@@ -71,6 +73,7 @@ void ExplainWorker::process(const ExplainRequest &request) noexcept
     }
     if (m_run && !m_run->hasMaps())
         m_run.reset(); // a failure took the run's maps with it: the next request runs the model again
+    emit idle(request.generation);
 }
 
 ExplainResult ExplainWorker::explain(const ExplainRequest &request)
@@ -97,7 +100,7 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
         m_trust.clear();
         const core::ModelInput input = core::InputLoader::load(m_bundle->manifest(), request.imagePath.toStdString(),
                                                                request.text.toStdString());
-        if (request.generation < m_latest.load())
+        if (request.generation < m_latest->load())
             return result; // dropped by the controller anyway
         // Raw attention and rollout need no autograd graph; without it the
         // forward pass is quicker and keeps no layer's activations. Asking
@@ -158,7 +161,7 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
         result.maps << info;
     }
     result.image = QtImages::toQImage(input.source);
-    if (request.generation < m_latest.load())
+    if (request.generation < m_latest->load())
         return result; // dropped by the controller anyway; skip the explanation
 
     if (result.maps.isEmpty())
@@ -226,7 +229,7 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
             result.faithfulness = cachedCurves->second;
         } else {
             result.faithfulness = faithfulness(run, target, request.generation);
-            if (request.generation == m_latest.load()) // complete, not cut short by a newer request
+            if (request.generation == m_latest->load()) // complete, not cut short by a newer request
                 m_faithfulness.emplace(target, result.faithfulness);
         }
     }
@@ -241,6 +244,10 @@ void ExplainWorker::ensureBundle(const ExplainRequest &request, core::DeviceChoi
     m_run.reset();
     m_bundle.reset();
     m_bundle = core::ModelBundle::load(request.modelPath.toStdString(), device);
+    // Every pass of this bundle asks first whether its request is still the
+    // latest: Esc, a newer request or closing the window stop it at the next
+    // pass or attention map of the backward pass.
+    m_bundle->setCancelCheck([this] { return m_current.load() < m_latest->load(); });
     m_bundlePath = request.modelPath;
     m_bundleDevice = device;
     m_bundleModified = modified;
@@ -265,10 +272,10 @@ void ExplainWorker::probe(const ExplainRequest &request, const QDateTime &modifi
     QElapsedTimer waited;
     waited.start();
     while (!child.waitForFinished(100)) {
-        if (request.generation < m_latest.load() || waited.elapsed() > kProbeTimeoutMs) {
+        if (request.generation < m_latest->load() || waited.elapsed() > kProbeTimeoutMs) {
             child.kill();
             child.waitForFinished(5000);
-            if (request.generation < m_latest.load())
+            if (request.generation < m_latest->load())
                 throw core::Error("superseded"); // dropped by the controller
             throw core::Error(path + ": loading the model took longer than " + std::to_string(kProbeTimeoutMs / 1000)
                               + " s in the process that checks new models, so it was stopped");
@@ -319,7 +326,7 @@ std::vector<FaithfulnessCurve> ExplainWorker::faithfulness(core::CapturedRun &ru
 {
     std::vector<FaithfulnessCurve> out;
     for (core::Method method : core::allMethods()) {
-        if (generation < m_latest.load())
+        if (generation < m_latest->load())
             break; // superseded: the result is dropped anyway
         core::MethodOptions options;
         options.method = method;

@@ -27,7 +27,7 @@ class ExplainWorker : public QObject
 {
     Q_OBJECT
 public:
-    explicit ExplainWorker(const std::atomic<quint64> &latest);
+    explicit ExplainWorker(std::shared_ptr<const std::atomic<quint64>> latest);
     ~ExplainWorker() override;
 
 public slots:
@@ -36,6 +36,9 @@ public slots:
 signals:
     void finished(const attnscope::ui::ExplainResult &result);
     void failed(quint64 generation, const QString &message);
+    /// The worker finished with a request, however it ended (a probe measures
+    /// how soon a cancelled one lets go).
+    void idle(quint64 generation);
 
 private:
     ExplainResult explain(const ExplainRequest &request);
@@ -49,7 +52,8 @@ private:
     /// Cached per target for the current run.
     core::ModalityWeights modalityWeights(core::CapturedRun &run, const core::Explanation &explanation);
 
-    const std::atomic<quint64> &m_latest;
+    std::shared_ptr<const std::atomic<quint64>> m_latest;
+    std::atomic<quint64> m_current{0}; ///< the request being worked on
     std::shared_ptr<core::ModelBundle> m_bundle; ///< cached: reused while the path and device stay
     QString m_bundlePath;
     QDateTime m_bundleModified;

@@ -173,6 +173,8 @@ ForwardOutput ModelBundle::Impl::forward(const torch::Tensor &image, const torch
     // call, with the setting of that moment, so gradient-free calls must not
     // turn it on either.
     const torch::jit::GraphOptimizerEnabledGuard optimizer(false);
+    if (cancelled && cancelled())
+        throw Error("stopped before it finished", Error::Kind::Cancelled);
     // An embedding looked up past its end: the manifest's vocabulary has
     // more words than the model's table (LibTorch says "index out of range
     // in self", from TorchScript as a JIT exception).
@@ -366,6 +368,14 @@ std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceCh
     // needs the graph: the memory of every layer's activations).
     d.loadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     return bundle;
+}
+
+void ModelBundle::setCancelCheck(std::function<bool()> cancelled) { d->cancelled = std::move(cancelled); }
+
+void ModelBundle::stopIfCancelled() const
+{
+    if (d->cancelled && d->cancelled())
+        throw Error("stopped before it finished", Error::Kind::Cancelled);
 }
 
 const Manifest &ModelBundle::manifest() const { return d->manifest; }

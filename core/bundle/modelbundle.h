@@ -4,6 +4,7 @@
 #include "core/engine/device.h"
 #include "core/json/json.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,6 +48,16 @@ public:
 
     /// What the model is, for `attnscope info` and the GUI.
     Json describe() const;
+
+    /// Asked before every forward pass of this bundle (a run, each batch of
+    /// a perturbation test, occlusion, the trust check) and by the backward
+    /// pass at every attention map; when it says true the work stops with
+    /// Error of kind Cancelled. Set by the thread that uses the bundle; the
+    /// check itself may be called from LibTorch's backward threads, so it
+    /// should read an atomic. Empty: never cancelled.
+    void setCancelCheck(std::function<bool()> cancelled);
+    /// Throws Error (kind Cancelled) when the check says so.
+    void stopIfCancelled() const;
 
     Impl &impl() const { return *d; }
 

@@ -59,6 +59,9 @@ struct ModelBundle::Impl
     /// Walks the autograd graph from the logits: do they depend on the
     /// maps? False when a map is detached or a copy outside the graph.
     static bool attentionsReachLogits(const torch::Tensor &logits, const std::vector<torch::Tensor> &attentions);
+    /// See ModelBundle::setCancelCheck.
+    std::function<bool()> cancelled;
+
     /// The checks every output must pass (finite logits; maps finite, with
     /// no negative weight and rows summing to 1), on the probe input at load
     /// and on every real input: a model fine on the grey probe can still

@@ -11,6 +11,11 @@
 
 namespace attnscope::core {
 
+namespace {
+/// What a hook throws to end the backward pass when the work is cancelled.
+constexpr const char *kCancelledInBackward = "attnscope: cancelled in the backward pass";
+} // namespace
+
 std::vector<int> Prediction::ranking() const
 {
     std::vector<int> order(probabilities.size());
@@ -73,8 +78,13 @@ void CapturedRun::Impl::hookAttentions()
         const torch::Tensor queries = real[static_cast<size_t>(specs[i].queryStream)].to(maps[i].device());
         const torch::Tensor keys = real[static_cast<size_t>(specs[i].keyStream)].to(maps[i].device());
         attentions[i].register_hook([this, i, queries, keys](const torch::Tensor &grad) {
-            if (sink)
-                (*sink)[i] = ReducedGradient::reduce(maps[i], grad.detach().select(0, 0), queries, keys);
+            if (!sink)
+                return;
+            // A map at a time through the backward pass: stop here when asked
+            // (the exception ends the pass; gradientsFor turns it back).
+            if (bundle->impl().cancelled && bundle->impl().cancelled())
+                throw std::runtime_error(kCancelledInBackward);
+            (*sink)[i] = ReducedGradient::reduce(maps[i], grad.detach().select(0, 0), queries, keys);
         });
     }
 }
@@ -131,7 +141,13 @@ const std::vector<ReducedGradient> &CapturedRun::Impl::gradientsFor(int target)
                 torch::autograd::grad({logits.select(0, 0).select(0, target)}, gradientLeaves, {},
                                       /*retain_graph=*/false, /*create_graph=*/false, /*allow_unused=*/true);
         } catch (const c10::Error &e) {
+            if (std::string(e.what_without_backtrace()).find(kCancelledInBackward) != std::string::npos)
+                throw Error("stopped before it finished", Error::Kind::Cancelled);
             throw Error(bundle->path() + ": computing gradients failed: " + e.what_without_backtrace());
+        } catch (const std::exception &e) {
+            if (std::string(e.what()).find(kCancelledInBackward) != std::string::npos)
+                throw Error("stopped before it finished", Error::Kind::Cancelled);
+            throw;
         }
     }
     for (size_t i = 0; i < reduced.size(); ++i) {

@@ -64,6 +64,7 @@ private slots:
     void specialFilesAreRefused_data();
     void specialFilesAreRefused();
     void forwardThatNeverReturnsIsStopped();
+    void windowClosesDuringAForwardThatNeverReturns();
     void emptyDataSetIsAnError();
     void sessionHashesAreChecked();
     void windowOpensOnTheDemoModel();
@@ -442,6 +443,31 @@ void TestCli::forwardThatNeverReturnsIsStopped()
     QVERIFY2(r.err.contains("attnscope: error: explain did not finish within 3 s (--time-limit)"), qPrintable(r.err));
     const Result bad = runAttnscope({"info", data("tiny_joint.pt"), "--time-limit", "-1"});
     QCOMPARE(bad.exitCode, 2);
+}
+
+// Closing the window while the worker is inside a forward pass that never
+// returns: the window waits a few seconds for it, then the process ends
+// anyway (it used to wait for ever).
+void TestCli::windowClosesDuringAForwardThatNeverReturns()
+{
+    QTemporaryDir dir;
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    env.insert("XDG_CONFIG_HOME", dir.path());
+    env.insert("XDG_CACHE_HOME", dir.path());
+    p.setProcessEnvironment(env);
+    QElapsedTimer timer;
+    timer.start();
+    p.start(QStringLiteral(ATTNSCOPE_BINARY), {"--model", data("malformed/models/never_returns.pt"), "--image",
+                                               data("images/joint_exact.png"), "--text", "a", "--quit-after", "4"});
+    const bool finished = p.waitForFinished(60000);
+    if (!finished)
+        p.kill();
+    QVERIFY2(finished, "the window did not close");
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY2(QString::fromUtf8(p.readAllStandardError()).contains("the worker did not stop within"),
+             "the forward pass was expected to be still running when the window closed");
 }
 
 void TestCli::emptyDataSetIsAnError()

@@ -26,6 +26,7 @@ private Q_SLOTS:
     void reducedGradientsMatchFullGradients_data();
     void reducedGradientsMatchFullGradients();
     void failedRunWithTheGraphKeepsTheMaps();
+    void cancelStopsBetweenPassesAndInTheBackwardPass();
 };
 
 void TestCapturedRun::reducedGradientsMatchFullGradients_data()
@@ -147,6 +148,55 @@ def forward(self, image: Tensor, input_ids: Tensor, attention_mask: Tensor):
     const Explanation after = Explainer::explain(*run, raw);
     QCOMPARE(after.patchScores, before.patchScores);
     QCOMPARE(after.matrix.values(), before.matrix.values());
+}
+
+// The bundle's cancel check is asked before every forward pass and at every
+// attention map of the backward pass: asked to stop, the work ends with Error
+// of kind Cancelled at the next of these points; uncancelled, the same run
+// then gives the same gradients as one never cancelled.
+void TestCapturedRun::cancelStopsBetweenPassesAndInTheBackwardPass()
+{
+    const auto bundle = ModelBundle::load(test::dataPath("tiny_joint.pt"), DeviceChoice::Cpu);
+    const ModelInput input = InputLoader::load(bundle->manifest(), test::dataPath("images/joint_large.png"), "is there a red circle");
+    std::atomic<int> asked{0};
+    std::atomic<int> stopAt{-1}; // the check says true from this call on; -1: never
+    bundle->setCancelCheck([&] { return stopAt.load() >= 0 && ++asked > stopAt.load(); });
+    auto kind = [](const std::function<void()> &work) {
+        try {
+            work();
+        } catch (const Error &e) {
+            return e.kind();
+        }
+        return Error::Kind::General; // did not stop
+    };
+    // Before the first forward pass.
+    stopAt = 0;
+    QCOMPARE(kind([&] { InferenceEngine::run(bundle, input, Gradients::Record); }), Error::Kind::Cancelled);
+    // Between the batches of a perturbation test: 3 variants, a batch each
+    // would be asked 3 times; stopping at the 2nd leaves no result.
+    asked = 0;
+    stopAt = -1;
+    auto run = InferenceEngine::run(bundle, input, Gradients::Record);
+    const int target = run->prediction().predicted;
+    std::vector<InputVariant> variants(40, InputVariant{input.pixels, input.text.ids, input.text.mask});
+    asked = 0;
+    stopAt = 1;
+    QCOMPARE(kind([&] { InferenceEngine::targetProbabilities(*bundle, variants, target, 1); }), Error::Kind::Cancelled);
+    QCOMPARE(asked.load(), 2); // the first pass ran, the second was refused
+    // In the backward pass: the forward is asked once (none here: the run
+    // has its graph), then each map's hook; stop at the second map.
+    asked = 0;
+    stopAt = 1;
+    QCOMPARE(kind([&] { run->impl().gradientsFor(target); }), Error::Kind::Cancelled);
+    QCOMPARE(asked.load(), 2);
+    // Uncancelled, the run gives what a fresh one gives.
+    stopAt = -1;
+    const auto &again = run->impl().gradientsFor(target);
+    auto fresh = InferenceEngine::run(bundle, input, Gradients::Record);
+    const auto &expected = fresh->impl().gradientsFor(target);
+    QCOMPARE(again.size(), expected.size());
+    for (size_t i = 0; i < again.size(); ++i)
+        test::compareMatrix(again[i].headWeighted, expected[i].headWeighted);
 }
 
 QTEST_APPLESS_MAIN(TestCapturedRun)
