@@ -109,7 +109,7 @@ AttentionMatrixView::AttentionMatrixView(QWidget *parent)
     layout->addWidget(m_hover);
 
     PlotStyle::apply(m_plot);
-    m_plot->setMinimumSize(260, 220);
+    m_plot->setMinimumSize(260, 180); // the window fits 1024 x 700
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->yAxis->setRangeReversed(true);
     m_plot->xAxis->setTickLabelRotation(60);

@@ -5,6 +5,7 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QScrollArea>
 #include <QVBoxLayout>
 
 #include <qcustomplot.h>
@@ -35,7 +36,17 @@ FaithfulnessPanel::FaithfulnessPanel(QWidget *parent)
     , m_table(new QLabel(this))
     , m_verdict(new QLabel(this))
 {
-    auto *layout = new QVBoxLayout(this);
+    // The content scrolls when the tab is short: the window stays usable at
+    // 1024 x 700 (the curves and the table used to force 854 pixels).
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto *content = new QWidget(scroll);
+    scroll->setWidget(content);
+    outer->addWidget(scroll);
+    auto *layout = new QVBoxLayout(content);
     layout->setContentsMargins(4, 4, 4, 4);
     auto *top = new QHBoxLayout;
     m_modality->setObjectName(QStringLiteral("faithfulnessModality"));
@@ -52,18 +63,14 @@ FaithfulnessPanel::FaithfulnessPanel(QWidget *parent)
     layout->addWidget(m_verdict);
     PlotStyle::apply(m_plot);
     m_plot->setMinimumSize(260, 200);
-    m_plot->xAxis->setLabel(tr("fraction removed"));
+    m_plot->xAxis->setLabel(tr("fraction removed (+ most relevant first, solid; - least relevant first, dashed)"));
     m_plot->yAxis->setLabel(tr("probability of the answer"));
     m_plot->xAxis->setRange(0, 1);
-    m_plot->legend->setVisible(true);
     QFont small = m_plot->font();
     small.setPointSizeF(small.pointSizeF() * 0.8);
     m_plot->legend->setFont(small);
-    m_plot->legend->setBrush(QColor(255, 255, 255, 190));
-    m_plot->legend->setFillOrder(QCPLayoutGrid::foRowsFirst);
-    m_plot->legend->setWrap(2); // one method per row: positive, negative
+    PlotStyle::legendBelow(m_plot, 4); // two methods a row: positive, negative each
     m_plot->legend->setRowSpacing(0);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignVCenter);
     layout->addWidget(m_plot, 1);
     m_table->setObjectName(QStringLiteral("faithfulnessTable"));
     m_table->setTextFormat(Qt::RichText);
@@ -116,7 +123,7 @@ void FaithfulnessPanel::redraw()
             pen.setStyle(Qt::DashLine);
         g->setPen(pen);
         g->setName(QStringLiteral("%1 %2").arg(QString::fromLatin1(core::methodName(c.method)),
-                                               c.curve.positive ? tr("positive") : tr("negative")));
+                                               c.curve.positive ? tr("+") : tr("-")));
     }
     m_plot->yAxis->setRange(0, std::max(0.05, top * 1.1));
     m_plot->replot(QCustomPlot::rpQueuedReplot);

@@ -43,15 +43,12 @@ ModalityBars::ModalityBars(QWidget *parent)
     layout->addWidget(m_layers, 1);
     for (QCustomPlot *plot : {m_weights, m_layers}) {
         PlotStyle::apply(plot);
-        plot->setMinimumSize(200, 140);
+        plot->setMinimumSize(200, 120); // the window fits 1024 x 700
         plot->xAxis->grid()->setVisible(false);
-        plot->legend->setVisible(true);
         QFont small = plot->font();
         small.setPointSizeF(small.pointSizeF() * 0.8);
         plot->legend->setFont(small);
-        plot->legend->setRowSpacing(0);
-        plot->legend->setBrush(QColor(255, 255, 255, 190));
-        plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+        PlotStyle::legendBelow(plot, 2);
     }
     m_group = new QCPBarsGroup(m_weights);
     m_weights->yAxis->setLabel(tr("image vs text"));

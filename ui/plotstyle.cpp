@@ -30,4 +30,20 @@ void PlotStyle::apply(QCustomPlot *plot)
     plot->setNoAntialiasingOnDrag(true);
 }
 
+void PlotStyle::legendBelow(QCustomPlot *plot, int columns)
+{
+    plot->legend->setVisible(true);
+    if (plot->axisRect()->insetLayout()->elements(false).contains(plot->legend))
+        plot->axisRect()->insetLayout()->take(plot->legend);
+    auto *row = new QCPLayoutGrid;
+    plot->plotLayout()->addElement(1, 0, row);
+    row->setMargins(QMargins(0, 0, 0, 2));
+    row->addElement(0, 0, plot->legend);
+    plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot->legend->setWrap(columns);
+    plot->legend->setBrush(Qt::NoBrush);
+    plot->legend->setBorderPen(Qt::NoPen);
+    plot->plotLayout()->setRowStretchFactor(1, 0.001);
+}
+
 } // namespace attnscope::ui

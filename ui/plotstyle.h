@@ -15,6 +15,9 @@ public:
     static QCPColorGradient gradient(core::ColormapKind kind);
     /// Fonts, margins and a neutral background.
     static void apply(QCustomPlot *plot);
+    /// Moves the plot's legend out of the axis rectangle into a row of its
+    /// own below it, `columns` items a row, so it never covers data.
+    static void legendBelow(QCustomPlot *plot, int columns);
 };
 
 } // namespace attnscope::ui

@@ -19,7 +19,7 @@ PredictionBars::PredictionBars(QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
     PlotStyle::apply(m_plot);
-    m_plot->setMinimumSize(200, 140);
+    m_plot->setMinimumSize(200, 110); // the window fits 1024 x 700
     m_plot->yAxis->setRangeReversed(true);
     m_plot->xAxis->setRange(0, 1);
     m_plot->xAxis->setLabel(tr("probability - click an answer to explain it"));
