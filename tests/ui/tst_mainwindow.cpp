@@ -91,6 +91,7 @@ private slots:
     void unknownWordsAreShownAsUnknown();
     void badgeSaysHowFarToTrustTheMap();
     void threadPrioritiesAreTheApplications();
+    void fitsASmallScreenWithEveryTab();
     void selectingAWordShowsItsRelevanceOverTheImage();
     void clickingAPatchShowsHowEachWordReadsIt();
     void clickingAMatrixRowSelectsThatToken();
@@ -204,6 +205,23 @@ void TestMainWindow::startsOnTheDemoModel()
     const QImage withHeat = image->grab().toImage();
     w.findChild<QSlider *>("opacitySlider")->setValue(0);
     QVERIFY(image->grab().toImage() != withHeat);
+}
+
+// 1024 x 700 with every tab shown: the Faithfulness tab used to force 759 x 854.
+void TestMainWindow::fitsASmallScreenWithEveryTab()
+{
+    ui::MainWindow w;
+    openReference(w, "Relevance");
+    auto *tabs = w.findChild<QTabWidget *>("rightTabs");
+    for (int i = 0; i < tabs->count(); ++i) {
+        tabs->setCurrentIndex(i);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isBusy(), 30000);
+        const QSize minimum = w.minimumSizeHint().expandedTo(w.minimumSize());
+        QVERIFY2(minimum.width() <= 1024 && minimum.height() <= 700,
+                 qPrintable(QStringLiteral("tab %1 needs %2 x %3").arg(tabs->tabText(i)).arg(minimum.width()).arg(minimum.height())));
+    }
+    w.resize(1024, 700);
+    QTRY_COMPARE(w.size(), QSize(1024, 700));
 }
 
 // The library renices no thread unless the application asks (attnscope's
