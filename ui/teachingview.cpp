@@ -57,8 +57,9 @@ TeachingView::TeachingView(QWidget *parent)
     m_formula->setWordWrap(true);
     m_formula->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_table->setObjectName(QStringLiteral("teachingTable"));
-    m_table->setColumnCount(4);
-    m_table->setHorizontalHeaderLabels({tr("key"), tr("score q·k/√d"), tr("softmax"), tr("model's weight")});
+    m_table->setColumnCount(6);
+    m_table->setHorizontalHeaderLabels({tr("key"), tr("q·k"), tr("score = q·k/√d"), tr("e^(score - max)"),
+                                        tr("softmax = e / Σ"), tr("model's weight")});
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -117,29 +118,49 @@ void TeachingView::setStep(const ExplainResult &r, const QString &queryLabel)
     for (int row = 0; row < static_cast<int>(order.size()); ++row) {
         const size_t k = order[static_cast<size_t>(row)];
         m_table->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(s.keys[k])));
+        // q.k before the division by sqrt(d); ln a when only weights are known.
+        auto *dot = new QTableWidgetItem(s.masked[k] ? tr("-") : s.fromModel ? number(s.scores[k] / s.scale) : tr("n/a"));
         auto *score = new QTableWidgetItem(s.masked[k] ? tr("masked: -inf") : number(s.scores[k]));
+        auto *exp = new QTableWidgetItem(s.masked[k] ? tr("0") : number(s.exps.size() > k ? s.exps[k] : 0.0f, 4));
         auto *weight = new QTableWidgetItem(number(s.weights[k], 4));
         auto *returned = new QTableWidgetItem(number(s.returned[k], 4));
-        for (QTableWidgetItem *item : {score, weight, returned})
+        for (QTableWidgetItem *item : {dot, score, exp, weight, returned})
             item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         weight->setData(Qt::UserRole, static_cast<double>(s.weights[k]));
         returned->setData(Qt::UserRole, static_cast<double>(s.returned[k]));
-        m_table->setItem(row, 1, score);
-        m_table->setItem(row, 2, weight);
-        m_table->setItem(row, 3, returned);
+        m_table->setItem(row, 1, dot);
+        m_table->setItem(row, 2, score);
+        m_table->setItem(row, 3, exp);
+        m_table->setItem(row, 4, weight);
+        m_table->setItem(row, 5, returned);
     }
 
     // The formula with the numbers of the key this query attends to most.
     const size_t top = order.front();
     QString f;
     if (s.fromModel) {
-        QStringList terms;
-        for (int i = 0; i < std::min<int>(3, s.headWidth); ++i)
+        // The query's and the key's own numbers, the first three products
+        // written out, then the division by sqrt(d).
+        const int d = s.headWidth;
+        const int shown = std::min(3, d);
+        QStringList q, k, terms, products;
+        for (int i = 0; i < shown; ++i) {
+            const float qi = s.queryVector[static_cast<size_t>(i)];
+            const float ki = s.keyVectors.size() >= (top + 1) * static_cast<size_t>(d)
+                ? s.keyVectors[top * static_cast<size_t>(d) + static_cast<size_t>(i)] : 0.0f;
+            q << number(qi);
+            k << number(ki);
             terms << QStringLiteral("q<sub>%1</sub>k<sub>%1</sub>").arg(i + 1);
-        f += tr("<b>1. Score</b> of key \"%1\": q·k/√d = (%2 + … over d = %3 dimensions) × %4 = <b>%5</b><br>")
-                 .arg(QString::fromStdString(s.keys[top]).toHtmlEscaped(), terms.join(QStringLiteral(" + ")))
-                 .arg(s.headWidth)
-                 .arg(static_cast<double>(s.scale), 0, 'f', 4)
+            products << QStringLiteral("%1×%2").arg(number(qi), ki < 0 ? QStringLiteral("(%1)").arg(number(ki)) : number(ki));
+        }
+        const double dot = static_cast<double>(s.scores[top]) / static_cast<double>(s.scale);
+        f += tr("<b>1. Score</b> of key \"%1\": q = [%2, …], k = [%3, …] (d = %4 numbers each). "
+                "q·k = %5 + … = %6 + … = %7; divided by √%4 = %8: <b>%9</b><br>")
+                 .arg(QString::fromStdString(s.keys[top]).toHtmlEscaped(), q.join(QStringLiteral(", ")), k.join(QStringLiteral(", ")))
+                 .arg(d)
+                 .arg(terms.join(QStringLiteral(" + ")), products.join(QStringLiteral(" + ")))
+                 .arg(dot, 0, 'f', 3)
+                 .arg(std::sqrt(static_cast<double>(d)), 0, 'f', 3)
                  .arg(number(s.scores[top]));
     } else {
         f += tr("<b>1. Score</b>: this model does not export its queries and keys (the manifest's attention_inputs), so "
@@ -147,8 +168,16 @@ void TeachingView::setStep(const ExplainResult &r, const QString &queryLabel)
                 "ignores. Key \"%1\": <b>%2</b><br>")
                  .arg(QString::fromStdString(s.keys[top]).toHtmlEscaped(), number(s.scores[top]));
     }
-    f += tr("<b>2. Softmax</b> over the keys the mask lets through: e<sup>score</sup> / Σ e<sup>scores</sup> = <b>%1</b> "
-            "(the model computed %2; largest difference over the row %3)<br>")
+    int live = 0;
+    for (bool m : s.masked)
+        live += m ? 0 : 1;
+    f += tr("<b>2. Softmax</b> over the %1 keys the mask lets through (masked keys count as −∞, so e<sup>−∞</sup> = 0): "
+            "e<sup>%2 − %3</sup> = %4; Σ of e<sup>score − max</sup> over the keys = %5; %4 / %5 = <b>%6</b> "
+            "(the model computed %7; largest difference over the row %8)<br>")
+             .arg(live)
+             .arg(number(s.scores[top]), number(s.maxScore))
+             .arg(number(s.exps.size() > top ? s.exps[top] : 0.0f, 4))
+             .arg(s.expSum, 0, 'f', 4)
              .arg(number(s.weights[top], 4), number(s.returned[top], 4))
              .arg(static_cast<double>(s.maxDifference), 0, 'g', 2);
     if (!s.output.empty()) {

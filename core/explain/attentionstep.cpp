@@ -59,6 +59,7 @@ AttentionStep AttentionStep::compute(CapturedRun &run, int map, int head, int qu
             s.headWidth = static_cast<int>(qv.size(0));
             s.scale = 1.0f / std::sqrt(static_cast<float>(s.headWidth));
             s.queryVector = toVector(qv);
+            s.keyVectors = toVector(keys);
             s.scores = toVector(torch::mv(keys, qv) * s.scale);
         } else {
             // Only the weights: ln a gives the scores up to a constant of the row.
@@ -82,7 +83,10 @@ AttentionStep AttentionStep::compute(CapturedRun &run, int map, int head, int qu
                 sum += e[static_cast<size_t>(k)];
             }
         }
+        s.maxScore = static_cast<float>(top);
+        s.expSum = sum;
         for (int64_t k = 0; k < nk; ++k) {
+            s.exps.push_back(static_cast<float>(e[static_cast<size_t>(k)]));
             const float w = sum > 0.0 ? static_cast<float>(e[static_cast<size_t>(k)] / sum) : 0.0f;
             s.weights.push_back(w);
             s.maxDifference = std::max(s.maxDifference, std::abs(w - s.returned[static_cast<size_t>(k)]));

@@ -22,10 +22,14 @@ struct AttentionStep
     int headWidth = 0;               ///< d, when fromModel
     float scale = 0.0f;              ///< 1 / sqrt(d), when fromModel
     std::vector<float> queryVector;  ///< q, when fromModel
+    std::vector<float> keyVectors;   ///< every key's k, keys x headWidth row-major, when fromModel
     std::vector<std::string> keys;   ///< label of each key token
     std::vector<bool> masked;        ///< keys the mask removes (padding)
     std::vector<float> scores;       ///< q.k * scale; or ln a; NaN where masked
     std::vector<float> weights;      ///< softmax of the scores over unmasked keys
+    std::vector<float> exps;         ///< e^(score - maxScore), 0 where masked
+    float maxScore = 0.0f;           ///< the largest unmasked score (subtracted before exp, as softmax does)
+    double expSum = 0.0;             ///< sum of exps: the softmax's denominator
     std::vector<float> returned;     ///< the map's row as the model returned it
     std::vector<float> output;       ///< sum_k weights[k] v_k, when values are exported
     float maxDifference = 0.0f;      ///< largest |weights - returned|: the model's own check

@@ -70,6 +70,18 @@ private slots:
         ATTNSCOPE_COMPARE_FLOATS(s.output, test::floatsOf(*c.find("output")));
         QVERIFY2(s.maxDifference < 1e-5f, qPrintable(QString::number(s.maxDifference)));
         QCOMPARE(s.queryVector.size(), size_t(s.headWidth));
+        // The q and k shown to a student give PyTorch's score, and the exp
+        // column divided by its sum gives the weights.
+        QCOMPARE(s.keyVectors.size(), scores.size() * size_t(s.headWidth));
+        for (size_t k = 0; k < scores.size(); ++k) {
+            if (scores[k].isNull())
+                continue;
+            double dot = 0.0;
+            for (int i = 0; i < s.headWidth; ++i)
+                dot += static_cast<double>(s.queryVector[static_cast<size_t>(i)]) * s.keyVectors[k * static_cast<size_t>(s.headWidth) + static_cast<size_t>(i)];
+            QVERIFY(std::fabs(dot * s.scale - scores[k].toNumber()) < 1e-4);
+            QVERIFY(std::fabs(s.exps[k] / s.expSum - s.weights[k]) < 1e-6);
+        }
     }
 
     void fromTheWeightsWhenNotExported()

@@ -833,12 +833,29 @@ void TestMainWindow::teachingStepsThroughTheSelectedToken()
     QTableWidget *table = teaching->table();
     QCOMPARE(table->rowCount(), kLayout);
     // Row by row, the softmax of the exported q.k/sqrt(d) is the weight PyTorch returned.
-    for (int row = 0; row < table->rowCount(); ++row)
-        QVERIFY(std::fabs(table->item(row, 2)->data(Qt::UserRole).toDouble() - table->item(row, 3)->data(Qt::UserRole).toDouble()) < 1e-5);
+    // Columns: key, q.k, score = q.k/sqrt(d), e^(score - max), softmax, model's weight.
+    double expSum = 0.0;
+    for (int row = 0; row < table->rowCount(); ++row) {
+        QVERIFY(std::fabs(table->item(row, 4)->data(Qt::UserRole).toDouble() - table->item(row, 5)->data(Qt::UserRole).toDouble()) < 1e-5);
+        expSum += table->item(row, 3)->text().toDouble();
+    }
+    // The shown e-values add up to the shown denominator (rounded to 4 places each).
+    QVERIFY2(std::fabs(expSum - step.expSum) < 2e-3 * table->rowCount(), qPrintable(QString::number(expSum)));
+    // q.k is the score times sqrt(d) = the dot product of the exported q and k.
+    const int d = step.headWidth;
+    const size_t strongest = static_cast<size_t>(std::max_element(step.weights.begin(), step.weights.end()) - step.weights.begin());
+    double dot = 0.0;
+    for (int i = 0; i < d; ++i)
+        dot += static_cast<double>(step.queryVector[static_cast<size_t>(i)]) * step.keyVectors[strongest * static_cast<size_t>(d) + static_cast<size_t>(i)];
+    QVERIFY(std::fabs(dot / std::sqrt(static_cast<double>(d)) - step.scores[strongest]) < 1e-4);
+    QVERIFY2(std::fabs(table->item(0, 1)->text().toDouble() - dot) < 2e-3 * std::max(1.0, std::fabs(dot)),
+             qPrintable(table->item(0, 1)->text()));
     // The first row is the key the word attends to most.
     const double top = *std::max_element(step.returned.begin(), step.returned.end());
-    QVERIFY(std::fabs(table->item(0, 3)->data(Qt::UserRole).toDouble() - top) < 1e-6);
+    QVERIFY(std::fabs(table->item(0, 5)->data(Qt::UserRole).toDouble() - top) < 1e-6);
     QVERIFY(teaching->formula().contains("q<sub>1</sub>k<sub>1</sub>"));
+    QVERIFY(teaching->formula().contains(QStringLiteral("divided by √%1").arg(d)));
+    QVERIFY(teaching->formula().contains("Σ of e<sup>score − max</sup>"));
     QVERIFY(teaching->notes().contains("Early fusion"));
     QVERIFY(teaching->notes().contains("2×2 modality matrix"));
 
