@@ -72,7 +72,10 @@ ComparePanel::ComparePanel(QWidget *parent)
     });
     connect(m_method, &QComboBox::currentIndexChanged, this, &ComparePanel::changed);
     connect(m_text, &QLineEdit::returnPressed, this, &ComparePanel::changed);
-    connect(m_model, &QComboBox::activated, this, &ComparePanel::changed);
+    connect(m_model, &QComboBox::activated, this, [this] {
+        m_modelChosen = true;
+        emit changed();
+    });
 }
 
 ComparePanel::Mode ComparePanel::mode() const
@@ -95,14 +98,26 @@ QString ComparePanel::model() const
     return m_model->currentData().toString();
 }
 
-void ComparePanel::setModels(const QStringList &paths)
+void ComparePanel::setModels(const QStringList &paths, const QString &mainModel)
 {
     const QString current = model();
+    const QSignalBlocker quiet(m_model);
     m_model->clear();
     for (const QString &p : paths)
         m_model->addItem(QFileInfo(p).completeBaseName(), p);
-    const int at = m_model->findData(current);
-    m_model->setCurrentIndex(at >= 0 ? at : 0);
+    int at = m_model->findData(current);
+    // "Another model" means another one: until the user picks, B is the first
+    // model that is not the one on side A.
+    if (at < 0 || (!m_modelChosen && current == mainModel)) {
+        at = 0;
+        for (int i = 0; i < m_model->count(); ++i) {
+            if (m_model->itemData(i).toString() != mainModel) {
+                at = i;
+                break;
+            }
+        }
+    }
+    m_model->setCurrentIndex(at);
 }
 
 void ComparePanel::suggestText(const QString &text)

@@ -30,7 +30,9 @@ public:
     core::Method method() const;
     QString text() const;
     QString model() const;
-    void setModels(const QStringList &paths);
+    /// The models side B can run; until the user picks one, B's model is
+    /// the first that differs from `mainModel` (side A's).
+    void setModels(const QStringList &paths, const QString &mainModel = {});
     /// Prefills side B's text from side A's when it is empty.
     void suggestText(const QString &text);
 
@@ -61,6 +63,7 @@ private:
     ImageView *m_b = nullptr;
     ImageView *m_diff = nullptr;
     QLabel *m_message = nullptr;
+    bool m_modelChosen = false; ///< the user picked B's model: keep it
 };
 
 } // namespace attnscope::ui

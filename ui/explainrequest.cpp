@@ -8,8 +8,8 @@ QString AttentionMapInfo::title() const
 {
     const QString kind = cross ? QStringLiteral("cross") : QStringLiteral("self");
     if (query == key)
-        return QStringLiteral("layer %1 · %2 · %3").arg(layer + 1).arg(kind, query);
-    return QStringLiteral("layer %1 · %2 · %3→%4").arg(layer + 1).arg(kind, query, key);
+        return QStringLiteral("layer %1 · %2 · %3").arg(layer).arg(kind, query);
+    return QStringLiteral("layer %1 · %2 · %3→%4").arg(layer).arg(kind, query, key);
 }
 
 int ExplainResult::queryStreamOf(int map) const

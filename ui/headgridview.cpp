@@ -21,6 +21,7 @@ public:
     static constexpr int kCell = 56;
     static constexpr int kGap = 6;
     static constexpr int kLabel = 150;
+    static constexpr int kHeader = 18; ///< the "head N" row above the columns
 
     explicit HeadThumbnails(HeadGridView *owner)
         : QWidget(owner)
@@ -38,7 +39,8 @@ public:
             m_heads = std::max(m_heads, s.head + 1);
         m_stats = stats;
         render();
-        setMinimumSize(kLabel + m_heads * (kCell + kGap) + kGap, kGap + static_cast<int>(titles.size()) * (kCell + kGap));
+        setMinimumSize(kLabel + m_heads * (kCell + kGap) + kGap,
+                       kHeader + kGap + static_cast<int>(titles.size()) * (kCell + kGap));
         update();
     }
 
@@ -58,7 +60,7 @@ public:
 
     QRect cellRect(int map, int head) const
     {
-        return {kLabel + kGap + head * (kCell + kGap), kGap + map * (kCell + kGap), kCell, kCell};
+        return {kLabel + kGap + head * (kCell + kGap), kHeader + kGap + map * (kCell + kGap), kCell, kCell};
     }
 
 protected:
@@ -66,6 +68,9 @@ protected:
     {
         QPainter p(this);
         p.fillRect(rect(), palette().base());
+        p.setPen(palette().text().color());
+        for (int head = 0; head < m_heads; ++head) // columns named as the head selector and the table name them
+            p.drawText(QRect(cellRect(0, head).left(), 2, kCell, kHeader), Qt::AlignCenter, tr("head %1").arg(head));
         for (int map = 0; map < m_titles.size(); ++map) {
             p.setPen(palette().text().color());
             p.drawText(QRect(4, cellRect(map, 0).top(), kLabel - 4, kCell), Qt::AlignVCenter | Qt::TextWordWrap, m_titles[map]);
@@ -96,7 +101,7 @@ protected:
             if (cellRect(s.map, s.head).contains(event->position().toPoint())) {
                 QToolTip::showText(event->globalPosition().toPoint(),
                                    QStringLiteral("%1, head %2\nentropy %3 · cross-modal %4 · distance %5 · gradient weight %6")
-                                       .arg(m_titles.value(s.map)).arg(s.head + 1)
+                                       .arg(m_titles.value(s.map)).arg(s.head)
                                        .arg(static_cast<double>(s.entropy), 0, 'f', 2)
                                        .arg(static_cast<double>(s.crossModalShare), 0, 'f', 2)
                                        .arg(static_cast<double>(s.meanDistance), 0, 'f', 2)
@@ -201,7 +206,7 @@ HeadGridView::HeadGridView(QWidget *parent)
     split->addWidget(m_table);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
-    scroll->setMinimumHeight(2 * (HeadThumbnails::kCell + HeadThumbnails::kGap) + HeadThumbnails::kGap);
+    scroll->setMinimumHeight(HeadThumbnails::kHeader + 2 * (HeadThumbnails::kCell + HeadThumbnails::kGap) + HeadThumbnails::kGap);
     layout->addWidget(split);
     connect(m_table, &QTableWidget::cellClicked, this, [this](int row, int) {
         const QTableWidgetItem *map = m_table->item(row, kMap);
@@ -231,8 +236,8 @@ void HeadGridView::setStatistics(const std::vector<core::HeadStatistic> &stats, 
         auto *map = new NumberItem(s.map);
         map->setText(mapTitles.value(s.map));
         map->setData(Qt::UserRole + 1, s.map);
-        auto *head = new NumberItem(s.head + 1);
-        head->setText(QString::number(s.head + 1));
+        auto *head = new NumberItem(s.head);
+        head->setText(QString::number(s.head));
         head->setData(Qt::UserRole + 1, s.head);
         m_table->setItem(row, kMap, map);
         m_table->setItem(row, kHead, head);

@@ -135,10 +135,19 @@ MainWindow::MainWindow(QWidget *parent)
     inputs->addWidget(m_model);
     m_method = new QComboBox(this);
     m_method->setObjectName(QStringLiteral("methodSelector"));
-    m_method->addItem(tr("Raw attention"), static_cast<int>(core::Method::RawAttention));
-    m_method->addItem(tr("Rollout"), static_cast<int>(core::Method::Rollout));
-    m_method->addItem(tr("Relevance (Chefer)"), static_cast<int>(core::Method::Relevance));
-    m_method->addItem(tr("Grad-weighted attention"), static_cast<int>(core::Method::GradCam));
+    // One name per method everywhere: the box, the badge, the CLI
+    // (--method), sessions, explanation.json and the report; the item's
+    // tooltip says what it is.
+    const std::pair<core::Method, QString> methods[] = {
+        {core::Method::RawAttention, tr("raw attention of the selected map and head")},
+        {core::Method::Rollout, tr("attention rollout (Abnar & Zuidema 2020)")},
+        {core::Method::Relevance, tr("generic relevance (Chefer, Gur & Wolf 2021)")},
+        {core::Method::GradCam, tr("gradient-weighted last-layer attention, the Grad-CAM baseline of Chefer et al. 2021")},
+    };
+    for (const auto &[method, description] : methods) {
+        m_method->addItem(QString::fromLatin1(core::methodName(method)), static_cast<int>(method));
+        m_method->setItemData(m_method->count() - 1, description, Qt::ToolTipRole);
+    }
     m_method->setCurrentIndex(2);
     inputs->addWidget(new QLabel(tr(" Method "), this));
     inputs->addWidget(m_method);
@@ -523,6 +532,8 @@ void MainWindow::rebuildModelSelector()
     }
     m_model->setCurrentIndex(std::max(0, static_cast<int>(paths.indexOf(current))));
     m_updatingControls = false;
+    if (m_compare)
+        m_compare->setModels(paths, current);
 }
 
 void MainWindow::openModelFile(const QString &path)
@@ -890,7 +901,7 @@ void MainWindow::showResult(const ExplainResult &result)
     m_head->addItem(tr("mean of heads"));
     const int heads = result.attentionIndex < result.maps.size() ? result.maps[result.attentionIndex].heads : 0;
     for (int h = 0; h < heads; ++h)
-        m_head->addItem(tr("head %1").arg(h + 1));
+        m_head->addItem(tr("head %1").arg(h));
     m_head->setCurrentIndex(result.head + 1);
     m_updatingControls = false;
     m_attention = result.attentionIndex;
@@ -1197,10 +1208,6 @@ void MainWindow::rebuildRecentMenus()
     fill(m_recentModels, QStringLiteral("recentModels"), &MainWindow::openModelFile);
     fill(m_recentImages, QStringLiteral("recentImages"), &MainWindow::openImageFile);
     rebuildModelSelector();
-    QStringList models;
-    for (int i = 0; i < m_model->count(); ++i)
-        models << m_model->itemData(i).toString();
-    m_compare->setModels(models);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)

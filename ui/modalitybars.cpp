@@ -106,7 +106,7 @@ void ModalityBars::setWeights(const core::ModalityWeights &w)
     QVector<double> at, toImage, toText;
     QSharedPointer<QCPAxisTickerText> layerTicker(new QCPAxisTickerText);
     for (const core::ModalityMass &mass : w.layers) {
-        layerTicker->addTick(mass.layer, QString::number(mass.layer + 1));
+        layerTicker->addTick(mass.layer, QString::number(mass.layer));
         if (!std::isnan(mass.textToImage) || !std::isnan(mass.textToText)) {
             at << mass.layer - 0.2;
             toImage << orZero(mass.textToImage);

@@ -98,10 +98,10 @@ void TeachingView::setStep(const ExplainResult &r, const QString &queryLabel)
         return;
     }
     const AttentionMapInfo info = s.map < r.maps.size() ? r.maps[s.map] : AttentionMapInfo();
-    m_title->setText(tr("%1, head %2 of %3, query \"%4\"%5")
+    m_title->setText(tr("%1, head %2 (of heads 0-%3), query \"%4\"%5")
                          .arg(info.title())
-                         .arg(s.head + 1)
-                         .arg(info.heads)
+                         .arg(s.head)
+                         .arg(info.heads - 1)
                          .arg(queryLabel,
                               r.head < 0 ? tr(" - the matrix view averages the heads; pick a head to step through another")
                                          : QString()));
