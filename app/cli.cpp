@@ -12,7 +12,9 @@
 #include "core/io/npywriter.h"
 #include "core/io/datasetevaluation.h"
 #include "core/image/imagedecoder.h"
+#include "core/image/imagepreprocessor.h"
 #include "core/io/explanationjson.h"
+#include "core/io/modelcard.h"
 #include "core/io/regularfile.h"
 #include "core/io/sessionfile.h"
 #include "core/io/sha256.h"
@@ -458,8 +460,14 @@ int cmdExplain(const std::vector<std::string> &args)
     for (const std::string &word : input.text.unknownWords())
         unknownWords.push(word);
     in.set("unknown_words", unknownWords);
+    const std::string imageNote = ImagePreprocessor::fitNote(input.source.width, input.source.height, m.image);
+    in.set("image_note", imageNote);
     result.set("input", in);
     result.set("prediction", ExplanationJson::prediction(run->prediction()));
+    for (const ModelCard::Limit &limit : ModelCard::forModel(bundle->path()).limitsFor(input.rawText))
+        std::cerr << "attnscope: note: known limit of this model (its card): " << limit.text << "\n";
+    if (!imageNote.empty())
+        std::cerr << "attnscope: note: " << imageNote << "\n";
     const std::string unknownNote = input.text.unknownWordsNote(m.text.unkToken);
     if (!unknownNote.empty())
         std::cerr << "attnscope: note: " << unknownNote << "\n";

@@ -39,6 +39,30 @@ METHOD_NAMES = {"raw": "raw attention (last layer, heads' mean)", "rollout": "at
                 "relevance": "generic relevance (Chefer et al.)", "gradcam": "gradient-weighted attention"}
 
 
+# Words that mark a question of each type; the window and the report quote a
+# known limit when the question on screen has one of them (in parentheses).
+TYPE_WORDS = {"existence": "is there, are there", "attribute": "what colour, what color, what shape",
+              "counting": "how many", "spatial": "left of, right of, above, below"}
+
+
+def known_limits(result, weak=0.75):
+    """The card's "Known limits": question types answered worse than `weak`
+    on the held-out questions, each with the words that mark such a question."""
+    lines = ["## Known limits", ""]
+    found = False
+    for kind in world.QUESTION_TYPES:
+        t = result["accuracy_by_type"].get(kind)
+        if t and t["accuracy"] < weak:
+            found = True
+            lines.append("- %s questions (%s): %.1f%% correct on held-out questions%s." % (
+                kind.capitalize(), TYPE_WORDS.get(kind, kind), 100 * t["accuracy"],
+                ", at chance" if t["accuracy"] < 0.6 else ""))
+    if not found:
+        lines.append("- No question type below %d%% on the held-out questions." % int(100 * weak))
+    lines.append("- Trained on synthetic Shapes World scenes only: it says nothing about real photos.")
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--arch", choices=list(sm.ARCHITECTURES), required=True)
@@ -105,6 +129,7 @@ def main():
         if t:
             lines.append("| %s | %.1f%% (%d/%d) |" % (kind, 100 * t["accuracy"], t["correct"], t["total"]))
     lines.append("| **all** | **%.1f%%** |" % (100 * result["accuracy"]))
+    lines += [""] + known_limits(result)
     lines += ["", "## Explanation methods, side by side", "",
               "Pointing game: the highest-scoring patch's centre lies in a box of an object the question refers to "
               "(questions with boxes; existence questions answered \"yes\" separately). Perturbation: image patches "

@@ -118,6 +118,8 @@ struct ExplainResult
     QVector<bool> unknown;           ///< per text position: a word the model's vocabulary lacks
     core::TrustCheck trust;          ///< how far to trust `explanation` on this input (the badge)
     QString chanceNote;              ///< when the answer itself is close to a guess; empty otherwise
+    QStringList limitNotes;          ///< the model card's known limits that this question runs into
+    QString imageNote;               ///< when the image is far from the model's input (squashed, enlarged)
     QString unknownNote;             ///< which words those are, in a sentence; empty when none
     int wordCount = 0;               ///< words in the text
     int droppedWords = 0;            ///< words left out by that cut

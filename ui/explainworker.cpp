@@ -1,6 +1,8 @@
 #include "ui/explainworker.h"
 
 #include "core/engine/errormessage.h"
+#include "core/image/imagepreprocessor.h"
+#include "core/io/modelcard.h"
 
 #include "ui/qtimages.h"
 
@@ -195,6 +197,9 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
 
     const int target = result.explanation.target;
     result.chanceNote = QString::fromStdString(core::nearChanceNote(result.prediction));
+    result.imageNote = QString::fromStdString(core::ImagePreprocessor::fitNote(input.source.width, input.source.height, m.image));
+    for (const core::ModelCard::Limit &limit : core::ModelCard::forModel(request.modelPath.toStdString()).limitsFor(request.text.toStdString()))
+        result.limitNotes << QStringLiteral("Known limit of this model (its card): %1").arg(QString::fromStdString(limit.text));
     if (request.trust) {
         const bool raw = request.method == core::Method::RawAttention;
         const std::tuple<int, int, int, int> key{static_cast<int>(request.method), target, raw ? result.attentionIndex : -1,

@@ -1,6 +1,7 @@
 #include "ui/mainwindow.h"
 
 #include "core/io/inputloader.h"
+#include "core/io/modelcard.h"
 #include "core/io/regularfile.h"
 #include "ui/sessionstore.h"
 
@@ -31,6 +32,9 @@
 #include <QComboBox>
 #include <QDragEnterEvent>
 #include <QDir>
+#include <QTextBrowser>
+#include <QDialogButtonBox>
+#include <QDialog>
 #include <QDropEvent>
 #include <QStandardPaths>
 #include <QFile>
@@ -221,6 +225,26 @@ MainWindow::MainWindow(QWidget *parent)
     m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_banner->hide();
     leftLayout->addWidget(m_banner);
+    // Until dismissed (and from Help > What the views show): how to read the window.
+    m_hint = new QLabel(left);
+    m_hint->setObjectName(QStringLiteral("firstRunHint"));
+    m_hint->setWordWrap(true);
+    m_hint->setTextFormat(Qt::RichText);
+    m_hint->setStyleSheet(QStringLiteral("QLabel { background: #e8f0fb; color: #1f3b63; border: 1px solid #a9c1e6; "
+                                         "border-radius: 4px; padding: 6px; }"));
+    m_hint->setText(tr("<b>How to read this window.</b> The picture shows where the chosen method finds evidence for the "
+                       "answer: the photo keeps its own colours where the evidence is, and is dimmed elsewhere. The "
+                       "badge beside the answer says whether that map passed its own test on this input (hiding what it "
+                       "marks must hurt the answer more than hiding anything else). Words are shaded the same way; the "
+                       "matrix on the right is the raw attention between all tokens. Evidence of what the model used "
+                       "is not proof of why. Help › This model says what it was trained on and where it fails. "
+                       "<a href=\"dismiss\">Got it</a>"));
+    connect(m_hint, &QLabel::linkActivated, this, [this] {
+        m_hint->hide();
+        QSettings().setValue(QStringLiteral("hintDismissed"), true);
+    });
+    m_hint->setVisible(!QSettings().value(QStringLiteral("hintDismissed"), false).toBool());
+    leftLayout->addWidget(m_hint);
     m_image = new ImageView(left);
     m_image->setObjectName(QStringLiteral("imageView"));
     leftLayout->addWidget(m_image, 1);
@@ -488,6 +512,40 @@ void MainWindow::buildMenus()
         m_matrix->resetZoom();
     });
     view->addAction(tr("Clear selection"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), this, [this] { selectToken(-1); });
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("This &model"), QKeySequence(Qt::Key_F1), this, &MainWindow::showModelCard);
+    help->addAction(tr("What the views show"), this, [this] { m_hint->show(); });
+}
+
+QString MainWindow::modelCardText() const
+{
+    const QString model = m_result.generation ? m_result.modelPath : m_modelPath;
+    const core::ModelCard card = core::ModelCard::forModel(model.toStdString());
+    if (!card.exists())
+        return tr("# %1\n\nThis model has no model card: AttnScope shows a Markdown file with the model's name and "
+                  "the extension .md beside the model file (its data, accuracy per question type and known limits) "
+                  "when there is one.")
+            .arg(QFileInfo(model).fileName());
+    return QString::fromStdString(card.text);
+}
+
+void MainWindow::showModelCard()
+{
+    auto *dialog = new QDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setObjectName(QStringLiteral("modelCardDialog"));
+    dialog->setWindowTitle(tr("This model"));
+    auto *layout = new QVBoxLayout(dialog);
+    auto *text = new QTextBrowser(dialog);
+    text->setObjectName(QStringLiteral("modelCardText"));
+    text->setMarkdown(modelCardText());
+    layout->addWidget(text);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
+    layout->addWidget(buttons);
+    dialog->resize(720, 560);
+    dialog->show();
 }
 
 void MainWindow::open(const QString &modelPath, const QString &imagePath, const QString &text)
@@ -854,6 +912,9 @@ void MainWindow::showResult(const ExplainResult &result)
         notes << result.unknownNote;
     if (!result.chanceNote.isEmpty())
         notes << result.chanceNote;
+    notes << result.limitNotes;
+    if (!result.imageNote.isEmpty())
+        notes << result.imageNote;
     if (result.truncated)
         notes << tr("The text has %1 words, but the model reads at most %2 tokens: the last %3 words were left out.")
                      .arg(result.wordCount)

@@ -64,6 +64,11 @@ public:
     /// not been measured yet it is first computed in the worker. Emits
     /// reportWritten or shows the error.
     void exportReport(const QString &path);
+    /// The card Help > This model shows for the model on screen (Markdown),
+    /// or a sentence saying it has none.
+    QString modelCardText() const;
+    /// Help > This model (F1): the model card (Markdown) in a dialog.
+    void showModelCard();
     /// Notes shown with the last result (e.g. "the model has changed").
     QString lastNotice() const { return m_notice; }
     /// Runs the current inputs (a new input: the predicted answer is explained).
@@ -134,6 +139,7 @@ private:
     QCheckBox *m_grid = nullptr;
     QLabel *m_answer = nullptr;
     QLabel *m_trustBadge = nullptr; ///< how far to trust the map on screen (TrustCheck)
+    QLabel *m_hint = nullptr;       ///< what the views show, until dismissed (first run)
     SessionStore *m_sessions = nullptr; ///< session writes and hash checks, off the GUI thread
     int m_sessionToken = 0;             ///< counts inputs: a late hash check about an older one is dropped
     /// Images restored from sessions live in the cache under their hash: the

@@ -3,6 +3,7 @@
 #include "ui/qtimages.h"
 
 #include "core/error.h"
+#include "core/io/modelcard.h"
 #include "core/render/colormap.h"
 #include "core/render/heatmap.h"
 #include "core/render/overlay.h"
@@ -97,21 +98,7 @@ QString ReportWriter::caveat()
 
 QString ReportWriter::cardSummary(const QString &modelPath)
 {
-    const QFileInfo info(modelPath);
-    QFile card(info.absolutePath() + QLatin1Char('/') + info.completeBaseName() + QStringLiteral(".md"));
-    if (!card.open(QIODevice::ReadOnly | QIODevice::Text))
-        return {};
-    QTextStream in(&card);
-    QStringList paragraph;
-    while (!in.atEnd()) {
-        const QString line = in.readLine().trimmed();
-        if (line.startsWith(QLatin1Char('#')) || (line.isEmpty() && paragraph.isEmpty()))
-            continue; // titles, blank lines before the first paragraph
-        if (line.isEmpty())
-            break;
-        paragraph << line;
-    }
-    QString text = paragraph.join(QLatin1Char(' '));
+    QString text = QString::fromStdString(core::ModelCard::forModel(modelPath.toStdString()).summary);
     text.remove(QLatin1Char('*')).remove(QLatin1Char('`'));
     return text.left(700);
 }
@@ -288,6 +275,12 @@ void ReportWriter::write(const Content &c, const QString &path)
             page.heading(QObject::tr("About the model"));
             page.paragraph(c.cardSummary);
         }
+        // A limit the model card states for questions like this one.
+        for (const core::ModelCard::Limit &limit :
+             core::ModelCard::forModel(c.modelFile.toStdString()).limitsFor(c.text.toStdString()))
+            page.paragraph(QObject::tr("Known limit of this model, from its card: %1")
+                               .arg(QString::fromStdString(limit.text).remove(QLatin1Char('*'))),
+                           9.0, QColor(140, 40, 20));
         page.heading(QObject::tr("What this does and does not explain"));
         page.paragraph(caveat(), 8.5, QColor(70, 70, 70));
     }

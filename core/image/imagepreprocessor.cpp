@@ -5,6 +5,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace attnscope::core {
@@ -48,6 +50,33 @@ std::vector<float> ImagePreprocessor::normalize(const RgbImage &resized, const I
             dst[i] = (resized.pixels[i * 3 + source] / 255.0f - mean) * invStd;
     }
     return out;
+}
+
+std::string ImagePreprocessor::fitNote(int width, int height, const ImageSpec &spec)
+{
+    if (width <= 0 || height <= 0 || spec.width <= 0 || spec.height <= 0)
+        return {};
+    auto decimal = [](double v) {
+        char text[32];
+        std::snprintf(text, sizeof text, v >= 10 ? "%.0f" : "%.1f", v);
+        std::string s = text;
+        for (char &c : s) // whatever the C locale says
+            if (c == ',')
+                c = '.';
+        return s;
+    };
+    const std::string image = std::to_string(width) + "x" + std::to_string(height);
+    const std::string input = std::to_string(spec.width) + "x" + std::to_string(spec.height);
+    const double sx = static_cast<double>(spec.width) / width, sy = static_cast<double>(spec.height) / height;
+    const double squash = std::max(sx, sy) / std::min(sx, sy);
+    if (squash > 1.5)
+        return "The image is " + image + " pixels and the model takes " + input + ": stretched to fit, it is squashed "
+               + decimal(squash) + " times " + (sx < sy ? "in width" : "in height")
+               + ", so shapes look different to the model than to you.";
+    if (std::min(sx, sy) > 4.0)
+        return "The image is " + image + " pixels, much smaller than the model's " + input + " input: it is enlarged "
+               + decimal(std::min(sx, sy)) + " times, and the model sees no detail the image does not have.";
+    return {};
 }
 
 } // namespace attnscope::core

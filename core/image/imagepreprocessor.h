@@ -2,6 +2,7 @@
 
 #include "core/image/rgbimage.h"
 
+#include <string>
 #include <vector>
 
 namespace attnscope::core {
@@ -18,6 +19,10 @@ public:
     /// Channel-first floats [3, height, width]: (pixel / 255 - mean) / std, in
     /// the channel order the model wants.
     static std::vector<float> normalize(const RgbImage &resized, const ImageSpec &spec);
+    /// A sentence when the image is far from what the model takes: its
+    /// aspect ratio differs from the input's by more than 1.5x (the stretch
+    /// squashes it), or it is enlarged more than 4x; empty otherwise.
+    static std::string fitNote(int width, int height, const ImageSpec &spec);
 };
 
 } // namespace attnscope::core

@@ -56,6 +56,7 @@ private slots:
     void explainRefusesValuesTheModelLacks();
     void explainReportsBadImage();
     void explainWritesReport();
+    void reportQuotesTheCardsKnownLimit();
     void malformedCorpus_data();
     void malformedCorpus();
     void explainFromSession();
@@ -251,6 +252,25 @@ void TestCli::explainWritesReport()
                                   "--text", "a", "--out", dir.path(), "--report", "/nonexistent/folder/r.pdf"});
     QCOMPARE(bad.exitCode, 1);
     QVERIFY2(bad.err.contains("/nonexistent/folder/r.pdf"), qPrintable(bad.err));
+}
+
+// The late-fusion demo model's card names spatial questions as a known limit
+// (52.4%, at chance): a spatial question gets it on stderr and in the report.
+void TestCli::reportQuotesTheCardsKnownLimit()
+{
+    QTemporaryDir dir;
+    const QString pdf = dir.filePath("report.pdf");
+    const QString root = QStringLiteral(ATTNSCOPE_SOURCE_DIR);
+    const Result r = runAttnscope({"explain", "--model", root + "/models/zoo/shapes_late_fusion.pt", "--image",
+                                   root + "/resources/samples/shapes.png", "--text", "is the blue circle left of the yellow square ?",
+                                   "--method", "relevance", "--out", dir.path(), "--report", pdf});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains("attnscope: note: known limit of this model (its card): Spatial questions"), qPrintable(r.err));
+    QProcess text;
+    text.start("pdftotext", {pdf, "-"});
+    QVERIFY(text.waitForFinished(60000));
+    const QString body = QString::fromUtf8(text.readAllStandardOutput()).simplified();
+    QVERIFY2(body.contains("Known limit of this model, from its card: Spatial questions"), qPrintable(body.right(600)));
 }
 
 void TestCli::sessionOpensFromTheCommandLine()

@@ -24,6 +24,8 @@ class TestImage : public QObject
 {
     Q_OBJECT
 private slots:
+    void notesImagesFarFromTheInput_data();
+    void notesImagesFarFromTheInput();
     void initTestCase();
     void keepsRgbOrder();
     void expandsGrey();
@@ -330,6 +332,35 @@ void TestImage::resizes()
     QCOMPARE(small.height, 3);
     for (size_t i = 0; i < small.pixels.size(); i += 3)
         QCOMPARE(std::vector<uint8_t>(small.pixels.begin() + long(i), small.pixels.begin() + long(i) + 3), std::vector<uint8_t>({10, 20, 30}));
+}
+
+void TestImage::notesImagesFarFromTheInput_data()
+{
+    QTest::addColumn<int>("width");
+    QTest::addColumn<int>("height");
+    QTest::addColumn<QString>("note"); // a part of it; empty: no note
+    // The model takes 64 x 64.
+    QTest::newRow("the issue's strip") << 1920 << 192 << "squashed 10 times in width";
+    QTest::newRow("tall") << 100 << 300 << "squashed 3.0 times in height";
+    QTest::newRow("photo 4:3") << 4000 << 3000 << "";
+    QTest::newRow("1.5 exactly") << 96 << 64 << "";
+    QTest::newRow("tiny") << 12 << 12 << "enlarged 5.3 times";
+    QTest::newRow("small but fine") << 32 << 32 << "";
+}
+
+void TestImage::notesImagesFarFromTheInput()
+{
+    QFETCH(int, width);
+    QFETCH(int, height);
+    QFETCH(QString, note);
+    ImageSpec spec;
+    spec.width = 64;
+    spec.height = 64;
+    const QString got = QString::fromStdString(ImagePreprocessor::fitNote(width, height, spec));
+    if (note.isEmpty())
+        QVERIFY2(got.isEmpty(), qPrintable(got));
+    else
+        QVERIFY2(got.contains(note), qPrintable(got));
 }
 
 QTEST_GUILESS_MAIN(TestImage)

@@ -31,6 +31,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTest>
+#include <QTextBrowser>
 #include <QTemporaryDir>
 #include <QUrl>
 
@@ -92,6 +93,7 @@ private slots:
     void badgeSaysHowFarToTrustTheMap();
     void threadPrioritiesAreTheApplications();
     void fitsASmallScreenWithEveryTab();
+    void modelCardAndItsLimits();
     void selectingAWordShowsItsRelevanceOverTheImage();
     void clickingAPatchShowsHowEachWordReadsIt();
     void clickingAMatrixRowSelectsThatToken();
@@ -205,6 +207,48 @@ void TestMainWindow::startsOnTheDemoModel()
     const QImage withHeat = image->grab().toImage();
     w.findChild<QSlider *>("opacitySlider")->setValue(0);
     QVERIFY(image->grab().toImage() != withHeat);
+}
+
+// Help > This model shows the card; a question of a type the card names as a
+// known limit gets the limit above the image; the first-run hint goes away
+// for good when dismissed.
+void TestMainWindow::modelCardAndItsLimits()
+{
+    {
+        ui::MainWindow w;
+        w.resize(1200, 800);
+        w.show();
+        auto *hint = w.findChild<QLabel *>("firstRunHint");
+        QVERIFY(hint->isVisible());
+        QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+        w.open(data("../../models/zoo/shapes_late_fusion.pt"), data("../../resources/samples/shapes.png"),
+               "is the blue circle left of the yellow square ?");
+        QVERIFY(waitShown(shown));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isBusy(), 30000);
+        auto *banner = w.findChild<QLabel *>("errorBanner");
+        QVERIFY2(banner->text().contains("Known limit of this model (its card): Spatial questions"), qPrintable(banner->text()));
+        QVERIFY(w.modelCardText().contains("## Known limits"));
+        w.showModelCard();
+        auto *card = w.findChild<QTextBrowser *>("modelCardText");
+        QVERIFY(card);
+        QVERIFY(card->toPlainText().contains("52.4% correct on held-out questions"));
+        // A question the card has no limit for: no such note.
+        w.open(data("../../models/zoo/shapes_late_fusion.pt"), data("../../resources/samples/shapes.png"),
+               "how many circles are there ?");
+        QVERIFY(waitShown(shown));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isBusy(), 30000);
+        QVERIFY(!banner->isVisible() || !banner->text().contains("Known limit"));
+        emit hint->linkActivated("dismiss");
+        QVERIFY(!hint->isVisible());
+    }
+    ui::MainWindow again;
+    again.show();
+    QVERIFY(!again.findChild<QLabel *>("firstRunHint")->isVisible());
+    // A model without a card says so.
+    QSignalSpy shown(&again, &ui::MainWindow::resultShown);
+    again.open(data("tiny_joint.pt"), data("images/joint_large.png"), "is there a red circle");
+    QVERIFY(waitShown(shown));
+    QVERIFY(again.modelCardText().contains("This model has no model card"));
 }
 
 // 1024 x 700 with every tab shown: the Faithfulness tab used to force 759 x 854.
