@@ -369,11 +369,11 @@ int cmdExplain(const std::vector<std::string> &args)
         if (base.head < 0)
             throw UsageError{"--head needs a head number (0, 1, ...) or mean, max or min"};
     }
-    const std::string fusion = o.get("--fusion", "mean");
+    const std::string fusion = o.get("--fusion", session ? session->fusion : "mean");
     if (fusion != "mean" && fusion != "max" && fusion != "min")
         throw UsageError{"--fusion must be mean, max or min, not \"" + fusion + "\""};
     base.fusion = parseHeadReduction(fusion);
-    base.discardRatio = o.number("--discard-ratio", 0.0);
+    base.discardRatio = o.number("--discard-ratio", session ? session->discardRatio : 0.0);
     if (base.discardRatio < 0 || base.discardRatio >= 1)
         throw UsageError{"--discard-ratio must be at least 0 and below 1"};
     ColormapKind colormap;

@@ -35,6 +35,8 @@ struct ExplainRequest
     int target = -1;    ///< label to explain; -1: the predicted one
     int attention = -1; ///< attention map shown in the matrix view; -1: the default one
     int head = -1;      ///< head of that map; -1: the heads' mean
+    core::HeadReduction fusion = core::HeadReduction::Mean; ///< rollout: how each map's heads are fused
+    double discardRatio = 0.0;                              ///< rollout: share of each fused map's lowest entries dropped
     core::DeviceChoice device = core::DeviceChoice::Auto;
     bool faithfulness = false; ///< also run the perturbation tests of every method
     bool heads = false;        ///< also compute every head's statistics and thumbnail

@@ -22,6 +22,7 @@
 #include <QRegularExpression>
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
 
 #ifdef __linux__
@@ -182,13 +183,17 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
 
     core::MethodOptions options = view;
     options.method = request.method;
+    options.fusion = request.fusion;
+    options.discardRatio = request.discardRatio;
     if (request.method == core::Method::RawAttention) {
         result.explanation = result.attention;
     } else {
         // Kept per method and target for this run: a layer or head change
         // only recomputes the raw view above (relevance at 2,048 tokens is
         // seconds of matrix products).
-        const std::pair<int, int> key{static_cast<int>(request.method), request.target};
+        const std::tuple<int, int, int, int> key{static_cast<int>(request.method), request.target,
+                                                 static_cast<int>(request.fusion),
+                                                 static_cast<int>(std::lround(request.discardRatio * 1000))};
         auto cached = m_explanations.find(key);
         if (cached == m_explanations.end())
             cached = m_explanations.emplace(key, core::Explainer::explain(run, options)).first;
@@ -201,9 +206,14 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
     for (const core::ModelCard::Limit &limit : core::ModelCard::forModel(request.modelPath.toStdString()).limitsFor(request.text.toStdString()))
         result.limitNotes << QStringLiteral("Known limit of this model (its card): %1").arg(QString::fromStdString(limit.text));
     if (request.trust) {
+        // Raw attention's map follows the selected map and head; rollout's
+        // its fusion and discard ratio.
         const bool raw = request.method == core::Method::RawAttention;
-        const std::tuple<int, int, int, int> key{static_cast<int>(request.method), target, raw ? result.attentionIndex : -1,
-                                                 raw ? result.head : -1};
+        const bool rollout = request.method == core::Method::Rollout;
+        const std::tuple<int, int, int, int> key{
+            static_cast<int>(request.method), target,
+            raw ? result.attentionIndex : rollout ? static_cast<int>(request.fusion) : -1,
+            raw ? result.head : rollout ? static_cast<int>(std::lround(request.discardRatio * 1000)) : -1};
         auto cached = m_trust.find(key);
         if (cached == m_trust.end()) {
             const core::Modality modality = result.explanation.hasPatchScores() ? core::Modality::Image : core::Modality::Text;

@@ -64,7 +64,8 @@ private:
     QString m_runKey;
     QString m_cpuFallback;  ///< model version (path, time) that ran out of GPU memory: it stays on the CPU
     QSet<QString> m_probed; ///< model files (path, size, time) the child process loaded cleanly
-    std::map<std::pair<int, int>, core::Explanation> m_explanations; ///< per (method, requested target), this run
+    /// Per (method, requested target, rollout's fusion, its discard ratio in thousandths), this run.
+    std::map<std::tuple<int, int, int, int>, core::Explanation> m_explanations;
     std::map<int, core::ModalityWeights> m_modality;
     std::map<int, std::vector<core::HeadStatistic>> m_heads;
     std::map<int, std::vector<FaithfulnessCurve>> m_faithfulness;

@@ -30,6 +30,7 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QDragEnterEvent>
 #include <QDir>
 #include <QTextBrowser>
@@ -167,6 +168,21 @@ MainWindow::MainWindow(QWidget *parent)
     auto *display = addToolBar(tr("Display"));
     display->setObjectName(QStringLiteral("displayToolBar"));
     display->setMovable(false);
+    // Rollout's head fusion and discard ratio, as vit-explain offers them;
+    // shown while the method is rollout.
+    m_fusion = new QComboBox(this);
+    m_fusion->setObjectName(QStringLiteral("fusionSelector"));
+    for (core::HeadReduction r : {core::HeadReduction::Mean, core::HeadReduction::Max, core::HeadReduction::Min})
+        m_fusion->addItem(QString::fromLatin1(core::headReductionName(r)), static_cast<int>(r));
+    m_fusion->setToolTip(tr("Rollout: how each map's heads are fused (vit-explain's head_fusion)"));
+    m_discard = new QDoubleSpinBox(this);
+    m_discard->setObjectName(QStringLiteral("discardRatio"));
+    m_discard->setRange(0.0, 0.99);
+    m_discard->setSingleStep(0.05);
+    m_discard->setDecimals(2);
+    m_discard->setToolTip(tr("Rollout: share of each fused map's lowest weights set to zero (vit-explain's discard_ratio)"));
+    m_rolloutOptions = {display->addWidget(new QLabel(tr(" Rollout heads "), this)), display->addWidget(m_fusion),
+                        display->addWidget(new QLabel(tr(" discard "), this)), display->addWidget(m_discard)};
     m_colormap = new QComboBox(this);
     m_colormap->setObjectName(QStringLiteral("colormapSelector"));
     for (core::ColormapKind kind : core::Colormap::all())
@@ -330,6 +346,15 @@ MainWindow::MainWindow(QWidget *parent)
             openModelFile(path);
     });
     connect(m_method, &QComboBox::currentIndexChanged, this, [this] {
+        updateRolloutOptions();
+        if (!m_updatingControls)
+            request(false);
+    });
+    connect(m_fusion, &QComboBox::currentIndexChanged, this, [this] {
+        if (!m_updatingControls)
+            request(false);
+    });
+    connect(m_discard, &QDoubleSpinBox::valueChanged, this, [this] {
         if (!m_updatingControls)
             request(false);
     });
@@ -422,6 +447,8 @@ MainWindow::MainWindow(QWidget *parent)
     m_colormap->setCurrentIndex(std::clamp(settings.value(QStringLiteral("colormap"), 0).toInt(), 0, m_colormap->count() - 1));
     m_opacity->setValue(settings.value(QStringLiteral("opacity"), 55).toInt());
     m_overlay->setCurrentIndex(std::clamp(settings.value(QStringLiteral("overlay"), 0).toInt(), 0, m_overlay->count() - 1));
+    m_fusion->setCurrentIndex(std::clamp(settings.value(QStringLiteral("rolloutFusion"), 0).toInt(), 0, m_fusion->count() - 1));
+    m_discard->setValue(settings.value(QStringLiteral("rolloutDiscard"), 0.0).toDouble());
     m_smooth->setChecked(settings.value(QStringLiteral("smooth"), true).toBool());
     m_grid->setChecked(settings.value(QStringLiteral("grid"), false).toBool());
     m_updatingControls = false;
@@ -430,6 +457,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_rightSplit->restoreState(settings.value(QStringLiteral("rightSplitter")).toByteArray());
     tabs->setCurrentIndex(std::clamp(settings.value(QStringLiteral("rightTab"), 0).toInt(), 0, tabs->count() - 1));
     applyDisplaySettings();
+    updateRolloutOptions();
     rebuildRecentMenus();
 }
 
@@ -441,6 +469,8 @@ MainWindow::~MainWindow()
     settings.setValue(QStringLiteral("colormap"), m_colormap->currentIndex());
     settings.setValue(QStringLiteral("opacity"), m_opacity->value());
     settings.setValue(QStringLiteral("overlay"), m_overlay->currentIndex());
+    settings.setValue(QStringLiteral("rolloutFusion"), m_fusion->currentIndex());
+    settings.setValue(QStringLiteral("rolloutDiscard"), m_discard->value());
     settings.setValue(QStringLiteral("smooth"), m_smooth->isChecked());
     settings.setValue(QStringLiteral("grid"), m_grid->isChecked());
     settings.setValue(QStringLiteral("windowSize"), size());
@@ -637,6 +667,8 @@ bool MainWindow::saveSession(const QString &path)
         s.colormap = core::Colormap::name(static_cast<core::ColormapKind>(m_colormap->currentData().toInt()));
         s.opacity = m_opacity->value() / 100.0;
         s.overlay = m_overlay->currentIndex() == 0 ? "spotlight" : "blend";
+        s.fusion = core::headReductionName(static_cast<core::HeadReduction>(m_fusion->currentData().toInt()));
+        s.discardRatio = m_discard->value();
         s.smooth = m_smooth->isChecked();
         s.grid = m_grid->isChecked();
         s.zoom = m_image->zoom();
@@ -696,6 +728,8 @@ bool MainWindow::openSession(const QString &path)
         m_colormap->setCurrentIndex(std::max(0, colormap));
         m_opacity->setValue(static_cast<int>(std::lround(s.opacity * 100)));
         m_overlay->setCurrentIndex(s.overlay == "blend" ? 1 : 0);
+        m_fusion->setCurrentIndex(std::max(0, m_fusion->findData(static_cast<int>(core::parseHeadReduction(s.fusion)))));
+        m_discard->setValue(s.discardRatio);
         m_smooth->setChecked(s.smooth);
         m_grid->setChecked(s.grid);
         m_tabs->setCurrentIndex(std::clamp(s.tab, 0, m_tabs->count() - 1));
@@ -862,6 +896,8 @@ void MainWindow::request(bool newInput)
         return;
     r.probeProgram = m_bundledModels.contains(r.modelPath) ? QString() : m_probeProgram;
     r.method = static_cast<core::Method>(m_method->currentData().toInt());
+    r.fusion = static_cast<core::HeadReduction>(m_fusion->currentData().toInt());
+    r.discardRatio = m_discard->value();
     r.device = static_cast<core::DeviceChoice>(m_device->currentData().toInt());
     r.target = m_target;
     r.attention = m_attention;
@@ -1017,6 +1053,13 @@ void MainWindow::showNotice(const QString &message)
     m_banner->setStyleSheet(bannerStyle(false));
     m_banner->setText(message);
     m_banner->setVisible(!message.isEmpty());
+}
+
+void MainWindow::updateRolloutOptions()
+{
+    const bool rollout = static_cast<core::Method>(m_method->currentData().toInt()) == core::Method::Rollout;
+    for (QAction *action : m_rolloutOptions)
+        action->setVisible(rollout);
 }
 
 QString MainWindow::imageName(const QString &path) const

@@ -3,9 +3,12 @@
 #include "ui/explainrequest.h"
 
 #include <QHash>
+#include <QList>
 #include <QMainWindow>
 
+class QAction;
 class QCheckBox;
+class QDoubleSpinBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -100,6 +103,7 @@ private:
     /// What the user calls an image file (its name; for a session's embedded
     /// image, the name it was saved under).
     QString imageName(const QString &path) const;
+    void updateRolloutOptions();
     void refreshLinkedViews();
     void selectToken(int layoutIndex);
     void setHoverToken(int layoutIndex);
@@ -134,6 +138,9 @@ private:
     QComboBox *m_device = nullptr;
     QComboBox *m_colormap = nullptr;
     QComboBox *m_overlay = nullptr; ///< spotlight (keeps the image's colours) or colour blend
+    QComboBox *m_fusion = nullptr;       ///< rollout's head fusion
+    QDoubleSpinBox *m_discard = nullptr; ///< rollout's discard ratio
+    QList<QAction *> m_rolloutOptions;   ///< their toolbar actions, shown for rollout only
     QSlider *m_opacity = nullptr;
     QCheckBox *m_smooth = nullptr;
     QCheckBox *m_grid = nullptr;

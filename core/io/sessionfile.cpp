@@ -124,6 +124,10 @@ Session Session::parse(const std::string &text, const std::string &source)
         v.string("colormap", s.colormap);
         v.number("opacity", s.opacity, 0.0, 1.0);
         v.string("overlay", s.overlay);
+        v.string("fusion", s.fusion);
+        if (s.fusion != "mean" && s.fusion != "max" && s.fusion != "min")
+            throw Error(source + ": view.fusion must be \"mean\", \"max\" or \"min\", not \"" + s.fusion + "\"");
+        v.number("discard_ratio", s.discardRatio, 0.0, 0.999);
         if (s.overlay != "spotlight" && s.overlay != "blend")
             throw Error(source + ": view.overlay must be \"spotlight\" or \"blend\", not \"" + s.overlay + "\"");
         v.boolean("smooth", s.smooth);
@@ -161,6 +165,8 @@ std::string Session::toJson() const
     view.set("colormap", colormap);
     view.set("opacity", opacity);
     view.set("overlay", overlay);
+    view.set("fusion", fusion);
+    view.set("discard_ratio", discardRatio);
     view.set("smooth", smooth);
     view.set("grid", grid);
     view.set("zoom", zoom);

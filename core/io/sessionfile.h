@@ -31,6 +31,8 @@ struct Session
     std::string colormap = "viridis";
     double opacity = 0.55;
     std::string overlay = "spotlight"; ///< "spotlight" (keeps the image's colours) or "blend"
+    std::string fusion = "mean";       ///< rollout's head fusion: "mean", "max" or "min"
+    double discardRatio = 0.0;         ///< rollout's discard ratio, [0, 1)
     bool smooth = true;
     bool grid = false;
     double zoom = 1.0;

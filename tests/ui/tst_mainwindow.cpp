@@ -19,6 +19,7 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
@@ -94,6 +95,7 @@ private slots:
     void threadPrioritiesAreTheApplications();
     void fitsASmallScreenWithEveryTab();
     void modelCardAndItsLimits();
+    void rolloutFusionAndDiscardInTheWindow();
     void selectingAWordShowsItsRelevanceOverTheImage();
     void clickingAPatchShowsHowEachWordReadsIt();
     void clickingAMatrixRowSelectsThatToken();
@@ -249,6 +251,28 @@ void TestMainWindow::modelCardAndItsLimits()
     again.open(data("tiny_joint.pt"), data("images/joint_large.png"), "is there a red circle");
     QVERIFY(waitShown(shown));
     QVERIFY(again.modelCardText().contains("This model has no model card"));
+}
+
+// Rollout's options in the window give the values of the independent
+// implementation (tiny_joint.reference.json's rollout_variants), and travel
+// with the session.
+void TestMainWindow::rolloutFusionAndDiscardInTheWindow()
+{
+    ui::MainWindow w;
+    openReference(w, "Rollout");
+    auto *fusion = w.findChild<QComboBox *>("fusionSelector");
+    auto *discard = w.findChild<QDoubleSpinBox *>("discardRatio");
+    QVERIFY(fusion->isVisible() && discard->isVisible());
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    for (const core::Json &variant : referenceCase().find("rollout_variants")->toArray()) {
+        const int before = shown.count();
+        fusion->setCurrentIndex(fusion->findText(QString::fromStdString(variant.find("fusion")->toString())));
+        discard->setValue(variant.find("discard_ratio")->toNumber());
+        QTRY_VERIFY_WITH_TIMEOUT(shown.count() > before && !w.controller()->isBusy(), 30000);
+        ATTNSCOPE_COMPARE_FLOATS(w.lastResult().explanation.patchScores, test::floatsOf(*variant.find("patch_scores")));
+    }
+    setMethod(w, "Relevance");
+    QTRY_VERIFY(!fusion->isVisible());
 }
 
 // 1024 x 700 with every tab shown: the Faithfulness tab used to force 759 x 854.
