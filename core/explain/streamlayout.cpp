@@ -2,6 +2,8 @@
 
 #include "core/text/tokenizer.h"
 
+#include <cctype>
+
 namespace attnscope::core {
 
 StreamLayout::StreamLayout(const Manifest &manifest, const TokenizedText &text)
@@ -29,8 +31,13 @@ StreamLayout::StreamLayout(const Manifest &manifest, const TokenizedText &text)
                     token.special = !known || text.special[i] != 0;
                 } else {
                     token.special = true;
-                    token.label = segment.length == 1 ? "[" + segment.name + "]"
-                                                      : "[" + segment.name + " " + std::to_string(i) + "]";
+                    // Special segments in capitals, as tokenizers spell
+                    // their specials: one [CLS] everywhere, whatever the
+                    // manifest names the segment ("cls").
+                    std::string name = segment.name;
+                    for (char &c : name)
+                        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                    token.label = segment.length == 1 ? "[" + name + "]" : "[" + name + " " + std::to_string(i) + "]";
                 }
                 m_tokens.push_back(token);
             }

@@ -52,7 +52,7 @@ private slots:
         QCOMPARE(s.headWidth, static_cast<int>(c.find("head_width")->toNumber()));
         QVERIFY(std::fabs(s.scale - 1.0f / std::sqrt(static_cast<float>(s.headWidth))) < 1e-7f);
         QCOMPARE(s.keys.size(), size_t(31));
-        QCOMPARE(s.keys[0], std::string("[cls]")); // the special segment named "cls"
+        QCOMPARE(s.keys[0], std::string("[CLS]")); // the special segment named "cls", spelled as tokenizers do
         const auto &scores = c.find("scores")->toArray();
         QCOMPARE(s.scores.size(), scores.size());
         for (size_t k = 0; k < scores.size(); ++k) {
