@@ -181,8 +181,8 @@ DeviceChoice deviceOption(const Options &o)
 void startWatchdog(const Options &o, int defaultSeconds, const std::string &command)
 {
     const double seconds = o.number("--time-limit", defaultSeconds);
-    if (!(seconds >= 0))
-        throw UsageError{"--time-limit must be a number of seconds (0 for none)"};
+    if (!(seconds >= 0) || seconds > 7 * 24 * 3600.0)
+        throw UsageError{"--time-limit must be a number of seconds up to a week (0 for none)"};
     if (seconds == 0)
         return;
     std::thread([seconds, command] {
@@ -247,6 +247,9 @@ void checkAgainstModel(const Options &o, const MethodOptions &base, const ModelB
     const int maps = static_cast<int>(m.attentions.size());
     if (o.has("--attention") && (base.attention < 0 || base.attention >= maps))
         throw UsageError{"--attention " + o.get("--attention") + ": the model returns maps 0 to " + std::to_string(maps - 1)};
+    if (base.attention >= maps) // from a session: a bad file, not a bad command line
+        throw Error("the session's attention map " + std::to_string(base.attention) + " does not exist (the model returns maps 0 to "
+                    + std::to_string(maps - 1) + ")");
     if (base.head >= 0) {
         // The map raw attention shows: the one asked for, else any (the
         // default map is chosen per run): the head must exist in each.

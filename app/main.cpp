@@ -175,7 +175,7 @@ int main(int argc, char *argv[])
     if (parser.isSet(quitAfter)) {
         bool ok = false;
         const double seconds = parser.value(quitAfter).toDouble(&ok);
-        if (!ok || !(seconds >= 0)) {
+        if (!ok || !(seconds >= 0) || seconds > 7 * 24 * 3600.0) {
             std::fprintf(stderr, "attnscope: --quit-after needs a number of seconds\n");
             return 2;
         }

@@ -45,6 +45,22 @@ core::Json summary(std::vector<double> v)
     return out;
 }
 
+/// Writes a probe's figures to `out` (and stdout) and ends the application:
+/// exit code 1 when the file could not be written.
+void writeAndQuit(const core::Json &j, const QString &out, QApplication *app)
+{
+    int code = 0;
+    try {
+        core::TextFile::write(out.toStdString(), j.dump(1) + "\n");
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "attnscope: %s\n", e.what());
+        code = 1;
+    }
+    std::printf("%s\n", j.dump(-1).c_str());
+    std::fflush(stdout);
+    app->exit(code);
+}
+
 /// The probe's state: one step per shown result.
 struct Probe
 {
@@ -217,16 +233,7 @@ struct Probe
         }
         threads.set("others", others);
         j.set("thread_nice", threads);
-        int code = 0;
-        try {
-            core::TextFile::write(out.toStdString(), j.dump(1) + "\n");
-        } catch (const std::exception &e) {
-            std::fprintf(stderr, "attnscope: %s\n", e.what());
-            code = 1;
-        }
-        std::printf("%s\n", j.dump(-1).c_str());
-        std::fflush(stdout);
-        app->exit(code);
+        writeAndQuit(j, out, app);
     }
 };
 
@@ -323,16 +330,7 @@ struct CancelProbe
         j.set("tokens", static_cast<int>(window->lastResult().layout.size()));
         j.set("method", "relevance");
         j.set("cancels", rows);
-        int code = 0;
-        try {
-            core::TextFile::write(out.toStdString(), j.dump(1) + "\n");
-        } catch (const std::exception &e) {
-            std::fprintf(stderr, "attnscope: %s\n", e.what());
-            code = 1;
-        }
-        std::printf("%s\n", j.dump(-1).c_str());
-        std::fflush(stdout);
-        app->exit(code);
+        writeAndQuit(j, out, app);
     }
 };
 

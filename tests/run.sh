@@ -25,7 +25,8 @@ source "$ROOT/app/setup.sh"
 if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
     sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
-    $sudo localedef -i de_DE -f UTF-8 de_DE.UTF-8
+    $sudo localedef -i de_DE -f UTF-8 de_DE.UTF-8 ||
+        echo "tests/run.sh: could not generate de_DE.UTF-8 (package locales); tst_commalocale and tst_json will fail"
 fi
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 cd "$ATTNSCOPE_BUILD_DIR"

@@ -422,10 +422,17 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_controller, &ExplainController::errorOccurred, this, &MainWindow::showError);
     m_sessions = new SessionStore(this);
     connect(m_sessions, &SessionStore::saved, this, [this](const QString &path, const QString &error) {
-        if (error.isEmpty())
+        if (error.isEmpty()) {
             m_status->setText(tr("Saved the session to %1").arg(QFileInfo(path).fileName()));
-        else
-            showError(tr("the session was not saved: %1").arg(error));
+        } else {
+            // Arrives later than the save was asked for: it must not touch the
+            // inputs or a run in flight, as showError's recovery does.
+            m_error = tr("the session was not saved: %1").arg(error);
+            m_banner->setStyleSheet(bannerStyle(true));
+            m_banner->setText(m_error);
+            m_banner->show();
+            m_status->setText(tr("The session was not saved - see the message above the image"));
+        }
         emit sessionSaved(path, error);
     });
     connect(m_sessions, &SessionStore::changed, this, [this](const QString &note, int token) {

@@ -72,7 +72,7 @@ ZipArchive ZipArchive::open(const std::string &path)
         if (locator.size() != 20 || u32(locator.data()) != kZip64Locator)
             throw Error(damaged + "is damaged: its zip64 locator is missing)");
         const uint64_t recordOffset = u64(&locator[8]);
-        if (recordOffset > zip.m_fileSize - 56)
+        if (zip.m_fileSize < 56 || recordOffset > zip.m_fileSize - 56)
             throw Error(damaged + "points past the end of the file)");
         const std::vector<uint8_t> record = readAt(file, recordOffset, 56);
         if (record.size() != 56 || u32(record.data()) != kZip64End)

@@ -77,6 +77,8 @@ TrustCheck TrustCheck::run(ModelBundle &bundle, const ModelInput &input, int tar
         if (!explanation.hasPatchScores())
             return check;
         for (size_t i = 0; i < explanation.patchScores.size(); ++i) {
+            if (std::isnan(explanation.patchScores[i]))
+                continue; // the method says nothing about it: neither top nor bottom
             candidates.push_back(static_cast<int>(i));
             scores.push_back(explanation.patchScores[i]);
         }
@@ -84,7 +86,7 @@ TrustCheck TrustCheck::run(ModelBundle &bundle, const ModelInput &input, int tar
         if (!explanation.hasTokenScores())
             return check;
         for (size_t i = 0; i < input.text.mask.size() && i < explanation.tokenScores.size(); ++i) {
-            if (input.text.mask[i] != 0 && input.text.special[i] == 0) {
+            if (input.text.mask[i] != 0 && input.text.special[i] == 0 && !std::isnan(explanation.tokenScores[i])) {
                 candidates.push_back(static_cast<int>(i));
                 scores.push_back(explanation.tokenScores[i]);
             }

@@ -33,6 +33,16 @@ Result runAttnscope(const QStringList &args)
             QString::fromUtf8(p.readAllStandardError())};
 }
 
+/// For runs of the window: offscreen, with settings and cache in `folder`.
+QProcessEnvironment windowEnvironment(const QString &folder)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    env.insert("XDG_CONFIG_HOME", folder);
+    env.insert("XDG_CACHE_HOME", folder);
+    return env;
+}
+
 QString data(const char *relative)
 {
     return QString::fromStdString(test::dataPath(relative));
@@ -285,11 +295,7 @@ void TestCli::sessionOpensFromTheCommandLine()
                    .toUtf8());
     file.close();
     QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("QT_QPA_PLATFORM", "offscreen");
-    env.insert("XDG_CONFIG_HOME", dir.path());
-    env.insert("XDG_CACHE_HOME", dir.path());
-    p.setProcessEnvironment(env);
+    p.setProcessEnvironment(windowEnvironment(dir.path()));
     p.start(QStringLiteral(ATTNSCOPE_BINARY), {"--session", session, "--screenshot", dir.filePath("shot.png")});
     QVERIFY(p.waitForFinished(120000));
     const QString out = QString::fromUtf8(p.readAllStandardOutput());
@@ -467,20 +473,17 @@ void TestCli::forwardThatNeverReturnsIsStopped()
 
 // Closing the window while the worker is inside a forward pass that never
 // returns: the window waits a few seconds for it, then the process ends
-// anyway (it used to wait for ever).
+// anyway (it used to wait for ever). 12 s leaves the model check in a child
+// process and the load time to finish on a loaded machine.
 void TestCli::windowClosesDuringAForwardThatNeverReturns()
 {
     QTemporaryDir dir;
     QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("QT_QPA_PLATFORM", "offscreen");
-    env.insert("XDG_CONFIG_HOME", dir.path());
-    env.insert("XDG_CACHE_HOME", dir.path());
-    p.setProcessEnvironment(env);
+    p.setProcessEnvironment(windowEnvironment(dir.path()));
     QElapsedTimer timer;
     timer.start();
     p.start(QStringLiteral(ATTNSCOPE_BINARY), {"--model", data("malformed/models/never_returns.pt"), "--image",
-                                               data("images/joint_exact.png"), "--text", "a", "--quit-after", "4"});
+                                               data("images/joint_exact.png"), "--text", "a", "--quit-after", "12"});
     const bool finished = p.waitForFinished(60000);
     if (!finished)
         p.kill();
@@ -533,6 +536,18 @@ void TestCli::sessionHashesAreChecked()
                                          "--out", dir.filePath("o2"), "--method", "raw"});
     QCOMPARE(damaged.exitCode, 1);
     QVERIFY2(damaged.err.contains("the image embedded in the session is damaged"), qPrintable(damaged.err));
+    // A map the model does not have, from the session (with --head, which reads the map's heads).
+    const QString far = dir.filePath("far.attnscope");
+    QFile f(far);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QStringLiteral(R"({"format": "attnscope-session/1", "model": {"path": "%1"}, "image": {"path": "%2"},
+                               "text": "a", "view": {"attention": 99}})")
+                .arg(data("tiny_joint.pt"), data("images/joint_exact.png"))
+                .toUtf8());
+    f.close();
+    const Result map = runAttnscope({"explain", "--session", far, "--head", "0", "--out", dir.filePath("o3"), "--method", "raw"});
+    QCOMPARE(map.exitCode, 1);
+    QVERIFY2(map.err.contains("the session's attention map 99 does not exist"), qPrintable(map.err));
 }
 
 void TestCli::evalMatchesReference()
@@ -564,11 +579,7 @@ void TestCli::workThreadsYieldToTheGui()
 {
     QTemporaryDir dir;
     QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("QT_QPA_PLATFORM", "offscreen");
-    env.insert("XDG_CONFIG_HOME", dir.path());
-    env.insert("XDG_CACHE_HOME", dir.path());
-    p.setProcessEnvironment(env);
+    p.setProcessEnvironment(windowEnvironment(dir.path()));
     const QString out = dir.filePath("probe.json");
     p.start(QStringLiteral(ATTNSCOPE_BINARY), {"--probe", out, "--probe-requests", "3"});
     QVERIFY(p.waitForFinished(300000));

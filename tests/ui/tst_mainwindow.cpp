@@ -302,12 +302,16 @@ void TestMainWindow::threadPrioritiesAreTheApplications()
         return errno == 0 ? nice : 0;
     };
     auto tasks = [] { return QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot); };
+    // The suite may itself run under nice: compare with the main thread's.
+    const int base = niceOf(QString::number(::getpid()));
     {
         ui::MainWindow w;
         openReference(w, "Relevance");
         for (const QString &task : tasks())
-            QCOMPARE(niceOf(task), 0);
+            QCOMPARE(niceOf(task), base);
     }
+    if (base >= 7)
+        QSKIP("the suite runs at nice 7 or more already: a worker at 7 cannot be told apart");
     ui::ExplainController::setWorkerNice(7);
     ui::ExplainController controller;
     ui::ExplainController::setWorkerNice(0);
@@ -807,6 +811,14 @@ void TestMainWindow::sessionSaysWhenTheModelChanged()
     bad.close();
     QVERIFY(!w.openSession(bad.fileName()));
     QVERIFY(w.lastError().contains("\"model\" is missing"));
+    QCOMPARE(w.lastResult().modelName, QStringLiteral("tiny-late"));
+    // A save that fails (it ends on a pool thread) says so and leaves the inputs alone.
+    written.clear();
+    QVERIFY(w.saveSession(QStringLiteral("/nonexistent/folder/s.attnscope")));
+    QVERIFY(written.wait(30000));
+    QVERIFY(!written.first().at(1).toString().isEmpty());
+    QVERIFY2(w.lastError().contains("the session was not saved"), qPrintable(w.lastError()));
+    QVERIFY(w.findChild<QLabel *>("errorBanner")->isVisible());
     QCOMPARE(w.lastResult().modelName, QStringLiteral("tiny-late"));
 }
 
