@@ -121,6 +121,16 @@ AttentionMatrixView::AttentionMatrixView(QWidget *parent)
     m_map->setInterpolate(false);
     m_map->setTightBoundary(true);
     m_map->setGradient(PlotStyle::gradient(core::ColormapKind::Viridis));
+    // A colour bar with the matrix's range, beside (never over) the cells.
+    auto *scale = new QCPColorScale(m_plot);
+    scale->setObjectName(QStringLiteral("matrixColourScale"));
+    m_plot->plotLayout()->addElement(0, 1, scale);
+    scale->setType(QCPAxis::atRight);
+    scale->setBarWidth(8);
+    m_map->setColorScale(scale); // keeps the bar's gradient and range with the map's
+    auto *margins = new QCPMarginGroup(m_plot);
+    m_plot->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+    scale->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
     m_selection = new QCPItemRect(m_plot);
     m_selection->setPen(QPen(QColor(230, 40, 40), 2));
     m_selection->setBrush(Qt::NoBrush);
@@ -131,6 +141,12 @@ AttentionMatrixView::AttentionMatrixView(QWidget *parent)
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent *event) { m_pressAt = event->position(); });
     connect(m_plot, &QCustomPlot::mouseRelease, this, &AttentionMatrixView::onMouseRelease);
     connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent *) { resetZoom(); });
+}
+
+std::pair<double, double> AttentionMatrixView::colourRange() const
+{
+    const QCPRange r = m_map->colorScale() ? m_map->colorScale()->dataRange() : m_map->dataRange();
+    return {r.lower, r.upper};
 }
 
 void AttentionMatrixView::setMatrix(const core::Explanation &matrix, const std::vector<core::LayoutToken> &layout,

@@ -7,6 +7,7 @@
 #include <QSize>
 #include <QWidget>
 
+#include <utility>
 #include <vector>
 
 class QCustomPlot;
@@ -44,6 +45,8 @@ public:
     int rows() const { return m_matrix.rows(); }
     int cols() const { return m_matrix.cols(); }
     QCustomPlot *plot() const { return m_plot; }
+    /// The colour bar's range (the matrix's lowest and highest value).
+    std::pair<double, double> colourRange() const;
     /// Position of a cell's centre in plot() coordinates (matrix row, column).
     QPoint cellCenter(int row, int col) const;
     /// Layout index of a matrix row.

@@ -74,6 +74,10 @@ private slots:
             for (int c = 0; c < 7; ++c)
                 QCOMPARE(shownAt(view, r, c), static_cast<double>(0.1f * r - 0.01f * c));
         }
+        // The colour bar spans the values: 0.1*0 - 0.01*6 = -0.06 to 0.1*4 - 0 = 0.4.
+        QVERIFY(std::fabs(view.colourRange().first - (-0.06)) < 1e-6);
+        QVERIFY(std::fabs(view.colourRange().second - 0.4) < 1e-6);
+        QVERIFY(view.findChild<QCPColorScale *>("matrixColourScale"));
     }
 
     // 2,048 tokens on a few hundred pixels: one value per pixel at most, and
