@@ -27,11 +27,26 @@ RgbaImage Overlay::colorize(const std::vector<float> &values, int width, int hei
     return out;
 }
 
-RgbaImage Overlay::blend(const RgbImage &base, const std::vector<float> &values, const Colormap &colormap,
-                         float opacity)
+namespace {
+
+/// An opaque image of `base`'s size for a map of its size; throws otherwise.
+RgbaImage opaqueLike(const RgbImage &base, const std::vector<float> &values)
 {
     if (values.size() != static_cast<size_t>(base.width) * base.height)
         throw Error("overlay: the heatmap does not match the image size");
+    RgbaImage out;
+    out.width = base.width;
+    out.height = base.height;
+    out.pixels.resize(values.size() * 4);
+    return out;
+}
+
+} // namespace
+
+RgbaImage Overlay::blend(const RgbImage &base, const std::vector<float> &values, const Colormap &colormap,
+                         float opacity)
+{
+    RgbaImage out = opaqueLike(base, values);
     const float a = std::clamp(opacity, 0.0f, 1.0f);
     const float keep = 1.0f - a;
     // The colour table times the opacity, once; per pixel a table look-up and
@@ -41,10 +56,6 @@ RgbaImage Overlay::blend(const RgbImage &base, const std::vector<float> &values,
     for (int e = 0; e < 256; ++e)
         for (int k = 0; k < 3; ++k)
             tint[static_cast<size_t>(e)][static_cast<size_t>(k)] = colormap.entry(e)[static_cast<size_t>(k)] * a;
-    RgbaImage out;
-    out.width = base.width;
-    out.height = base.height;
-    out.pixels.resize(values.size() * 4);
     const uint8_t *src = base.pixels.data();
     uint8_t *dst = out.pixels.data();
     for (size_t i = 0; i < values.size(); ++i, src += 3, dst += 4) {
@@ -68,13 +79,8 @@ RgbaImage Overlay::blend(const RgbImage &base, const std::vector<float> &values,
 
 RgbaImage Overlay::spotlight(const RgbImage &base, const std::vector<float> &values, float strength)
 {
-    if (values.size() != static_cast<size_t>(base.width) * base.height)
-        throw Error("overlay: the heatmap does not match the image size");
+    RgbaImage out = opaqueLike(base, values);
     const float s = std::clamp(strength, 0.0f, 1.0f);
-    RgbaImage out;
-    out.width = base.width;
-    out.height = base.height;
-    out.pixels.resize(values.size() * 4);
     const uint8_t *src = base.pixels.data();
     uint8_t *dst = out.pixels.data();
     for (size_t i = 0; i < values.size(); ++i, src += 3, dst += 4) {
