@@ -1,5 +1,6 @@
 #include "ui/explainworker.h"
 
+#include "core/engine/cancelscope.h"
 #include "core/engine/errormessage.h"
 #include "core/image/imagepreprocessor.h"
 #include "core/io/modelcard.h"
@@ -59,6 +60,10 @@ void ExplainWorker::process(const ExplainRequest &request) noexcept
         return; // superseded before it started
     m_current.store(request.generation);
     try {
+        // Every LibTorch operator of this request asks first whether a newer
+        // request (or Esc) superseded it: a forward pass, a backward pass or
+        // a relevance product stops within one operator.
+        const core::CancelScope scope([this] { return m_current.load() < m_latest->load(); });
         ExplainResult result = explain(request);
         emit finished(result);
     } catch (const core::Error &e) {

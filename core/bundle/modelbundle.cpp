@@ -2,6 +2,7 @@
 #include "core/bundle/ziparchive.h"
 #include "core/io/regularfile.h"
 
+#include "core/engine/cancelscope.h"
 #include "core/engine/memorypolicy.h"
 #include "core/error.h"
 #include "core/text/tokenizer.h"
@@ -184,12 +185,26 @@ ForwardOutput ModelBundle::Impl::forward(const torch::Tensor &image, const torch
                         "vocabulary has " + std::to_string(manifest.text.vocab.size())
                         + " words, more than the model can look up (was the model exported with another vocabulary?)");
     };
+    // Inside the scope every operator of the pass asks first (a scripted
+    // forward has no other place to stop); from inside TorchScript the stop
+    // arrives as the interpreter's traceback, told apart by stoppedHere().
+    const auto stopIfCancelledInside = [] {
+        if (CancelScope::stoppedHere())
+            throw Error("stopped before it finished", Error::Kind::Cancelled);
+    };
     try {
+        std::optional<CancelScope> scope;
+        if (cancelled)
+            scope.emplace(cancelled);
         result = module.forward({image, ids, mask});
+    } catch (const Error &) {
+        throw;
     } catch (const c10::Error &e) {
+        stopIfCancelledInside();
         beyondEmbedding(e.what_without_backtrace());
         rethrowTorchError(prefix + "the model's forward failed: ", e);
     } catch (const std::exception &e) {
+        stopIfCancelledInside();
         beyondEmbedding(e.what());
         throw Error(prefix + "the model's forward failed: " + essentialLine(e.what()), errorKind(e.what()));
     }

@@ -50,8 +50,9 @@ public:
     Json describe() const;
 
     /// Asked before every forward pass of this bundle (a run, each batch of
-    /// a perturbation test, occlusion, the trust check) and by the backward
-    /// pass at every attention map; when it says true the work stops with
+    /// a perturbation test, occlusion, the trust check), before every
+    /// operator inside it (a CancelScope) and by the backward pass at every
+    /// attention map; when it says true the work stops with
     /// Error of kind Cancelled. Set by the thread that uses the bundle; the
     /// check itself may be called from LibTorch's backward threads, so it
     /// should read an atomic. Empty: never cancelled.

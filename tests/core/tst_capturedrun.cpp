@@ -172,8 +172,21 @@ void TestCapturedRun::cancelStopsBetweenPassesAndInTheBackwardPass()
     // Before the first forward pass.
     stopAt = 0;
     QCOMPARE(kind([&] { InferenceEngine::run(bundle, input, Gradients::Record); }), Error::Kind::Cancelled);
-    // Between the batches of a perturbation test: 3 variants, a batch each
-    // would be asked 3 times; stopping at the 2nd leaves no result.
+    // Inside a forward pass: each of its operators asks, so a stop at the
+    // 5th question ends the pass after the check before it (1) and three
+    // operators (2-4).
+    int questions = 0;
+    bundle->setCancelCheck([&] { ++questions; return false; });
+    InferenceEngine::run(bundle, input, Gradients::Later);
+    QVERIFY2(questions > 20, "every operator of the forward pass asks, not the pass once");
+    bundle->setCancelCheck([&] { return stopAt.load() >= 0 && ++asked > stopAt.load(); });
+    asked = 0;
+    stopAt = 4;
+    QCOMPARE(kind([&] { InferenceEngine::run(bundle, input, Gradients::Later); }), Error::Kind::Cancelled);
+    QCOMPARE(asked.load(), 5);
+    // Between the batches of a perturbation test: 40 variants, a batch each;
+    // the check before the first pass lets it start, its first operator
+    // stops it, and no result comes back.
     asked = 0;
     stopAt = -1;
     auto run = InferenceEngine::run(bundle, input, Gradients::Record);
@@ -182,7 +195,7 @@ void TestCapturedRun::cancelStopsBetweenPassesAndInTheBackwardPass()
     asked = 0;
     stopAt = 1;
     QCOMPARE(kind([&] { InferenceEngine::targetProbabilities(*bundle, variants, target, 1); }), Error::Kind::Cancelled);
-    QCOMPARE(asked.load(), 2); // the first pass ran, the second was refused
+    QCOMPARE(asked.load(), 2);
     // In the backward pass: the forward is asked once (none here: the run
     // has its graph), then each map's hook; stop at the second map.
     asked = 0;
