@@ -633,6 +633,44 @@ int cmdEval(const std::vector<std::string> &args)
     return 0;
 }
 
+/// The device the arguments ask for (the command checks the value itself).
+DeviceChoice deviceChoiceIn(const std::vector<std::string> &args)
+{
+    for (size_t i = 2; i < args.size(); ++i) {
+        std::string value;
+        if (args[i] == "--device" && i + 1 < args.size())
+            value = args[i + 1];
+        else if (args[i].rfind("--device=", 0) == 0)
+            value = args[i].substr(9);
+        else
+            continue;
+        try {
+            return parseDeviceChoice(value);
+        } catch (const Error &) {
+            return DeviceChoice::Cpu; // the command reports the bad value
+        }
+    }
+    return DeviceChoice::Auto;
+}
+
+/// The same arguments with the device set to the CPU.
+std::vector<std::string> onCpu(const std::vector<std::string> &args)
+{
+    std::vector<std::string> out;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (i >= 2 && args[i] == "--device") {
+            ++i;
+            continue;
+        }
+        if (i >= 2 && args[i].rfind("--device=", 0) == 0)
+            continue;
+        out.push_back(args[i]);
+    }
+    out.push_back("--device");
+    out.push_back("cpu");
+    return out;
+}
+
 /// The message on one line: a file named "a\nb.png" must not split it (a
 /// script reads the line after "attnscope: error: " as the whole message).
 std::string oneLine(const std::string &message)
@@ -675,12 +713,20 @@ int runCli(const std::vector<std::string> &args)
             std::cout << "attnscope 0.1.0\n";
             return 0;
         }
-        if (command == "info")
-            return cmdInfo(args);
-        if (command == "explain")
-            return cmdExplain(args);
-        if (command == "eval")
-            return cmdEval(args);
+        using Command = int (*)(const std::vector<std::string> &);
+        const Command run = command == "info" ? cmdInfo : command == "explain" ? cmdExplain
+                          : command == "eval" ? cmdEval : nullptr;
+        if (run) {
+            // A GPU out of memory at any step: the whole command again on
+            // the CPU (its files are written at its end, whole).
+            int code = 0;
+            const bool fellBack = runWithCpuFallback(deviceChoiceIn(args), [&](DeviceChoice device) {
+                code = run(device == DeviceChoice::Cpu ? onCpu(args) : args);
+            });
+            if (fellBack)
+                std::cerr << "attnscope: note: the GPU ran out of memory, so this ran on the CPU\n";
+            return code;
+        }
     } catch (const UsageError &e) {
         std::cerr << "attnscope: " << oneLine(e.message) << "\n" << kUsageText;
         return kUsage;

@@ -1,6 +1,7 @@
 #include "ui/explainworker.h"
 
 #include "core/engine/cancelscope.h"
+#include "core/engine/device.h"
 #include "core/engine/errormessage.h"
 #include "core/image/imagepreprocessor.h"
 #include "core/io/modelcard.h"
@@ -45,6 +46,12 @@ QString runKey(const ExplainRequest &request)
         .arg(static_cast<int>(request.device));
 }
 
+/// A model file as it is now: the CPU fallback holds for this version only.
+QString modelVersion(const QString &path)
+{
+    return path + QLatin1Char('\n') + QFileInfo(path).lastModified().toString(Qt::ISODateWithMs);
+}
+
 } // namespace
 
 ExplainWorker::ExplainWorker(std::shared_ptr<const std::atomic<quint64>> latest)
@@ -64,7 +71,20 @@ void ExplainWorker::process(const ExplainRequest &request) noexcept
         // request (or Esc) superseded it: a forward pass, a backward pass or
         // a relevance product stops within one operator.
         const core::CancelScope scope([this] { return m_current.load() < m_latest->load(); });
-        ExplainResult result = explain(request);
+        // After CUDA ran out of memory for this model, at any step of a
+        // request, the whole request runs again on the CPU, and the model
+        // stays there.
+        const QString version = modelVersion(request.modelPath);
+        const core::DeviceChoice device = m_cpuFallback == version ? core::DeviceChoice::Cpu : request.device;
+        ExplainResult result;
+        core::runWithCpuFallback(device, [&](core::DeviceChoice on) {
+            if (on != device) {
+                m_run.reset();
+                m_bundle.reset();
+                m_cpuFallback = version;
+            }
+            result = explain(request);
+        });
         emit finished(result);
     } catch (const core::Error &e) {
         // Cancelled: dropped by the controller, which moved on already.
@@ -92,9 +112,7 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
     if (!request.probeProgram.isEmpty())
         probe(request, modified);
     ExplainResult result;
-    // After CUDA ran out of memory for this model, it stays on the CPU.
-    const QString modelVersion = request.modelPath + QLatin1Char('\n') + modified.toString(Qt::ISODateWithMs);
-    const bool onCpuFallback = m_cpuFallback == modelVersion && request.device != core::DeviceChoice::Cpu;
+    const bool onCpuFallback = m_cpuFallback == modelVersion(request.modelPath) && request.device != core::DeviceChoice::Cpu;
     ensureBundle(request, onCpuFallback ? core::DeviceChoice::Cpu : request.device, modified);
     const QString key = runKey(request);
     if (m_run && key == m_runKey) {
@@ -116,18 +134,7 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
         const bool gradients = request.method == core::Method::Relevance || request.method == core::Method::GradCam
                                || request.modality || request.heads || request.faithfulness;
         const core::Gradients graph = gradients ? core::Gradients::Record : core::Gradients::Later;
-        try {
-            m_run = core::InferenceEngine::run(m_bundle, input, graph);
-        } catch (const core::Error &e) {
-            // The GPU ran out of memory: the CPU has more. Run there instead,
-            // and say so.
-            if (e.kind() != core::Error::Kind::OutOfMemory || m_bundle->deviceName().rfind("cpu", 0) == 0)
-                throw;
-            m_bundle.reset();
-            ensureBundle(request, core::DeviceChoice::Cpu, modified);
-            m_run = core::InferenceEngine::run(m_bundle, input, graph);
-            m_cpuFallback = modelVersion;
-        }
+        m_run = core::InferenceEngine::run(m_bundle, input, graph);
         m_runKey = key;
     }
     const core::Manifest &m = m_bundle->manifest();
@@ -143,7 +150,7 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
     result.prediction = run.prediction();
     result.forwardMs = result.reusedRun ? 0.0 : run.forwardMilliseconds();
     result.truncated = input.text.truncated();
-    if (m_cpuFallback == modelVersion && request.device != core::DeviceChoice::Cpu)
+    if (onCpuFallback)
         result.notice = QStringLiteral("The GPU ran out of memory for this model, so it runs on the CPU.");
     result.wordCount = input.text.wordCount;
     result.droppedWords = input.text.droppedWords;

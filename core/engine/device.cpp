@@ -1,5 +1,6 @@
 #include "core/engine/device.h"
 
+#include "core/engine/errormessage.h"
 #include "core/error.h"
 
 #include <torch/cuda.h>
@@ -34,6 +35,21 @@ bool cudaAvailable()
     } catch (...) {
         return false;
     }
+}
+
+bool runWithCpuFallback(DeviceChoice device, const std::function<void(DeviceChoice)> &work)
+{
+    try {
+        work(device);
+        return false;
+    } catch (const std::exception &e) {
+        if (device == DeviceChoice::Cpu || !isDeviceOutOfMemory(e))
+            throw;
+    }
+    // Out of the handler first: the failed attempt's tensors (held by the
+    // exception's frames) are freed before the CPU run allocates its own.
+    work(DeviceChoice::Cpu);
+    return true;
 }
 
 } // namespace attnscope::core

@@ -72,4 +72,15 @@ std::string errorMessage(const std::exception &error)
     return withoutLocation(firstLine(what));
 }
 
+bool isDeviceOutOfMemory(const std::exception &error)
+{
+    if (const auto *own = dynamic_cast<const Error *>(&error))
+        return own->kind() == Error::Kind::OutOfMemory;
+    if (dynamic_cast<const c10::OutOfMemoryError *>(&error))
+        return true;
+    const auto *torch = dynamic_cast<const c10::Error *>(&error);
+    const std::string what = torch ? torch->what_without_backtrace() : error.what();
+    return what.find("CUDA out of memory") != std::string::npos;
+}
+
 } // namespace attnscope::core
