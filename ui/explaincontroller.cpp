@@ -35,6 +35,10 @@ ExplainController::ExplainController(QObject *parent)
     connect(m_worker, &ExplainWorker::finished, this, &ExplainController::onFinished);
     connect(m_worker, &ExplainWorker::failed, this, &ExplainController::onFailed);
     connect(m_worker, &ExplainWorker::idle, this, &ExplainController::workerIdle);
+    connect(m_worker, &ExplainWorker::progress, this, [this](quint64 generation, int done, int total, const QString &step) {
+        if (generation == m_latest->load() && m_busy)
+            emit progressChanged(done, total, step);
+    });
     m_thread->setObjectName(QStringLiteral("attnscope-worker"));
     m_thread->start();
 #ifdef __linux__

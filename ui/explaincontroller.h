@@ -43,6 +43,9 @@ signals:
     void resultReady(const attnscope::ui::ExplainResult &result);
     void errorOccurred(const QString &message);
     void busyChanged(bool busy);
+    /// The current request's progress (ExplainWorker::progress); stale
+    /// requests' progress is dropped.
+    void progressChanged(int done, int total, const QString &step);
     /// The worker thread let go of a request (finished, failed or stopped).
     void workerIdle(quint64 generation);
     void queueRequest(const attnscope::ui::ExplainRequest &request); // to the worker

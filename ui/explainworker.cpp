@@ -104,16 +104,28 @@ void ExplainWorker::process(const ExplainRequest &request) noexcept
     emit idle(request.generation);
 }
 
+void ExplainWorker::report(int done, int total, const QString &step)
+{
+    emit progress(m_current.load(), done, total, step);
+}
+
 ExplainResult ExplainWorker::explain(const ExplainRequest &request)
 {
     QElapsedTimer timer;
     timer.start();
     const QDateTime modified = QFileInfo(request.modelPath).lastModified();
+    const bool onCpuFallback = m_cpuFallback == modelVersion(request.modelPath) && request.device != core::DeviceChoice::Cpu;
+    const core::DeviceChoice device = onCpuFallback ? core::DeviceChoice::Cpu : request.device;
+    const bool opening = !m_bundle || m_bundlePath != request.modelPath || m_bundleDevice != device
+                         || m_bundleModified != modified;
+    if (opening)
+        report(0, 2, tr("Opening the model"));
     if (!request.probeProgram.isEmpty())
         probe(request, modified);
+    if (opening)
+        report(1, 2, tr("Opening the model"));
     ExplainResult result;
-    const bool onCpuFallback = m_cpuFallback == modelVersion(request.modelPath) && request.device != core::DeviceChoice::Cpu;
-    ensureBundle(request, onCpuFallback ? core::DeviceChoice::Cpu : request.device, modified);
+    ensureBundle(request, device, modified);
     const QString key = runKey(request);
     if (m_run && key == m_runKey) {
         result.reusedRun = true;
@@ -134,6 +146,7 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
         const bool gradients = request.method == core::Method::Relevance || request.method == core::Method::GradCam
                                || request.modality || request.heads || request.faithfulness;
         const core::Gradients graph = gradients ? core::Gradients::Record : core::Gradients::Later;
+        report(0, 0, tr("Running the model"));
         m_run = core::InferenceEngine::run(m_bundle, input, graph);
         m_runKey = key;
     }
@@ -207,8 +220,10 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
                                                  static_cast<int>(request.fusion),
                                                  static_cast<int>(std::lround(request.discardRatio * 1000))};
         auto cached = m_explanations.find(key);
-        if (cached == m_explanations.end())
+        if (cached == m_explanations.end()) {
+            report(0, 0, tr("Explaining"));
             cached = m_explanations.emplace(key, core::Explainer::explain(run, options)).first;
+        }
         result.explanation = cached->second;
     }
 
@@ -229,6 +244,7 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
         auto cached = m_trust.find(key);
         if (cached == m_trust.end()) {
             const core::Modality modality = result.explanation.hasPatchScores() ? core::Modality::Image : core::Modality::Text;
+            report(0, 0, tr("Checking the map"));
             cached = m_trust.emplace(key, core::TrustCheck::run(*m_bundle, input, target, result.explanation, modality)).first;
         }
         result.trust = cached->second;
@@ -238,7 +254,9 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
     if (request.heads) {
         auto headStats = m_heads.find(target);
         if (headStats == m_heads.end())
-            headStats = m_heads.emplace(target, core::HeadStatistics::compute(run, target)).first;
+            headStats = m_heads.emplace(target, core::HeadStatistics::compute(run, target, 48, [this](int done, int total) {
+                                         report(done, total, tr("Head grid"));
+                                     })).first;
         result.heads = headStats->second;
     }
     result.teachQuery = request.teachQuery;
@@ -352,6 +370,16 @@ core::ModalityWeights ExplainWorker::modalityWeights(core::CapturedRun &run, con
 std::vector<FaithfulnessCurve> ExplainWorker::faithfulness(core::CapturedRun &run, int target, quint64 generation)
 {
     std::vector<FaithfulnessCurve> out;
+    // Counted in curves: two (most and least relevant first) per method and
+    // modality the model reads; a method or modality with no scores counts
+    // as done at once.
+    const core::Manifest &m = m_bundle->manifest();
+    const int modalities = (m.findModality(core::Modality::Image).valid() ? 1 : 0)
+                           + (m.findModality(core::Modality::Text).valid() ? 1 : 0);
+    const int total = static_cast<int>(core::allMethods().size()) * modalities * 2;
+    int done = 0;
+    const QString step = tr("Faithfulness curves");
+    report(done, total, step);
     for (core::Method method : core::allMethods()) {
         if (generation < m_latest->load())
             break; // superseded: the result is dropped anyway
@@ -362,17 +390,22 @@ std::vector<FaithfulnessCurve> ExplainWorker::faithfulness(core::CapturedRun &ru
         try {
             e = core::Explainer::explain(run, options);
         } catch (const core::Error &) {
-            continue; // e.g. no gradients: this method has no curve
+            done += modalities * 2; // e.g. no gradients: this method has no curve
+            report(done, total, step);
+            continue;
         }
         for (core::Modality modality : {core::Modality::Image, core::Modality::Text}) {
-            if ((modality == core::Modality::Image && !e.hasPatchScores())
-                || (modality == core::Modality::Text && !e.hasTokenScores()))
+            if (!m.findModality(modality).valid())
                 continue;
+            const bool scored = modality == core::Modality::Image ? e.hasPatchScores() : e.hasTokenScores();
             for (bool positive : {true, false}) {
-                FaithfulnessCurve c;
-                c.method = method;
-                c.curve = core::PerturbationTest::run(*m_bundle, run.input(), target, e, modality, positive);
-                out.push_back(std::move(c));
+                if (scored) {
+                    FaithfulnessCurve c;
+                    c.method = method;
+                    c.curve = core::PerturbationTest::run(*m_bundle, run.input(), target, e, modality, positive);
+                    out.push_back(std::move(c));
+                }
+                report(++done, total, step);
             }
         }
     }

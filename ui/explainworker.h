@@ -39,6 +39,10 @@ signals:
     /// The worker finished with a request, however it ended (a probe measures
     /// how soon a cancelled one lets go).
     void idle(quint64 generation);
+    /// Where request `generation` is: `done` of `total` steps of `step` (a
+    /// sentence such as "Faithfulness curves"); total 0 when the step cannot
+    /// be counted (one forward pass).
+    void progress(quint64 generation, int done, int total, const QString &step);
 
 private:
     ExplainResult explain(const ExplainRequest &request);
@@ -49,6 +53,8 @@ private:
     /// The bundle for the request, loaded or reused.
     void ensureBundle(const ExplainRequest &request, core::DeviceChoice device, const QDateTime &modified);
     std::vector<FaithfulnessCurve> faithfulness(core::CapturedRun &run, int target, quint64 generation);
+    /// progress() for the request being worked on.
+    void report(int done, int total, const QString &step);
     /// Cached per target for the current run.
     core::ModalityWeights modalityWeights(core::CapturedRun &run, const core::Explanation &explanation);
 

@@ -328,7 +328,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(QStringLiteral("busyIndicator"));
     m_progress->setRange(0, 0);
-    m_progress->setMaximumWidth(120);
+    m_progress->setMaximumWidth(240);
     m_progress->setToolTip(tr("Working - Esc cancels"));
     m_progress->hide();
     m_status = new QLabel(this);
@@ -445,7 +445,11 @@ MainWindow::MainWindow(QWidget *parent)
             m_banner->show();
         }
     });
-    connect(m_controller, &ExplainController::busyChanged, m_progress, &QWidget::setVisible);
+    connect(m_controller, &ExplainController::busyChanged, this, [this](bool busy) {
+        showProgress(0, 0, tr("Working"));
+        m_progress->setVisible(busy);
+    });
+    connect(m_controller, &ExplainController::progressChanged, this, &MainWindow::showProgress);
 
     QSettings settings;
     m_updatingControls = true;
@@ -644,6 +648,16 @@ void MainWindow::openImageFile(const QString &path)
 {
     m_imagePath = path;
     run();
+}
+
+void MainWindow::showProgress(int done, int total, const QString &step)
+{
+    m_progress->setRange(0, std::max(0, total));
+    m_progress->setValue(total > 0 ? std::clamp(done, 0, total) : 0);
+    // Qt replaces %v and %m with the value and the maximum.
+    m_progress->setFormat(total > 0 ? tr("%1 %v/%m").arg(step) : step);
+    m_progress->setTextVisible(true);
+    m_progress->setToolTip(tr("%1 - Esc cancels").arg(step));
 }
 
 void MainWindow::run()

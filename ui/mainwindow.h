@@ -96,6 +96,9 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
+    /// The status bar's progress: `done` of `total` steps of `step`, or a
+    /// busy bar naming the step when it cannot be counted (total 0).
+    void showProgress(int done, int total, const QString &step);
     void buildMenus();
     void request(bool newInput);
     void showResult(const ExplainResult &result);

@@ -39,7 +39,8 @@ Matrix thumbnailOf(const torch::Tensor &map, int size)
 
 } // namespace
 
-std::vector<HeadStatistic> HeadStatistics::compute(CapturedRun &run, int target, int thumbnailSize)
+std::vector<HeadStatistic> HeadStatistics::compute(CapturedRun &run, int target, int thumbnailSize,
+                                                   const std::function<void(int, int)> &progress)
 {
     CapturedRun::Impl &d = run.impl();
     const Manifest &m = run.manifest();
@@ -137,6 +138,8 @@ std::vector<HeadStatistic> HeadStatistics::compute(CapturedRun &run, int target,
                 s.thumbnail = thumbnailOf(a.select(0, h), thumbnailSize);
                 out.push_back(std::move(s));
             }
+            if (progress)
+                progress(static_cast<int>(i) + 1, static_cast<int>(m.attentions.size()));
         }
     } catch (const c10::Error &e) {
         throw Error(std::string("head statistics failed: ") + e.what_without_backtrace());

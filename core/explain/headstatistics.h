@@ -2,6 +2,7 @@
 
 #include "core/explain/explanation.h"
 
+#include <functional>
 #include <limits>
 #include <vector>
 
@@ -37,7 +38,9 @@ class HeadStatistics
 public:
     /// Every head of every map. Gradients for `target` are computed (once per
     /// run) if the model allows; otherwise gradientWeight stays NaN.
-    static std::vector<HeadStatistic> compute(CapturedRun &run, int target, int thumbnailSize = 48);
+    /// `progress(done, total)` is called after each map, on this thread.
+    static std::vector<HeadStatistic> compute(CapturedRun &run, int target, int thumbnailSize = 48,
+                                              const std::function<void(int done, int total)> &progress = {});
 };
 
 } // namespace attnscope::core

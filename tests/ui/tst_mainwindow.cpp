@@ -25,6 +25,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
+#include <QProgressBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
@@ -39,6 +40,9 @@
 #include <qcustomplot.h>
 
 #include <algorithm>
+#include <functional>
+#include <numeric>
+#include <tuple>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <map>
@@ -65,6 +69,21 @@ float referenceRelevance(int row, int col)
 {
     return static_cast<float>(referenceCase().find("methods")->find("relevance")->find("matrix")->toArray()
                                   [static_cast<size_t>(row * kLayout + col)].toNumber());
+}
+
+/// What the status bar's progress bar showed (value, maximum, text as drawn)
+/// each time the controller reported progress while `work` ran.
+std::vector<std::tuple<int, int, QString>> progressOf(ui::MainWindow &w, const std::function<void()> &work)
+{
+    std::vector<std::tuple<int, int, QString>> seen;
+    auto *bar = w.findChild<QProgressBar *>(QStringLiteral("busyIndicator"));
+    const QMetaObject::Connection c = QObject::connect(w.controller(), &ui::ExplainController::progressChanged, &w,
+                                                       [&](int, int, const QString &) {
+                                                           seen.emplace_back(bar->value(), bar->maximum(), bar->text());
+                                                       });
+    work();
+    QObject::disconnect(c);
+    return seen;
 }
 
 void setMethod(ui::MainWindow &w, const QString &name)
@@ -508,12 +527,20 @@ void TestMainWindow::clickingAnAnswerExplainsIt()
 void TestMainWindow::headGridShowsStatisticsAndSelectsHeads()
 {
     ui::MainWindow w;
-    openReference(w, "Relevance");
+    // Opening a model is counted too: checked in a separate process, loaded.
+    const auto opening = progressOf(w, [&] { openReference(w, "Relevance"); });
+    QVERIFY(std::find(opening.begin(), opening.end(), std::make_tuple(1, 2, QStringLiteral("Opening the model 1/2")))
+            != opening.end());
     QVERIFY(w.lastResult().heads.empty()); // computed only while the head grid is shown
     {
         QSignalSpy shown(&w, &ui::MainWindow::resultShown);
-        w.findChild<QTabWidget *>("rightTabs")->setCurrentIndex(1);
-        QVERIFY(waitShown(shown));
+        const std::vector<std::tuple<int, int, QString>> bar = progressOf(w, [&] {
+            w.findChild<QTabWidget *>("rightTabs")->setCurrentIndex(1);
+            QVERIFY(waitShown(shown));
+        });
+        // The status bar counted the grid in maps: the model has two.
+        QVERIFY(std::find(bar.begin(), bar.end(), std::make_tuple(1, 2, QStringLiteral("Head grid 1/2"))) != bar.end());
+        QVERIFY(std::find(bar.begin(), bar.end(), std::make_tuple(2, 2, QStringLiteral("Head grid 2/2"))) != bar.end());
     }
     QCOMPARE(w.lastResult().heads.size(), size_t(4));
     auto *grid = w.findChild<ui::HeadGridView *>("headGrid");
@@ -564,8 +591,22 @@ void TestMainWindow::faithfulnessPanelMatchesReferenceCurves()
     openReference(w, "Relevance");
     QVERIFY(w.lastResult().faithfulness.empty()); // only computed while its tab is shown
     QSignalSpy shown(&w, &ui::MainWindow::resultShown);
-    w.findChild<QTabWidget *>("rightTabs")->setCurrentIndex(2);
-    QVERIFY(waitShown(shown));
+    const std::vector<std::tuple<int, int, QString>> bar = progressOf(w, [&] {
+        w.findChild<QTabWidget *>("rightTabs")->setCurrentIndex(2);
+        QVERIFY(waitShown(shown));
+    });
+    // Counted in curves: 4 methods x 2 modalities (the model reads both) x
+    // most and least relevant first = 16, one step at a time.
+    std::vector<int> counted;
+    for (const auto &[value, maximum, text] : bar)
+        if (text.startsWith(QStringLiteral("Faithfulness curves"))) {
+            QCOMPARE(maximum, 16);
+            QCOMPARE(text, QStringLiteral("Faithfulness curves %1/16").arg(value));
+            counted.push_back(value);
+        }
+    std::vector<int> expectedCount(17);
+    std::iota(expectedCount.begin(), expectedCount.end(), 0);
+    QCOMPARE(counted, expectedCount);
     const auto &curves = w.lastResult().faithfulness;
     QVERIFY(!curves.empty());
     const core::Json &expected = *referenceCase().find("perturbation")->find("relevance");
