@@ -465,6 +465,11 @@ int cmdExplain(const std::vector<std::string> &args)
     in.set("unknown_words", unknownWords);
     const std::string imageNote = ImagePreprocessor::fitNote(input.source.width, input.source.height, m.image);
     in.set("image_note", imageNote);
+    const InputRegion region = ImagePreprocessor::region(input.source.width, input.source.height, m.image);
+    // Where the patch grid lies on the image, in its pixels (a crop's window,
+    // a padded input's larger frame): [x, y, width, height].
+    in.set("input_region", Json(Json::Array{region.x * input.source.width, region.y * input.source.height,
+                                            region.width * input.source.width, region.height * input.source.height}));
     result.set("input", in);
     result.set("prediction", ExplanationJson::prediction(run->prediction()));
     for (const ModelCard::Limit &limit : ModelCard::forModel(bundle->path()).limitsFor(input.rawText))
@@ -511,7 +516,8 @@ int cmdExplain(const std::vector<std::string> &args)
         if (e.hasPatchScores()) {
             const std::vector<float> heat = Heatmap::upsample(Heatmap::normalize(e.patchScores), e.gridRows, e.gridCols,
                                                               input.source.width, input.source.height,
-                                                              interp == "nearest" ? Interpolation::Nearest : Interpolation::Bilinear);
+                                                              interp == "nearest" ? Interpolation::Nearest : Interpolation::Bilinear,
+                                                              region);
             const std::string png = out + "/" + methodName(method) + ".png";
             PngWriter::write(overlay == "blend" ? Overlay::blend(input.source, heat, Colormap::get(colormap), static_cast<float>(opacity))
                                                 : Overlay::spotlight(input.source, heat, static_cast<float>(opacity)),
@@ -720,8 +726,9 @@ int runCli(const std::vector<std::string> &args)
             // A GPU out of memory at any step: the whole command again on
             // the CPU (its files are written at its end, whole).
             int code = 0;
-            const bool fellBack = runWithCpuFallback(deviceChoiceIn(args), [&](DeviceChoice device) {
-                code = run(device == DeviceChoice::Cpu ? onCpu(args) : args);
+            const DeviceChoice asked = deviceChoiceIn(args);
+            const bool fellBack = runWithCpuFallback(asked, [&](DeviceChoice device) {
+                code = run(device != asked ? onCpu(args) : args);
             });
             if (fellBack)
                 std::cerr << "attnscope: note: the GPU ran out of memory, so this ran on the CPU\n";

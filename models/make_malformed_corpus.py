@@ -284,6 +284,22 @@ class NeverReturns(torch.nn.Module):
         return self.inner(image, input_ids, attention_mask)
 
 
+class NeverReturnsUnchecked(torch.nn.Module):
+    """Like NeverReturns, but loops on plain integers: TorchScript runs those
+    in its interpreter, not as LibTorch operators, so no cancel check inside
+    an operator reaches it (the window must give up on the thread)."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, image: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor):
+        n = int(bool(image.abs().sum() > 0))
+        while n > 0:
+            n = (n + 1) % 1000000 + 1
+        return self.inner(image, input_ids, attention_mask)
+
+
 def rewritten(zip_bytes, change):
     """The archive with each entry passed through change(name, data) -> (data, compress)."""
     import zipfile
@@ -340,6 +356,8 @@ def models():
                                  "nan_logits_on_photos.pt"]):
         torch.jit.save(torch.jit.script(OnPhotos(tiny, mode)), os.path.join(folder, name), _extra_files=extra)
     torch.jit.save(torch.jit.script(NeverReturns(tiny)), os.path.join(folder, "never_returns.pt"), _extra_files=extra)
+    torch.jit.save(torch.jit.script(NeverReturnsUnchecked(tiny)), os.path.join(folder, "never_returns_unchecked.pt"),
+                   _extra_files=extra)
     # The manifest padded with 100 MB of JSON whitespace and deflated: a
     # small archive whose manifest inflates far past any real one.
     write(os.path.join(folder, "inflating_manifest.pt"),

@@ -139,8 +139,10 @@ std::vector<float> ComparePanel::difference(const std::vector<float> &a, const s
 }
 
 void ComparePanel::showSides(int rows, int cols, const std::vector<float> &a, const std::vector<float> &b, const QImage &image,
-                        const QString &captionB, const QString &message)
+                        const QString &captionB, const QString &message, const QRectF &region)
 {
+    m_b->setInputRegion(region);
+    m_diff->setInputRegion(region);
     m_message->setText(message);
     m_message->setVisible(!message.isEmpty());
     m_b->setImage(image);

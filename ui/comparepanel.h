@@ -2,6 +2,7 @@
 
 #include "ui/explainrequest.h"
 
+#include <QRectF>
 #include <QWidget>
 
 class QComboBox;
@@ -39,7 +40,7 @@ public:
     /// Shows side B and the difference. `a` and `b`: patch scores of the two
     /// sides (same grid), or b empty when B failed or has no patches.
     void showSides(int rows, int cols, const std::vector<float> &a, const std::vector<float> &b, const QImage &image,
-              const QString &captionB, const QString &message = {});
+              const QString &captionB, const QString &message = {}, const QRectF &region = QRectF(0.0, 0.0, 1.0, 1.0));
 
     ImageView *sideB() const { return m_b; }
     ImageView *difference() const { return m_diff; }

@@ -11,6 +11,7 @@
 #include "core/explain/streamlayout.h"
 
 #include <QImage>
+#include <QRectF>
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
@@ -122,6 +123,9 @@ struct ExplainResult
     QString chanceNote;              ///< when the answer itself is close to a guess; empty otherwise
     QStringList limitNotes;          ///< the model card's known limits that this question runs into
     QString imageNote;               ///< when the image is far from the model's input (squashed, enlarged)
+    /// The part of the image the model's input covers (core::InputRegion):
+    /// a centre crop's window, a padded input's larger frame.
+    QRectF inputRegion{0.0, 0.0, 1.0, 1.0};
     QString unknownNote;             ///< which words those are, in a sentence; empty when none
     int wordCount = 0;               ///< words in the text
     int droppedWords = 0;            ///< words left out by that cut

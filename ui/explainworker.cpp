@@ -230,6 +230,8 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request)
     const int target = result.explanation.target;
     result.chanceNote = QString::fromStdString(core::nearChanceNote(result.prediction));
     result.imageNote = QString::fromStdString(core::ImagePreprocessor::fitNote(input.source.width, input.source.height, m.image));
+    const core::InputRegion region = core::ImagePreprocessor::region(input.source.width, input.source.height, m.image);
+    result.inputRegion = QRectF(region.x, region.y, region.width, region.height);
     for (const core::ModelCard::Limit &limit : core::ModelCard::forModel(request.modelPath.toStdString()).limitsFor(request.text.toStdString()))
         result.limitNotes << QStringLiteral("Known limit of this model (its card): %1").arg(QString::fromStdString(limit.text));
     if (request.trust) {

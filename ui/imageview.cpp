@@ -5,6 +5,7 @@
 #include <QKeyEvent>
 #include <QLinearGradient>
 #include <QMouseEvent>
+#include <QPainterPath>
 #include <QPainter>
 #include <QToolTip>
 #include <QWheelEvent>
@@ -63,6 +64,15 @@ void ImageView::setScores(int rows, int cols, const std::vector<float> &scores, 
     if (rows * cols != static_cast<int>(scores.size()))
         m_scores.clear();
     rebuildHeat();
+    update();
+}
+
+void ImageView::setInputRegion(const QRectF &region)
+{
+    const QRectF r = region.isValid() ? region : QRectF(0.0, 0.0, 1.0, 1.0);
+    if (r == m_region)
+        return;
+    m_region = r;
     update();
 }
 
@@ -202,10 +212,18 @@ QRectF ImageView::imageRect() const
     return QRectF(centre - QPointF(fitted.width() / 2.0, fitted.height() / 2.0), fitted);
 }
 
+QRectF ImageView::gridRect() const
+{
+    const QRectF image = imageRect();
+    return QRectF(image.left() + m_region.x() * image.width(), image.top() + m_region.y() * image.height(),
+                  m_region.width() * image.width(), m_region.height() * image.height());
+}
+
 int ImageView::patchAt(const QPointF &position) const
 {
-    const QRectF rect = imageRect();
-    if (m_rows <= 0 || m_cols <= 0 || !rect.contains(position))
+    // Only where the model saw the image: on the photo and inside its input.
+    const QRectF rect = gridRect();
+    if (m_rows <= 0 || m_cols <= 0 || !rect.contains(position) || !imageRect().contains(position))
         return -1;
     const int c = std::clamp(static_cast<int>((position.x() - rect.left()) / rect.width() * m_cols), 0, m_cols - 1);
     const int r = std::clamp(static_cast<int>((position.y() - rect.top()) / rect.height() * m_rows), 0, m_rows - 1);
@@ -214,7 +232,7 @@ int ImageView::patchAt(const QPointF &position) const
 
 QPoint ImageView::patchCenter(int patch) const
 {
-    const QRectF rect = imageRect();
+    const QRectF rect = gridRect();
     if (m_cols <= 0 || m_rows <= 0)
         return {};
     const int r = patch / m_cols;
@@ -231,24 +249,43 @@ void ImageView::paintEvent(QPaintEvent *)
         p.drawText(rect(), Qt::AlignCenter, tr("Open an image (Ctrl+O) or drop one here"));
         return;
     }
-    const QRectF target = imageRect();
+    const QRectF image = imageRect();
+    const QRectF target = gridRect();
+    const bool cropped = !target.contains(image);
     p.save();
     p.setClipRect(QRectF(0, 0, width(), height() - (m_scores.empty() ? 0 : kColourBarHeight)));
     p.setRenderHint(QPainter::SmoothPixmapTransform, true);
     if (m_mode == OverlayMode::Spotlight && !m_normalized.empty() && !m_noEvidence) {
-        paintSpotlight(p, target);
+        paintSpotlight(p, image, target);
     } else {
-        p.drawImage(target, m_image);
+        p.drawImage(image, m_image);
         if (!m_heat.isNull() && !m_noEvidence) {
+            p.save();
+            p.setClipRect(image.intersected(target), Qt::IntersectClip);
             p.setOpacity(m_opacity);
             p.setRenderHint(QPainter::SmoothPixmapTransform, m_smooth);
             p.drawImage(target, m_heat);
-            p.setOpacity(1.0);
+            p.restore();
+            if (cropped) {
+                // What a centre crop cut off: the model never saw it.
+                QPainterPath outside;
+                outside.addRect(image);
+                QPainterPath seen;
+                seen.addRect(target);
+                p.fillPath(outside.subtracted(seen), QColor(0, 0, 0, 140));
+            }
         }
+    }
+    if (cropped && !m_scores.empty()) {
+        p.setPen(QPen(QColor(255, 255, 255, 220), 1.5, Qt::DashLine));
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(target.intersected(image));
     }
     p.restore();
     paintColourBar(p);
     if (m_cols > 0 && m_rows > 0) {
+        p.save();
+        p.setClipRect(image, Qt::IntersectClip); // a padded input's grid stops at the photo
         const double cw = target.width() / m_cols;
         const double ch = target.height() / m_rows;
         if (m_grid) {
@@ -267,6 +304,7 @@ void ImageView::paintEvent(QPaintEvent *)
         };
         outline(m_hovered, QColor(255, 255, 255, 200), 1.0);
         outline(m_selected, QColor(255, 60, 60), 2.5);
+        p.restore();
     }
     if (m_noEvidence) {
         const QString text = m_noEvidenceText.isEmpty() ? tr("No positive evidence for this answer: no patch scores above zero")
@@ -287,17 +325,24 @@ void ImageView::paintEvent(QPaintEvent *)
     }
 }
 
-void ImageView::paintSpotlight(QPainter &p, const QRectF &target)
+void ImageView::paintSpotlight(QPainter &p, const QRectF &image, const QRectF &target)
 {
+    // The whole photo dimmed, then the part the model saw lit by its heat.
     // Only the visible part is composed: at 32x zoom the whole image would
     // be tens of thousands of pixels wide.
-    const QRectF visible = target.intersected(QRectF(0, 0, width(), height()));
+    const QRectF shown = image.intersected(QRectF(0, 0, width(), height()));
+    if (shown.isEmpty())
+        return;
+    const double sx = m_image.width() / image.width(), sy = m_image.height() / image.height();
+    auto sourceOf = [&](const QRectF &r) {
+        return QRectF((r.left() - image.left()) * sx, (r.top() - image.top()) * sy, r.width() * sx, r.height() * sy);
+    };
+    p.drawImage(shown, m_dimmed, sourceOf(shown));
+    const QRectF visible = shown.intersected(target);
     if (visible.isEmpty())
         return;
     const QSize layerSize(static_cast<int>(std::ceil(visible.width())), static_cast<int>(std::ceil(visible.height())));
-    const double sx = m_image.width() / target.width(), sy = m_image.height() / target.height();
-    const QRectF source((visible.left() - target.left()) * sx, (visible.top() - target.top()) * sy,
-                        layerSize.width() * sx, layerSize.height() * sy);
+    const QRectF source = sourceOf(QRectF(visible.topLeft(), QSizeF(layerSize)));
     const double gx = m_cols / target.width(), gy = m_rows / target.height();
     const QRectF sourceGrid((visible.left() - target.left()) * gx, (visible.top() - target.top()) * gy,
                             layerSize.width() * gx, layerSize.height() * gy);
@@ -321,7 +366,6 @@ void ImageView::paintSpotlight(QPainter &p, const QRectF &target)
         lp.setRenderHint(QPainter::SmoothPixmapTransform, m_smooth);
         lp.drawImage(QRectF(QPointF(0, 0), QSizeF(layerSize)), mask, sourceGrid);
     }
-    p.drawImage(QRectF(visible.topLeft(), QSizeF(layerSize)), m_dimmed, source);
     p.drawImage(visible.topLeft(), layer);
 }
 

@@ -34,6 +34,11 @@ public:
     /// Patch scores, row-major rows x cols, scaled by their min and max for
     /// colour; NaN patches stay clear. Empty scores: no heatmap.
     void setScores(int rows, int cols, const std::vector<float> &scores, const QString &caption = {});
+    /// The part of the image the model's input covers, in fractions of the
+    /// image (core::InputRegion): the patch grid is laid over it, parts
+    /// outside it are dimmed and outlined as not seen. (0, 0, 1, 1) by default.
+    void setInputRegion(const QRectF &region);
+    QRectF inputRegion() const { return m_region; }
     void setColormap(core::ColormapKind kind);
     /// Signed scores (differences): 0 maps to the middle of the colormap and
     /// the largest magnitude to its ends, instead of min-max scaling.
@@ -79,6 +84,9 @@ public:
     QPoint patchCenter(int patch) const;
     /// The image's rectangle in widget coordinates.
     QRectF imageRect() const;
+    /// Where the patch grid lies on the widget: the image rectangle mapped by
+    /// the input region.
+    QRectF gridRect() const;
 
 signals:
     void patchHovered(int patch); ///< -1 when leaving the image
@@ -96,7 +104,7 @@ protected:
 
 private:
     void rebuildHeat();
-    void paintSpotlight(QPainter &p, const QRectF &target);
+    void paintSpotlight(QPainter &p, const QRectF &image, const QRectF &target);
     void paintColourBar(QPainter &p);
 
     QImage m_image;
@@ -106,6 +114,7 @@ private:
     std::vector<float> m_scores;
     QString m_caption;
     int m_rows = 0;
+    QRectF m_region{0.0, 0.0, 1.0, 1.0};
     int m_cols = 0;
     core::ColormapKind m_colormap = core::ColormapKind::Viridis;
     double m_opacity = 0.55;

@@ -1026,6 +1026,7 @@ void MainWindow::showResult(const ExplainResult &result)
     m_headIndex = result.head;
 
     m_image->setImage(result.image);
+    m_image->setInputRegion(result.inputRegion);
     if (restoreView) // after setImage, which fits a new image
         m_image->setZoomPan(m_pendingView.zoom, m_pendingView.pan);
     m_tokens->setTokens(result.tokens, result.padding, result.unknown);
@@ -1253,7 +1254,7 @@ void MainWindow::refreshCompare()
                   .arg(label(b.prediction, b.prediction.predicted))
                   .arg(100.0 * b.prediction.probability(b.prediction.predicted), 0, 'f', 1);
     m_compare->showSides(eb.gridRows, eb.gridCols, sameGrid ? m_image->scores() : std::vector<float>{}, scores, b.image,
-                    caption, note);
+                    caption, note, b.inputRegion);
 }
 
 void MainWindow::selectToken(int layoutIndex)

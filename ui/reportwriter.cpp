@@ -28,14 +28,16 @@ namespace {
 constexpr double kMargin = 42.0;
 constexpr double kWidth = 595.0 - 2 * kMargin; // A4 in points
 
-QImage overlayOf(const ExplainResult &r)
+QImage overlayOf(const ExplainResult &result)
 {
-    const core::Explanation &e = r.explanation;
-    if (!e.hasPatchScores() || r.image.isNull())
-        return r.image;
-    const core::RgbImage source = QtImages::toRgb(r.image);
+    const core::Explanation &e = result.explanation;
+    if (!e.hasPatchScores() || result.image.isNull())
+        return result.image;
+    const core::RgbImage source = QtImages::toRgb(result.image);
+    const QRectF &r = result.inputRegion;
     const auto heat = core::Heatmap::upsample(core::Heatmap::normalize(e.patchScores), e.gridRows, e.gridCols,
-                                              source.width, source.height, core::Interpolation::Bilinear);
+                                              source.width, source.height, core::Interpolation::Bilinear,
+                                              {r.x(), r.y(), r.width(), r.height()});
     // The spotlight keeps the photo's colours: a reader judging "what colour"
     // sees the colours the model saw.
     return QtImages::toQImage(core::Overlay::spotlight(source, heat, 0.7f));

@@ -166,8 +166,23 @@ ImageSpec parseImage(const Reader &r, const Json &json)
         r.fail("image.channel_order", "must be \"RGB\" or \"BGR\", not \"" + order + "\"");
     spec.rgbOrder = order == "RGB";
     spec.resize = r.string(json, "resize", "image.resize", std::string("stretch"));
-    if (spec.resize != "stretch")
-        r.fail("image.resize", "must be \"stretch\" (the only resize mode so far), not \"" + spec.resize + "\"");
+    if (spec.resize != "stretch" && spec.resize != "shortest_edge" && spec.resize != "pad")
+        r.fail("image.resize", "must be \"stretch\", \"shortest_edge\" (with a centre crop) or \"pad\", not \""
+                                   + spec.resize + "\"");
+    if (const Json *pct = json.find("crop_pct")) {
+        if (!pct->isNumber())
+            r.fail("image.crop_pct", "must be a number");
+        spec.cropPct = pct->toNumber();
+        if (!(spec.cropPct >= 0.05 && spec.cropPct <= 1.0))
+            r.fail("image.crop_pct", "must be between 0.05 and 1 (timm writes 0.875 or 0.9)");
+        if (spec.resize != "shortest_edge" && spec.cropPct != 1.0)
+            r.fail("image.crop_pct", "applies only to the resize mode \"shortest_edge\"");
+    }
+    spec.interpolation = r.string(json, "interpolation", "image.interpolation", std::string("auto"));
+    if (spec.interpolation != "auto" && spec.interpolation != "bilinear" && spec.interpolation != "bicubic"
+        && spec.interpolation != "area" && spec.interpolation != "nearest")
+        r.fail("image.interpolation", "must be \"auto\", \"bilinear\", \"bicubic\", \"area\" or \"nearest\", not \""
+                                          + spec.interpolation + "\"");
     return spec;
 }
 
@@ -422,6 +437,9 @@ Json Manifest::toJson() const
     img.set("std", Json(Json::Array{image.std[0], image.std[1], image.std[2]}));
     img.set("channel_order", image.rgbOrder ? "RGB" : "BGR");
     img.set("resize", image.resize);
+    if (image.resize == "shortest_edge")
+        img.set("crop_pct", image.cropPct);
+    img.set("interpolation", image.interpolation);
     root.set("image", img);
     if (text.maxLength > 0) {
         Json t = Json::object();

@@ -23,7 +23,15 @@ struct ImageSpec
     std::array<float, 3> mean{{0.f, 0.f, 0.f}};
     std::array<float, 3> std{{1.f, 1.f, 1.f}};
     bool rgbOrder = true;           ///< false: the model wants BGR channels
-    std::string resize = "stretch"; ///< "stretch" (only mode so far)
+    /// "stretch": both sides to the input size; "shortest_edge": the shorter
+    /// side to input / crop_pct, then the centre input-sized crop (timm,
+    /// CLIP, torchvision); "pad": the longer side to the input, the rest
+    /// filled with the mean colour (letterbox).
+    std::string resize = "stretch";
+    double cropPct = 1.0; ///< with shortest_edge, as timm writes it (0.875, 0.9)
+    /// "auto" (area when shrinking both sides, bilinear otherwise),
+    /// "bilinear", "bicubic", "area" or "nearest".
+    std::string interpolation = "auto";
 };
 
 /// How a text becomes `input_ids` and `attention_mask`.

@@ -43,7 +43,9 @@ bool runWithCpuFallback(DeviceChoice device, const std::function<void(DeviceChoi
         work(device);
         return false;
     } catch (const std::exception &e) {
-        if (device == DeviceChoice::Cpu || !isDeviceOutOfMemory(e))
+        // Auto on a machine without CUDA ran on the CPU already.
+        const bool onCpu = device == DeviceChoice::Cpu || (device == DeviceChoice::Auto && !cudaAvailable());
+        if (onCpu || !isDeviceOutOfMemory(e))
             throw;
     }
     // Out of the handler first: the failed attempt's tensors (held by the

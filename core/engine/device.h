@@ -18,8 +18,8 @@ bool cudaAvailable();
 /// forward or backward pass, a batch of a perturbation test, occlusion, the
 /// trust check), runs it again from the start with DeviceChoice::Cpu, so a
 /// result never mixes steps from two devices, and returns true: the caller
-/// says so to the user. Work on the CPU, and every other error, is not
-/// retried. Not thread-bound: `work` runs on the calling thread.
+/// says so to the user. Work on the CPU (also Auto where there is no CUDA),
+/// and every other error, is not retried. Not thread-bound: `work` runs on the calling thread.
 bool runWithCpuFallback(DeviceChoice device, const std::function<void(DeviceChoice)> &work);
 
 } // namespace attnscope::core

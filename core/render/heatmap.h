@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/image/inputregion.h"
+
 #include <vector>
 
 namespace attnscope::core {
@@ -16,8 +18,11 @@ public:
     /// A rows x cols grid (row-major) to width x height. Bilinear treats grid
     /// values as samples at cell centres (half-pixel aligned, edges clamped),
     /// so the map's maxima lie at patch centres; nearest repeats each cell.
+    /// With a region, the grid covers that part of the width x height image
+    /// (the model's crop or padded input); pixels outside it are 0: the model
+    /// did not see them.
     static std::vector<float> upsample(const std::vector<float> &grid, int rows, int cols, int width,
-                                       int height, Interpolation interpolation);
+                                       int height, Interpolation interpolation, const InputRegion &region = {});
 };
 
 } // namespace attnscope::core

@@ -91,6 +91,15 @@ void TestDeviceFallback::otherErrorsAreNotRetried()
     calls = 0;
     QVERIFY(!runWithCpuFallback(DeviceChoice::Auto, [&](DeviceChoice) { ++calls; }));
     QCOMPARE(calls, 1);
+    if (!cudaAvailable()) {
+        // Auto without CUDA is the CPU: the same error again would be all a rerun gives.
+        calls = 0;
+        QVERIFY_THROWS_EXCEPTION(c10::OutOfMemoryError, runWithCpuFallback(DeviceChoice::Auto, [&](DeviceChoice) {
+            ++calls;
+            cudaOutOfMemory();
+        }));
+        QCOMPARE(calls, 1);
+    }
     // A real shape error, a cancel and a bad file are what they are.
     calls = 0;
     QVERIFY_THROWS_EXCEPTION(c10::Error, runWithCpuFallback(DeviceChoice::Cuda, [&](DeviceChoice) {

@@ -13,7 +13,10 @@
 #include <QVariant>
 #include <QImage>
 #include <QTemporaryDir>
+#include <QRectF>
 #include <QTest>
+
+#include <cmath>
 
 #include <sys/resource.h>
 
@@ -41,6 +44,9 @@ private slots:
     void normalizes();
     void normalizesInBgrOrder();
     void resizes();
+    void resizeModes_data();
+    void resizeModes();
+    void notesCropsAndPads();
 
 private:
     std::string path(const char *name) const { return m_dir.filePath(QString::fromLatin1(name)).toStdString(); }
@@ -332,6 +338,86 @@ void TestImage::resizes()
     QCOMPARE(small.height, 3);
     for (size_t i = 0; i < small.pixels.size(); i += 3)
         QCOMPARE(std::vector<uint8_t>(small.pixels.begin() + long(i), small.pixels.begin() + long(i) + 3), std::vector<uint8_t>({10, 20, 30}));
+}
+
+// A 200 x 100 photo in three bands: columns 0-49 red, 50-149 green, 150-199
+// blue, for a 64 x 64 model. By hand:
+// - shortest_edge (crop_pct 1): the short side 100 -> 64, so 128 x 64; the
+//   centre crop starts at (128 - 64) / 2 = 32, i.e. source column 50: the
+//   model sees the green band only, region x 0.25, width 0.5.
+// - crop_pct 0.8: 64 / 0.8 = 80 -> 160 x 80, crop at (48, 8): source
+//   columns 60-140 and rows 10-90, still all green; region (0.3, 0.1, 0.4, 0.8).
+// - pad: the long side 200 -> 64, so 64 x 32 at row (64 - 32) / 2 = 16;
+//   rows 0-15 and 48-63 are the mean colour; region (0, -0.5, 1, 2).
+// - stretch: 200 -> 64 in width, all three bands; region whole.
+void TestImage::resizeModes_data()
+{
+    QTest::addColumn<QString>("mode");
+    QTest::addColumn<double>("cropPct");
+    QTest::addColumn<QRectF>("region");
+    QTest::newRow("shortest_edge") << "shortest_edge" << 1.0 << QRectF(0.25, 0.0, 0.5, 1.0);
+    QTest::newRow("crop_pct 0.8") << "shortest_edge" << 0.8 << QRectF(0.3, 0.1, 0.4, 0.8);
+    QTest::newRow("pad") << "pad" << 1.0 << QRectF(0.0, -0.5, 1.0, 2.0);
+    QTest::newRow("stretch") << "stretch" << 1.0 << QRectF(0.0, 0.0, 1.0, 1.0);
+}
+
+void TestImage::resizeModes()
+{
+    QFETCH(QString, mode);
+    QFETCH(double, cropPct);
+    QFETCH(QRectF, region);
+    RgbImage bands{200, 100, std::vector<uint8_t>(200 * 100 * 3, 0)};
+    for (int y = 0; y < 100; ++y)
+        for (int x = 0; x < 200; ++x)
+            bands.pixels[(static_cast<size_t>(y) * 200 + x) * 3 + (x < 50 ? 0 : x < 150 ? 1 : 2)] = 250;
+    ImageSpec spec;
+    spec.width = spec.height = 64;
+    spec.resize = mode.toStdString();
+    spec.cropPct = cropPct;
+    spec.mean = {{0.2f, 0.4f, 0.6f}};
+    const InputRegion r = ImagePreprocessor::region(200, 100, spec);
+    QVERIFY2(std::fabs(r.x - region.x()) < 1e-9 && std::fabs(r.y - region.y()) < 1e-9
+                 && std::fabs(r.width - region.width()) < 1e-9 && std::fabs(r.height - region.height()) < 1e-9,
+             qPrintable(QStringLiteral("region %1 %2 %3 %4").arg(r.x).arg(r.y).arg(r.width).arg(r.height)));
+    const RgbImage in = ImagePreprocessor::resize(bands, spec);
+    QCOMPARE(in.width, 64);
+    QCOMPARE(in.height, 64);
+    auto at = [&](int x, int y) { return std::vector<int>(in.pixel(x, y), in.pixel(x, y) + 3); };
+    const std::vector<int> green{0, 250, 0}, meanColour{51, 102, 153};
+    if (mode == "shortest_edge") {
+        for (int y = 0; y < 64; y += 9)
+            for (int x = 0; x < 64; x += 7)
+                QCOMPARE(at(x, y), green);
+        QCOMPARE(at(63, 63), green);
+    } else if (mode == "pad") {
+        QCOMPARE(at(0, 0), meanColour);
+        QCOMPARE(at(40, 15), meanColour);
+        QCOMPARE(at(40, 48), meanColour);
+        QCOMPARE(at(2, 20), (std::vector<int>{250, 0, 0}));
+        QCOMPARE(at(32, 40), green);
+        QCOMPARE(at(61, 47), (std::vector<int>{0, 0, 250}));
+    } else {
+        QCOMPARE(at(2, 0), (std::vector<int>{250, 0, 0}));
+        QCOMPARE(at(32, 63), green);
+        QCOMPARE(at(61, 30), (std::vector<int>{0, 0, 250}));
+    }
+}
+
+void TestImage::notesCropsAndPads()
+{
+    ImageSpec spec;
+    spec.width = spec.height = 64;
+    spec.resize = "shortest_edge";
+    // 1920 x 192 cropped to its centre 192 x 192: 10% of the image is seen.
+    QString note = QString::fromStdString(ImagePreprocessor::fitNote(1920, 192, spec));
+    QVERIFY2(note.contains("sees only the middle 10% of the image"), qPrintable(note));
+    QVERIFY(ImagePreprocessor::fitNote(4000, 3000, spec).empty()); // 75% seen: usual for a photo
+    spec.resize = "pad";
+    // 1920 x 192 fitted whole: 64 x 6 (6.4 rounded) of 64 x 64, bars 1 - 6/64 = 91%.
+    note = QString::fromStdString(ImagePreprocessor::fitNote(1920, 192, spec));
+    QVERIFY2(note.contains("grey bars fill 91% of the model's input"), qPrintable(note));
+    QVERIFY(ImagePreprocessor::fitNote(4000, 3000, spec).empty()); // 25% bars
+    QVERIFY2(QString::fromStdString(ImagePreprocessor::fitNote(12, 12, spec)).contains("enlarged 5.3 times"), "a small image is said to be enlarged");
 }
 
 void TestImage::notesImagesFarFromTheInput_data()

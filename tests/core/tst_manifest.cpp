@@ -101,7 +101,11 @@ void TestManifest::rejectsMistakes_data()
     QTest::newRow("labels type") << Edit([](Json &j) { j.set("labels", Json(Json::Array{1})); }) << "'labels[0]' must be a string";
     QTest::newRow("size") << Edit([](Json &j) { member(j, "image")->set("size", Json(Json::Array{16})); }) << "'image.size' must have at least 2";
     QTest::newRow("std zero") << Edit([](Json &j) { member(j, "image")->set("std", Json(Json::Array{1, 0, 1})); }) << "'image.std' must be positive";
-    QTest::newRow("resize") << Edit([](Json &j) { member(j, "image")->set("resize", "crop"); }) << "'image.resize' must be \"stretch\"";
+    QTest::newRow("resize") << Edit([](Json &j) { member(j, "image")->set("resize", "crop"); }) << "'image.resize' must be \"stretch\", \"shortest_edge\" (with a centre crop) or \"pad\"";
+    QTest::newRow("crop_pct range") << Edit([](Json &j) { member(j, "image")->set("resize", "shortest_edge"); member(j, "image")->set("crop_pct", 1.2); }) << "'image.crop_pct' must be between 0.05 and 1";
+    QTest::newRow("crop_pct type") << Edit([](Json &j) { member(j, "image")->set("crop_pct", "0.9"); }) << "'image.crop_pct' must be a number";
+    QTest::newRow("crop_pct without crop") << Edit([](Json &j) { member(j, "image")->set("crop_pct", 0.9); }) << "'image.crop_pct' applies only to the resize mode \"shortest_edge\"";
+    QTest::newRow("interpolation") << Edit([](Json &j) { member(j, "image")->set("interpolation", "lanczos"); }) << "'image.interpolation' must be \"auto\"";
     QTest::newRow("tokenizer") << Edit([](Json &j) { member(j, "text")->set("tokenizer", "bpe"); }) << "'text.tokenizer' must be \"word\"";
     QTest::newRow("vocab repeat") << Edit([](Json &j) { member(j, "text")->set("vocab", Json(Json::Array{"[PAD]", "[UNK]", "[CLS]", "a", "a"})); }) << "'text.vocab[4]' repeats the word \"a\"";
     QTest::newRow("pad missing") << Edit([](Json &j) { member(j, "text")->set("vocab", Json(Json::Array{"[UNK]", "[CLS]"})); }) << "'text.special_tokens.pad' names \"[PAD]\", which is not in text.vocab";

@@ -24,6 +24,7 @@ private slots:
     void nearestUpsampling();
     void bilinearUpsampling();
     void bilinearPeaksAtPatchCentres();
+    void upsamplesOntoTheInputRegion();
     void blends();
     void colorizesNanAsTransparent();
     void spotlightKeepsTheHue();
@@ -101,6 +102,29 @@ void TestRender::bilinearPeaksAtPatchCentres()
 
 // Base (100, 200, 0), grey colour 255 at value 1, opacity .25:
 // 100*.75 + 255*.25 = 138.75 -> 139; 200*.75 + 63.75 = 213.75 -> 214; 0 + 63.75 -> 64.
+// A 1 x 2 grid over the middle half of an 8 x 2 image (a centre crop):
+// columns 0-1 and 6-7 were not seen (0); 2-3 take the grid's first cell, 4-5
+// its second. Over a region twice the image's height (a pad), the image's 2
+// rows are the middle of the grid's 4 rows: rows 1 and 2 of a 4 x 1 grid.
+void TestRender::upsamplesOntoTheInputRegion()
+{
+    const std::vector<float> crop = Heatmap::upsample({0.3f, 0.9f}, 1, 2, 8, 2, Interpolation::Nearest, {0.25, 0.0, 0.5, 1.0});
+    const std::vector<float> cropRow{0.0f, 0.0f, 0.3f, 0.3f, 0.9f, 0.9f, 0.0f, 0.0f};
+    QCOMPARE(std::vector<float>(crop.begin(), crop.begin() + 8), cropRow);
+    QCOMPARE(std::vector<float>(crop.begin() + 8, crop.end()), cropRow);
+    const std::vector<float> pad = Heatmap::upsample({0.1f, 0.2f, 0.7f, 0.4f}, 4, 1, 1, 2, Interpolation::Nearest, {0.0, -0.5, 1.0, 2.0});
+    QCOMPARE(pad, (std::vector<float>{0.2f, 0.7f}));
+    // Bilinear over the crop: pixel 3 (centre 3.5) is grid column (3.5 - 2) / 2
+    // = 0.75, i.e. 0.25 past the first cell's centre: 0.3 + 0.25 * 0.6 = 0.45.
+    const std::vector<float> smooth = Heatmap::upsample({0.3f, 0.9f}, 1, 2, 8, 1, Interpolation::Bilinear, {0.25, 0.0, 0.5, 1.0});
+    QCOMPARE(smooth[0], 0.0f);
+    QVERIFY(std::fabs(smooth[3] - 0.45f) < 1e-6f);
+    QCOMPARE(smooth[7], 0.0f);
+    // The whole image as region is the plain upsampling.
+    QCOMPARE(Heatmap::upsample({0.3f, 0.9f}, 1, 2, 8, 2, Interpolation::Bilinear, {}),
+             Heatmap::upsample({0.3f, 0.9f}, 1, 2, 8, 2, Interpolation::Bilinear));
+}
+
 void TestRender::blends()
 {
     const RgbImage base{1, 1, {100, 200, 0}};
