@@ -458,7 +458,7 @@ def sessions():
 
     return [
         ("empty.attnscope.json", "", "line 1, column 1"),
-        ("not_json.attnscope.json", "this is not a session\n", "line 1, column 1"),
+        ("not_json.attnscope.json", "this is not a session\n", "line 1, column 2: syntax error while parsing value - invalid literal"),
         ("truncated.attnscope.json", variant()[:40], "line 1, column 41"),
         ("wrong_format.attnscope.json", variant(format="attnscope-session/99"), "attnscope-session/99"),
         ("no_model.attnscope.json", variant(model=None), "\"model\" is missing"),

@@ -2,10 +2,11 @@
 
 #include "core/error.h"
 
-#include <charconv>
+#include <nlohmann/json.hpp>
+
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
+#include <cstdint>
+#include <iterator>
 #include <unordered_set>
 
 namespace attnscope::core {
@@ -14,364 +15,205 @@ namespace {
 
 constexpr int kMaxDepth = 256;
 
-class Parser
+// nlohmann's SAX interface says where an error is, but not where a member
+// name or a number is; reading the text through an iterator that counts
+// what the lexer consumed gives those positions too.
+class CountingIterator
 {
 public:
-    Parser(const std::string &text, const std::string &source)
-        : m_text(text)
-        , m_source(source)
-    {
-    }
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = char;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const char *;
+    using reference = const char &;
 
-    Json parseDocument()
+    CountingIterator(const char *at, size_t *consumed)
+        : m_at(at)
+        , m_consumed(consumed)
     {
-        skipSpace();
-        Json value = parseValue(0);
-        skipSpace();
-        if (m_pos != m_text.size())
-            fail("unexpected text after the end of the document");
-        return value;
     }
+    reference operator*() const { return *m_at; }
+    CountingIterator &operator++()
+    {
+        ++m_at;
+        ++*m_consumed;
+        return *this;
+    }
+    CountingIterator operator++(int)
+    {
+        CountingIterator before = *this;
+        ++*this;
+        return before;
+    }
+    bool operator==(const CountingIterator &other) const { return m_at == other.m_at; }
+    bool operator!=(const CountingIterator &other) const { return m_at != other.m_at; }
 
 private:
-    [[noreturn]] void fail(const std::string &what) const
-    {
-        size_t line = 1, column = 1;
-        for (size_t i = 0; i < m_pos && i < m_text.size(); ++i) {
-            if (m_text[i] == '\n') {
-                ++line;
-                column = 1;
-            } else {
-                ++column;
-            }
-        }
-        throw Error(m_source + ": line " + std::to_string(line) + ", column "
-                    + std::to_string(column) + ": " + what);
-    }
+    const char *m_at;
+    size_t *m_consumed;
+};
 
-    void skipSpace()
-    {
-        while (m_pos < m_text.size()) {
-            const char c = m_text[m_pos];
-            if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-                break;
-            ++m_pos;
+/// "line L, column C" of a byte offset (both from 1, columns in bytes).
+std::string lineAndColumn(const std::string &text, size_t offset)
+{
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
         }
     }
+    return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
 
-    bool consume(const char *literal)
+/// Builds a Json from nlohmann's SAX events, with what JSON itself allows
+/// but AttnScope does not: repeated member names (the first would silently
+/// lose), numbers beyond a double (1e999), nesting deeper than kMaxDepth.
+class Builder : public nlohmann::json_sax<nlohmann::json>
+{
+public:
+    Builder(const std::string &text, const size_t &consumed)
+        : m_text(text)
+        , m_consumed(consumed)
     {
-        size_t n = 0;
-        while (literal[n] != '\0')
-            ++n;
-        if (m_text.compare(m_pos, n, literal) == 0) {
-            m_pos += n;
-            return true;
+    }
+
+    bool null() override { return add(Json()); }
+    bool boolean(bool value) override { return add(Json(value)); }
+    bool number_integer(number_integer_t value) override { return add(Json(static_cast<int64_t>(value))); }
+    bool number_unsigned(number_unsigned_t value) override { return add(Json(static_cast<double>(value))); }
+    bool number_float(number_float_t value, const string_t &) override
+    {
+        if (!std::isfinite(value))
+            return fail(numberStart(m_consumed), "number out of range");
+        return add(Json(value));
+    }
+    bool string(string_t &value) override { return add(Json(std::move(value))); }
+    bool binary(binary_t &) override { return fail(m_consumed, "binary values are not JSON"); }
+    bool start_object(std::size_t) override { return open(Json::object()); }
+    bool key(string_t &value) override
+    {
+        Level &level = m_stack.back();
+        if (!level.keys.insert(value).second)
+            return fail(keyStart(), "member name \"" + value + "\" appears twice");
+        level.key = std::move(value);
+        return true;
+    }
+    bool end_object() override { return close(); }
+    bool start_array(std::size_t) override { return open(Json::array()); }
+    bool end_array() override { return close(); }
+    bool parse_error(std::size_t position, const std::string &, const nlohmann::json::exception &e) override
+    {
+        // `position` counts the characters the lexer took, the one where it
+        // noticed the error last.
+        const size_t at = position > 0 ? position - 1 : 0;
+        if (e.id == 406) // a number beyond a double: where it starts
+            return fail(numberStart(position), "number out of range");
+        // "[json.exception.parse_error.101] parse error at line 1, column 4:
+        // syntax error while parsing value - invalid literal; last read:
+        // '...'; expected ..." without the prefix, nlohmann's own position
+        // (it counts a newline it read as the next line's column 0) and the
+        // echo of the input (which may hold any bytes).
+        std::string what = e.what();
+        const size_t colon = what.find(": ");
+        if (what.find(" at line ") != std::string::npos && colon != std::string::npos)
+            what.erase(0, colon + 2);
+        const size_t echo = what.find("; last read: '");
+        if (echo != std::string::npos) {
+            const size_t end = what.find("'; expected", echo);
+            what.erase(echo, end == std::string::npos ? std::string::npos : end + 1 - echo);
         }
+        return fail(at, what);
+    }
+
+    Json result() { return std::move(m_root); }
+    const std::string &error() const { return m_error; }
+
+private:
+    struct Level
+    {
+        Json value;
+        std::string key;
+        std::unordered_set<std::string> keys;
+    };
+
+    bool fail(size_t offset, const std::string &what)
+    {
+        m_error = lineAndColumn(m_text, offset) + ": " + what;
         return false;
     }
-
-    Json parseValue(int depth)
+    bool add(Json value)
     {
-        if (depth > kMaxDepth)
-            fail("nesting is deeper than " + std::to_string(kMaxDepth) + " levels");
-        if (m_pos >= m_text.size())
-            fail("unexpected end of the document");
-        const char c = m_text[m_pos];
-        if (c == '{')
-            return parseObject(depth);
-        if (c == '[')
-            return parseArray(depth);
-        if (c == '"')
-            return Json(parseString());
-        if (c == '-' || (c >= '0' && c <= '9'))
-            return parseNumber();
-        if (consume("true"))
-            return Json(true);
-        if (consume("false"))
-            return Json(false);
-        if (consume("null"))
-            return Json();
-        fail(std::string("unexpected character '") + c + "'");
-    }
-
-    Json parseObject(int depth)
-    {
-        ++m_pos; // '{'
-        Json::Object members;
-        skipSpace();
-        if (m_pos < m_text.size() && m_text[m_pos] == '}') {
-            ++m_pos;
-            return Json(std::move(members));
+        if (m_stack.empty()) {
+            m_root = std::move(value);
+            return true;
         }
-        // Keys seen so far, so that a member is appended in constant time (an
-        // object of 200,000 members used to take minutes) and a repeated name
-        // is refused: which of two values a reader keeps is not defined.
-        std::unordered_set<std::string> seen;
-        while (true) {
-            skipSpace();
-            if (m_pos >= m_text.size() || m_text[m_pos] != '"')
-                fail("expected a quoted member name");
-            const size_t keyStart = m_pos;
-            std::string key = parseString();
-            skipSpace();
-            if (m_pos >= m_text.size() || m_text[m_pos] != ':')
-                fail("expected ':' after member name \"" + key + "\"");
-            ++m_pos;
-            skipSpace();
-            if (!seen.insert(key).second) {
-                m_pos = keyStart;
-                fail("member name \"" + key + "\" appears twice");
-            }
-            Json value = parseValue(depth + 1);
-            members.emplace_back(std::move(key), std::move(value));
-            skipSpace();
-            if (m_pos < m_text.size() && m_text[m_pos] == ',') {
-                ++m_pos;
-                continue;
-            }
-            if (m_pos < m_text.size() && m_text[m_pos] == '}') {
-                ++m_pos;
-                return Json(std::move(members));
-            }
-            fail("expected ',' or '}' in an object");
-        }
-    }
-
-    Json parseArray(int depth)
-    {
-        ++m_pos; // '['
-        Json result = Json::array();
-        skipSpace();
-        if (m_pos < m_text.size() && m_text[m_pos] == ']') {
-            ++m_pos;
-            return result;
-        }
-        while (true) {
-            skipSpace();
-            result.push(parseValue(depth + 1));
-            skipSpace();
-            if (m_pos < m_text.size() && m_text[m_pos] == ',') {
-                ++m_pos;
-                continue;
-            }
-            if (m_pos < m_text.size() && m_text[m_pos] == ']') {
-                ++m_pos;
-                return result;
-            }
-            fail("expected ',' or ']' in an array");
-        }
-    }
-
-    static void appendUtf8(std::string &out, uint32_t cp)
-    {
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
+        Level &level = m_stack.back();
+        if (level.value.isArray()) {
+            level.value.push(std::move(value));
         } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
+            // set() would search the members for the name again: the key
+            // set above has refused repeats, so append.
+            level.value.appendMember(std::move(level.key), std::move(value));
         }
+        return true;
     }
-
-    uint32_t parseHex4()
+    bool open(Json container)
     {
-        if (m_pos + 4 > m_text.size())
-            fail("incomplete \\u escape");
-        uint32_t value = 0;
-        for (int i = 0; i < 4; ++i) {
-            const char c = m_text[m_pos++];
-            value <<= 4;
-            if (c >= '0' && c <= '9')
-                value |= static_cast<uint32_t>(c - '0');
-            else if (c >= 'a' && c <= 'f')
-                value |= static_cast<uint32_t>(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F')
-                value |= static_cast<uint32_t>(c - 'A' + 10);
-            else
-                fail("invalid hexadecimal digit in a \\u escape");
-        }
-        return value;
+        if (m_stack.size() >= static_cast<size_t>(kMaxDepth))
+            return fail(m_consumed > 0 ? m_consumed - 1 : 0, "nesting is deeper than " + std::to_string(kMaxDepth) + " levels");
+        m_stack.push_back(Level{std::move(container), {}, {}});
+        return true;
     }
-
-    std::string parseString()
+    bool close()
     {
-        ++m_pos; // '"'
-        std::string out;
-        while (true) {
-            if (m_pos >= m_text.size())
-                fail("unterminated string");
-            const char c = m_text[m_pos++];
-            if (c == '"')
-                return out;
-            if (static_cast<unsigned char>(c) < 0x20)
-                fail("control character inside a string");
-            if (c != '\\') {
-                out += c;
+        Json done = std::move(m_stack.back().value);
+        m_stack.pop_back();
+        return add(std::move(done));
+    }
+    // The lexer has read the key's closing quote: back to its opening one
+    // (one not escaped by an odd run of backslashes).
+    size_t keyStart() const
+    {
+        size_t i = std::min(m_consumed, m_text.size());
+        if (i > 0)
+            --i; // the closing quote
+        while (i > 0) {
+            --i;
+            if (m_text[i] != '"')
                 continue;
-            }
-            if (m_pos >= m_text.size())
-                fail("unterminated escape");
-            const char e = m_text[m_pos++];
-            switch (e) {
-            case '"': out += '"'; break;
-            case '\\': out += '\\'; break;
-            case '/': out += '/'; break;
-            case 'b': out += '\b'; break;
-            case 'f': out += '\f'; break;
-            case 'n': out += '\n'; break;
-            case 'r': out += '\r'; break;
-            case 't': out += '\t'; break;
-            case 'u': {
-                uint32_t cp = parseHex4();
-                if (cp >= 0xD800 && cp <= 0xDBFF) {
-                    if (!consume("\\u"))
-                        fail("unpaired surrogate in a \\u escape");
-                    const uint32_t low = parseHex4();
-                    if (low < 0xDC00 || low > 0xDFFF)
-                        fail("invalid low surrogate in a \\u escape");
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                    fail("unpaired surrogate in a \\u escape");
-                }
-                appendUtf8(out, cp);
-                break;
-            }
-            default:
-                fail(std::string("invalid escape '\\") + e + "'");
-            }
+            size_t slashes = 0;
+            while (slashes < i && m_text[i - 1 - slashes] == '\\')
+                ++slashes;
+            if (slashes % 2 == 0)
+                return i;
         }
+        return 0;
     }
-
-    Json parseNumber()
+    // The number's first character, from a position at or just past its end.
+    size_t numberStart(size_t end) const
     {
-        const size_t start = m_pos;
-        if (m_text[m_pos] == '-')
-            ++m_pos;
-        auto digits = [this] {
-            size_t n = 0;
-            while (m_pos < m_text.size() && m_text[m_pos] >= '0' && m_text[m_pos] <= '9') {
-                ++m_pos;
-                ++n;
-            }
-            return n;
-        };
-        if (digits() == 0)
-            fail("invalid number");
-        if (m_pos < m_text.size() && m_text[m_pos] == '.') {
-            ++m_pos;
-            if (digits() == 0)
-                fail("invalid number: digits expected after '.'");
-        }
-        if (m_pos < m_text.size() && (m_text[m_pos] == 'e' || m_text[m_pos] == 'E')) {
-            ++m_pos;
-            if (m_pos < m_text.size() && (m_text[m_pos] == '+' || m_text[m_pos] == '-'))
-                ++m_pos;
-            if (digits() == 0)
-                fail("invalid number: digits expected in the exponent");
-        }
-        // from_chars reads the C locale's format whatever the process locale:
-        // QApplication sets LC_NUMERIC from the desktop, and strtod would stop
-        // at the '.' of "0.5" under de_DE.
-        double value = 0.0;
-        const char *first = m_text.data() + start;
-        const auto [end, error] = std::from_chars(first, m_text.data() + m_pos, value);
-        if (error == std::errc::result_out_of_range)
-            fail("number out of range");
-        if (error != std::errc() || end != m_text.data() + m_pos)
-            fail("invalid number");
-        return Json(value);
+        size_t i = std::min(end, m_text.size());
+        while (i > 0 && std::string_view("0123456789+-.eE").find(m_text[i - 1]) != std::string_view::npos)
+            --i;
+        if (i < end && i < m_text.size() && std::string_view("0123456789+-.eE").find(m_text[i]) == std::string_view::npos)
+            ++i;
+        return i;
     }
 
     const std::string &m_text;
-    const std::string &m_source;
-    size_t m_pos = 0;
+    const size_t &m_consumed;
+    std::vector<Level> m_stack;
+    Json m_root;
+    std::string m_error;
 };
 
-/// Length of the well-formed UTF-8 sequence at text[i] (RFC 3629: no
-/// overlong forms, no surrogates, nothing above U+10FFFF), or 0.
-size_t utf8SequenceAt(const std::string &text, size_t i)
-{
-    const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-    const unsigned char c = byte(i);
-    if (c < 0x80)
-        return 1;
-    size_t n = 0;
-    unsigned char low = 0x80, high = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            low = 0xA0;
-        if (c == 0xED)
-            high = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            low = 0x90;
-        if (c == 0xF4)
-            high = 0x8F;
-    } else {
-        return 0;
-    }
-    if (i + n > text.size())
-        return 0;
-    if (byte(i + 1) < low || byte(i + 1) > high)
-        return 0;
-    for (size_t k = 2; k < n; ++k) {
-        if (byte(i + k) < 0x80 || byte(i + k) > 0xBF)
-            return 0;
-    }
-    return n;
-}
-
-// Strings are written as valid UTF-8 whatever they hold: a byte that starts
-// no well-formed sequence (a manifest's Latin-1 label, a file name) becomes
-// U+FFFD, so every file AttnScope writes is JSON a strict reader accepts.
-void appendEscaped(std::string &out, const std::string &text)
-{
-    out += '"';
-    for (size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (static_cast<unsigned char>(c) >= 0x80) {
-            const size_t n = utf8SequenceAt(text, i);
-            if (n == 0) {
-                out += "\xEF\xBF\xBD";
-            } else {
-                out.append(text, i, n);
-                i += n - 1;
-            }
-            continue;
-        }
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char buffer[8];
-                std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned char>(c));
-                out += buffer;
-            } else {
-                out += c;
-            }
-        }
-    }
-    out += '"';
-}
+// A number as nlohmann writes it: whole numbers as integers; a value that a
+// float holds exactly (scores, probabilities, every map AttnScope computes)
+// in the shortest digits that read back as that float; others as a double.
+using FloatJson = nlohmann::basic_json<std::map, std::vector, std::string, bool, std::int64_t, std::uint64_t, float>;
 
 void appendNumber(std::string &out, double value)
 {
@@ -379,15 +221,20 @@ void appendNumber(std::string &out, double value)
         out += "null";
         return;
     }
-    // to_chars writes '.' whatever the process locale (snprintf wrote "0,55"
-    // under de_DE, which is not JSON).
-    char buffer[40];
-    std::to_chars_result r;
-    if (value == std::floor(value) && std::fabs(value) < 1e15)
-        r = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, 0);
-    else // 9 significant digits round-trip a float exactly.
-        r = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::general, 9);
-    out.append(buffer, r.ptr);
+    if (value == std::floor(value) && std::fabs(value) < 9.0e15)
+        out += nlohmann::json(static_cast<std::int64_t>(value)).dump();
+    else if (static_cast<double>(static_cast<float>(value)) == value)
+        out += FloatJson(static_cast<float>(value)).dump();
+    else
+        out += nlohmann::json(value).dump();
+}
+
+// Strings are written as valid UTF-8 whatever they hold: a byte that starts
+// no well-formed sequence (a manifest's Latin-1 label, a file name) becomes
+// U+FFFD, so every file AttnScope writes is JSON a strict reader accepts.
+void appendString(std::string &out, const std::string &text)
+{
+    out += nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 } // namespace
@@ -403,7 +250,19 @@ Json::Json(Object value) : m_type(Type::Object), m_object(std::move(value)) {}
 
 Json Json::parse(const std::string &text, const std::string &source)
 {
-    return Parser(text, source).parseDocument();
+    size_t consumed = 0;
+    Builder builder(text, consumed);
+    const CountingIterator first(text.data(), &consumed), last(text.data() + text.size(), &consumed);
+    if (!nlohmann::json::sax_parse(first, last, &builder, nlohmann::json::input_format_t::json, true, false))
+        throw Error(source + ": " + builder.error());
+    return builder.result();
+}
+
+void Json::appendMember(std::string key, Json value)
+{
+    if (m_type != Type::Object)
+        *this = object();
+    m_object.emplace_back(std::move(key), std::move(value));
 }
 
 const Json *Json::find(const std::string &key) const
@@ -457,7 +316,7 @@ void Json::dumpTo(std::string &out, int indent, int depth) const
     case Type::Null: out += "null"; break;
     case Type::Bool: out += m_bool ? "true" : "false"; break;
     case Type::Number: appendNumber(out, m_number); break;
-    case Type::String: appendEscaped(out, m_string); break;
+    case Type::String: appendString(out, m_string); break;
     case Type::Array: {
         out += '[';
         // Arrays of plain numbers stay on one line: matrices remain readable.
@@ -482,7 +341,7 @@ void Json::dumpTo(std::string &out, int indent, int depth) const
             if (i > 0)
                 out += ',';
             newline(depth + 1);
-            appendEscaped(out, m_object[i].first);
+            appendString(out, m_object[i].first);
             out += indent >= 0 ? ": " : ":";
             m_object[i].second.dumpTo(out, indent, depth + 1);
         }

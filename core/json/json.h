@@ -10,9 +10,12 @@
 namespace attnscope::core {
 
 /// A small JSON value: null, bool, number, string, array or object (keys keep
-/// their insertion order). Written for manifests, result files and sessions, so
-/// core needs no JSON library and parses with its own limits (nesting depth,
-/// exact error positions) - the parser is also a fuzzing target.
+/// their insertion order), for manifests, result files and sessions. Read and
+/// written by nlohmann-json (locale-independent numbers, strict UTF-8) behind
+/// this value type, which keeps that header out of core's public ones and
+/// adds AttnScope's limits: repeated member names and numbers beyond a double
+/// are refused, nesting is bounded, errors say line and column. The reader is
+/// a fuzzing target.
 class Json
 {
 public:
@@ -58,6 +61,9 @@ public:
     /// Appends to an array / sets an object member (replacing an existing key).
     void push(Json value);
     void set(const std::string &key, Json value);
+    /// Appends an object member without looking for the name (the reader,
+    /// which refused repeated names already).
+    void appendMember(std::string key, Json value);
 
     /// Serialises; indent < 0 gives one line. Non-finite numbers become null.
     std::string dump(int indent = -1) const;

@@ -4,6 +4,7 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <clocale>
 #include <cstdio>
 
@@ -20,6 +21,7 @@ private slots:
     void numbersIgnoreTheLocale();
     void refusesDuplicateMembers();
     void manyMembers();
+    void refusesIllFormedUtf8();
     void writesValidUtf8();
 };
 
@@ -44,17 +46,25 @@ void TestJson::rejectsBadInput_data()
 {
     QTest::addColumn<QString>("text");
     QTest::addColumn<QString>("message");
-    QTest::newRow("empty") << "" << "line 1, column 1: unexpected end";
-    QTest::newRow("trailing") << "{} x" << "unexpected text after the end";
-    QTest::newRow("unterminated string") << "[\"abc" << "unterminated string";
-    QTest::newRow("bad escape") << "[\"\\q\"]" << "invalid escape";
-    QTest::newRow("lone surrogate") << "[\"\\ud800\"]" << "unpaired surrogate";
+    QTest::newRow("empty") << "" << "line 1, column 1: syntax error while parsing value - unexpected end of input";
+    QTest::newRow("trailing") << "{} x" << "line 1, column 4: syntax error while parsing value - invalid literal; expected end of input";
+    QTest::newRow("unterminated string") << "[\"abc" << "invalid string: missing closing quote";
+    QTest::newRow("bad escape") << "[\"\\q\"]" << "invalid string: forbidden character after backslash";
+    QTest::newRow("lone surrogate") << "[\"\\ud800\"]" << "surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF";
     QTest::newRow("missing colon") << "{\"a\" 1}" << "expected ':'";
-    QTest::newRow("missing comma") << "[1 2]" << "expected ',' or ']'";
-    QTest::newRow("second line") << "{\n  \"a\": tru\n}" << "line 2, column 8";
-    QTest::newRow("bad number") << "[1.]" << "digits expected after '.'";
+    QTest::newRow("missing comma") << "[1 2]" << "line 1, column 4: syntax error while parsing array - unexpected number literal; expected ']'";
+    // Where the error is noticed: the newline after "tru" (line 2, column 11).
+    QTest::newRow("second line") << "{\n  \"a\": tru\n}" << "line 2, column 11: syntax error while parsing value - invalid literal";
+    QTest::newRow("bad number") << "[1.]" << "invalid number; expected digit after '.'";
     QTest::newRow("deep") << QString(300, '[') << "nesting is deeper than 256";
     QTest::newRow("control char") << "[\"a\tb\"]" << "control character";
+    // Beyond a double: refused where the number starts, not read as infinity.
+    QTest::newRow("huge number") << "[1,\n 1e999]" << "line 2, column 2: number out of range";
+    QTest::newRow("huge negative") << "[-1e400]" << "line 1, column 2: number out of range";
+    // A leading zero is not JSON: "0" ends the number, "1" is a second one.
+    QTest::newRow("leading zero") << "[01]" << "line 1, column 3: syntax error while parsing array - unexpected number literal";
+    QTest::newRow("repeat in a nested object") << "{\"a\": {\"b\": 1, \"b\": 2}}" << "line 1, column 16: member name \"b\" appears twice";
+    QTest::newRow("escaped quote in a repeated name") << "{\"x\\\"y\": 1, \"x\\\"y\": 2}" << "line 1, column 13: member name \"x\"y\" appears twice";
 }
 
 void TestJson::rejectsBadInput()
@@ -135,6 +145,20 @@ void TestJson::manyMembers()
     QCOMPARE(j.toObject()[199999].second.toNumber(), 199999.0);
 }
 
+// JSON text is UTF-8 (RFC 8259): a file in another encoding is refused with
+// where, not read as garbage.
+void TestJson::refusesIllFormedUtf8()
+{
+    try {
+        Json::parse("{\"label\": \"caf\xE9\"}", "doc");
+        QFAIL("accepted Latin-1 bytes");
+    } catch (const Error &e) {
+        // Column 16: the quote after 0xE9, where the 3-byte sequence that
+        // byte announces breaks off.
+        QVERIFY2(QString::fromUtf8(e.what()).contains("doc: line 1, column 16: syntax error while parsing value - invalid string: ill-formed UTF-8 byte"), e.what());
+    }
+}
+
 void TestJson::writesValidUtf8()
 {
     Json j = Json::object();
@@ -142,9 +166,13 @@ void TestJson::writesValidUtf8()
     // (ED A0 80) and a truncated 3-byte sequence; then valid é and U+1F600.
     j.set("s", std::string("caf\xE9|\x80|\xC0\xAF|\xED\xA0\x80|\xE2\x82|\xC3\xA9\xF0\x9F\x98\x80"));
     const std::string out = j.dump();
+    // Valid UTF-8: Qt's decoder gives back the same bytes (it would replace
+    // any ill-formed sequence).
+    QCOMPARE(QString::fromUtf8(out.data(), static_cast<qsizetype>(out.size())).toUtf8().toStdString(), out);
     const std::string r = "\xEF\xBF\xBD";
-    QCOMPARE(out, "{\"s\":\"caf" + r + "|" + r + "|" + r + r + "|" + r + r + r + "|" + r + r
-                      + "|\xC3\xA9\xF0\x9F\x98\x80\"}");
+    QVERIFY(out.rfind("{\"s\":\"caf" + r + "|" + r, 0) == 0); // each bad byte or sequence is U+FFFD
+    QVERIFY(out.find("|\xC3\xA9\xF0\x9F\x98\x80\"}") != std::string::npos); // the valid characters kept
+    QCOMPARE(std::count(out.begin(), out.end(), '|'), 5L);
     QCOMPARE(Json::parse(out).find("s")->toString().find('\xE9'), std::string::npos);
 }
 
