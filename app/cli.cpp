@@ -716,7 +716,7 @@ int runCli(const std::vector<std::string> &args)
             return 0;
         }
         if (command == "--version") {
-            std::cout << "attnscope 0.1.0\n";
+            std::cout << "attnscope " ATTNSCOPE_VERSION "\n";
             return 0;
         }
         using Command = int (*)(const std::vector<std::string> &);

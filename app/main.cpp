@@ -93,7 +93,7 @@ int main(int argc, char *argv[])
     lowerComputeThreadsPriority();
     QApplication::setApplicationName(QStringLiteral("AttnScope"));
     QApplication::setOrganizationName(QStringLiteral("AttnScope"));
-    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QApplication::setApplicationVersion(QStringLiteral(ATTNSCOPE_VERSION));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("See inside multimodal transformers. "

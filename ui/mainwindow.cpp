@@ -1,5 +1,9 @@
 #include "ui/mainwindow.h"
 
+#include "core/image/imagedecoder.h"
+
+#include "core/engine/device.h"
+
 #include "core/io/inputloader.h"
 #include "core/io/modelcard.h"
 #include "core/io/regularfile.h"
@@ -28,6 +32,7 @@
 #include "core/render/colormap.h"
 
 #include <QAction>
+#include <QMessageBox>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -557,6 +562,24 @@ void MainWindow::buildMenus()
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("This &model"), QKeySequence(Qt::Key_F1), this, &MainWindow::showModelCard);
     help->addAction(tr("What the views show"), this, [this] { m_hint->show(); });
+    help->addSeparator();
+    help->addAction(tr("&About AttnScope"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::showAbout()
+{
+    const QString device = core::cudaAvailable() ? tr("a CUDA GPU is available") : tr("no CUDA GPU: models run on the CPU");
+    auto *box = new QMessageBox(QMessageBox::NoIcon, tr("About AttnScope"),
+                                tr("<h3>AttnScope %1</h3><p>See inside multimodal transformers: where a model looks, "
+                                   "and how far to trust the picture.</p>"
+                                   "<p>Qt %2 &middot; LibTorch %3 &middot; OpenCV %4<br>%5</p>")
+                                    .arg(QStringLiteral(ATTNSCOPE_VERSION), QString::fromLatin1(qVersion()),
+                                         QString::fromStdString(core::libTorchVersion()),
+                                         QString::fromStdString(core::ImageDecoder::openCvVersion()), device),
+                                QMessageBox::Close, this);
+    box->setObjectName(QStringLiteral("aboutBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 QString MainWindow::modelCardText() const

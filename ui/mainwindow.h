@@ -99,6 +99,8 @@ private:
     /// The status bar's progress: `done` of `total` steps of `step`, or a
     /// busy bar naming the step when it cannot be counted (total 0).
     void showProgress(int done, int total, const QString &step);
+    /// Help > About: the version, the libraries it runs on and the device.
+    void showAbout();
     void buildMenus();
     void request(bool newInput);
     void showResult(const ExplainResult &result);

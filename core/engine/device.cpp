@@ -4,6 +4,7 @@
 #include "core/error.h"
 
 #include <torch/cuda.h>
+#include <torch/version.h>
 
 namespace attnscope::core {
 
@@ -36,6 +37,8 @@ bool cudaAvailable()
         return false;
     }
 }
+
+std::string libTorchVersion() { return TORCH_VERSION; }
 
 bool runWithCpuFallback(DeviceChoice device, const std::function<void(DeviceChoice)> &work)
 {

@@ -13,6 +13,8 @@ DeviceChoice parseDeviceChoice(const std::string &name);
 const char *deviceChoiceName(DeviceChoice choice);
 /// Whether this build of LibTorch can run on a CUDA GPU on this machine.
 bool cudaAvailable();
+/// The LibTorch this program was built with, e.g. "1.13.0".
+std::string libTorchVersion();
 
 /// Runs `work(device)`. Should any step of it run out of GPU memory (a
 /// forward or backward pass, a batch of a perturbation test, occlusion, the

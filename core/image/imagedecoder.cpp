@@ -208,4 +208,6 @@ RgbImage ImageDecoder::decodeBytes(const std::vector<uint8_t> &bytes, const std:
     return image;
 }
 
+std::string ImageDecoder::openCvVersion() { return CV_VERSION; }
+
 } // namespace attnscope::core

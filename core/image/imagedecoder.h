@@ -23,6 +23,8 @@ public:
     static constexpr int64_t kRowByRowPixels = int64_t(16) * 1000 * 1000;
 
     static RgbImage decodeFile(const std::string &path);
+    /// The OpenCV that decodes, e.g. "4.6.0".
+    static std::string openCvVersion();
     static RgbImage decodeBytes(const std::vector<uint8_t> &bytes, const std::string &label);
 };
 

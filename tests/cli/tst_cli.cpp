@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QImage>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QCryptographicHash>
 #include <QElapsedTimer>
@@ -59,6 +60,7 @@ private slots:
     void infoRejectsBadModels();
     void badUsage_data();
     void badUsage();
+    void versionComesFromTheProject();
     void explainWritesJsonAndPngs();
     void targetIsAnIndexOrALabel_data();
     void targetIsAnIndexOrALabel();
@@ -137,6 +139,20 @@ void TestCli::badUsage()
     const Result r = runAttnscope(args);
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.startsWith("attnscope: " + message), qPrintable(r.err));
+}
+
+// One version, in the top CMakeLists.txt's project() call; read from there
+// here, independently of how the build passes it on.
+void TestCli::versionComesFromTheProject()
+{
+    QFile cmake(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/CMakeLists.txt"));
+    QVERIFY(cmake.open(QIODevice::ReadOnly));
+    const QRegularExpression project(QStringLiteral(R"(project\(AttnScope VERSION ([0-9.]+))"));
+    const QRegularExpressionMatch m = project.match(QString::fromUtf8(cmake.readAll()));
+    QVERIFY(m.hasMatch());
+    const Result r = runAttnscope({"--version"});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out.trimmed(), QStringLiteral("attnscope ") + m.captured(1));
 }
 
 void TestCli::explainWritesJsonAndPngs()

@@ -24,6 +24,9 @@
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QRegularExpression>
+#include <QAction>
 #include <QMimeData>
 #include <QProgressBar>
 #include <QSettings>
@@ -114,6 +117,7 @@ private slots:
     void threadPrioritiesAreTheApplications();
     void fitsASmallScreenWithEveryTab();
     void modelCardAndItsLimits();
+    void aboutSaysTheVersions();
     void rolloutFusionAndDiscardInTheWindow();
     void selectingAWordShowsItsRelevanceOverTheImage();
     void clickingAPatchShowsHowEachWordReadsIt();
@@ -275,6 +279,25 @@ void TestMainWindow::modelCardAndItsLimits()
 // Rollout's options in the window give the values of the independent
 // implementation (tiny_joint.reference.json's rollout_variants), and travel
 // with the session.
+void TestMainWindow::aboutSaysTheVersions()
+{
+    ui::MainWindow w;
+    QAction *about = nullptr;
+    for (QAction *a : w.findChildren<QAction *>())
+        if (a->text() == QStringLiteral("&About AttnScope"))
+            about = a;
+    QVERIFY(about);
+    about->trigger();
+    auto *box = w.findChild<QMessageBox *>(QStringLiteral("aboutBox"));
+    QVERIFY(box);
+    const QString text = box->text();
+    QVERIFY2(QRegularExpression(QStringLiteral("AttnScope [0-9]+\\.[0-9]+\\.[0-9]+")).match(text).hasMatch(), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Qt ") + QString::fromLatin1(qVersion())), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("LibTorch 1.")) && text.contains(QStringLiteral("OpenCV 4.")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("CUDA")), qPrintable(text)); // which device runs the models
+    box->close();
+}
+
 void TestMainWindow::rolloutFusionAndDiscardInTheWindow()
 {
     ui::MainWindow w;
