@@ -50,7 +50,8 @@ private:
     {
         QProcess writer;
         writer.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        writer.start(QStringLiteral(ATTNSCOPE_ATOMIC_WRITER), arguments);
+        const bool exporting = arguments.value(0) == QStringLiteral("export");
+        writer.start(QString::fromUtf8(exporting ? ATTNSCOPE_EXPORT_WRITER : ATTNSCOPE_ATOMIC_WRITER), arguments);
         QVERIFY2(writer.waitForStarted(10000), qPrintable(writer.errorString()));
         QVERIFY(waitForLines(writer, "started", 1)); // loaded, about to write
         QElapsedTimer clock;
