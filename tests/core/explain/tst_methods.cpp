@@ -1,6 +1,6 @@
 // The engine's methods on the tiny test models against values computed by an
 // independent implementation (models/reference.py), to 1e-4.
-#include "../testsupport.h"
+#include "../../testsupport.h"
 
 #include "core/bundle/modelbundle.h"
 #include "core/error.h"

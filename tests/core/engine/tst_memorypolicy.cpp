@@ -1,7 +1,7 @@
 // Freed blocks of 4 MB and more leave the process at once, even after a
 // larger block has moved glibc's own threshold up (which, without the
 // policy, keeps them on the heap). Measured in resident memory.
-#include "../testsupport.h"
+#include "../../testsupport.h"
 
 #include "core/bundle/modelbundle.h"
 #include "core/engine/memorypolicy.h"

@@ -1,6 +1,6 @@
 // Per-head statistics against the independent Python implementation
 // (models/reference.py head_statistics, stored in tests/data/*.reference.json).
-#include "../testsupport.h"
+#include "../../testsupport.h"
 
 #include "core/bundle/modelbundle.h"
 #include "core/engine/capturedrun.h"

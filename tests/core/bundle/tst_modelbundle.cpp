@@ -1,5 +1,5 @@
 // Loading and validating model archives: each broken file has its own message.
-#include "../testsupport.h"
+#include "../../testsupport.h"
 
 #include "core/bundle/modelbundle.h"
 #include "core/engine/capturedrun.h"

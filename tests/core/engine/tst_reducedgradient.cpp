@@ -2,7 +2,7 @@
 // hand-worked examples.
 #include "core/engine/reducedgradient.h"
 
-#include "../torchsupport.h"
+#include "../../torchsupport.h"
 
 #include <QTest>
 

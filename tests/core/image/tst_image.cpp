@@ -6,7 +6,7 @@
 #include "core/image/imageheader.h"
 #include "core/image/imagepreprocessor.h"
 
-#include "../testsupport.h"
+#include "../../testsupport.h"
 
 #include <QFile>
 #include <QFileInfo>

@@ -1,7 +1,7 @@
 // The badge's faithfulness check: verdicts by hand, the hidden sets, its
 // probabilities against the perturbation curves (checked against the Python
 // reference in tst_methods), and the sentences a user reads.
-#include "../testsupport.h"
+#include "../../testsupport.h"
 
 #include "core/bundle/modelbundle.h"
 #include "core/engine/capturedrun.h"

@@ -1,7 +1,7 @@
 // Attention rollout on hand-worked 3-token examples.
 #include "core/explain/attentionrollout.h"
 
-#include "../torchsupport.h"
+#include "../../torchsupport.h"
 
 #include <QTest>
 

@@ -8,8 +8,8 @@
 #include "core/explain/explainer.h"
 #include "core/io/inputloader.h"
 
-#include "../testsupport.h"
-#include "../torchsupport.h"
+#include "../../testsupport.h"
+#include "../../torchsupport.h"
 
 #include <torch/csrc/autograd/autograd.h>
 

@@ -1,7 +1,7 @@
 // Model cards: the summary, the known limits and which questions meet them.
 #include "core/io/modelcard.h"
 
-#include "../testsupport.h"
+#include "../../testsupport.h"
 
 #include <QTest>
 

@@ -1,7 +1,7 @@
 // Generic relevance (Chefer et al. 2021) on hand-worked examples.
 #include "core/explain/genericrelevance.h"
 
-#include "../torchsupport.h"
+#include "../../torchsupport.h"
 
 #include <QTest>
 

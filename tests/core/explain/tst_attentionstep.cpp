@@ -3,7 +3,7 @@
 // computed itself in PyTorch (tests/data/tiny_teach.pt); without them the
 // step starts from the weights; a manifest that promises them on a model that
 // returns none is refused with a message naming what is missing.
-#include "../testsupport.h"
+#include "../../testsupport.h"
 
 #include "core/bundle/modelbundle.h"
 #include "core/engine/capturedrun.h"
