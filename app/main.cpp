@@ -9,6 +9,7 @@
 #include "core/engine/memorypolicy.h"
 
 #include <QApplication>
+#include <QIcon>
 #include <QDir>
 #include <QCommandLineParser>
 #include <QTimer>
@@ -128,6 +129,8 @@ int main(int argc, char *argv[])
     parser.process(app);
 
     const attnscope::app::ResourceLocator resources(QString::fromLocal8Bit(argv[0]));
+    QApplication::setWindowIcon(QIcon::fromTheme(
+        QStringLiteral("attnscope"), QIcon(QDir(resources.root()).filePath(QStringLiteral("resources/icons/hicolor/256x256/attnscope.png")))));
     const QString modelPath = parser.isSet(model) ? parser.value(model) : resources.defaultModel();
     const QString imagePath = parser.isSet(image) ? parser.value(image) : resources.sampleImage();
     const QString question = parser.isSet(text) ? parser.value(text) : resources.sampleText();

@@ -13,9 +13,12 @@ ResourceLocator::ResourceLocator(const QString &argv0)
     const QString env = qEnvironmentVariable("ATTNSCOPE_DATA_DIR");
     if (!env.isEmpty())
         candidates << env;
-    candidates << QStringLiteral(ATTNSCOPE_SOURCE_DIR);
-    const QDir exeDir = QFileInfo(argv0).absoluteDir();
-    candidates << exeDir.filePath(QStringLiteral("../..")) << exeDir.filePath(QStringLiteral(".."));
+    // Installed: <prefix>/bin/attnscope and <prefix>/share/attnscope. In the
+    // build tree: build/app/attnscope and build/share/attnscope (links to
+    // the sources, made by CMake). No source path is compiled in.
+    const QString exe = QCoreApplication::instance() ? QCoreApplication::applicationFilePath() : QString();
+    const QDir exeDir = QFileInfo(exe.isEmpty() ? argv0 : exe).absoluteDir();
+    candidates << exeDir.filePath(QStringLiteral("../share/attnscope"));
     for (const QString &c : candidates) {
         if (QFileInfo::exists(QDir(c).filePath(QStringLiteral("resources/samples")))) {
             m_root = QDir(c).absolutePath();

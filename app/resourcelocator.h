@@ -5,8 +5,9 @@
 
 namespace attnscope::app {
 
-/// Finds the bundled demo model and samples: $ATTNSCOPE_DATA_DIR, the source
-/// tree the binary was built from, or the folders beside the binary.
+/// Finds the bundled demo models and samples: $ATTNSCOPE_DATA_DIR, else
+/// share/attnscope beside the binary's folder (installed, or the build
+/// tree's links to the sources).
 class ResourceLocator
 {
 public:
