@@ -1,4 +1,5 @@
 #include "app/cli.h"
+#include "app/commandline.h"
 
 #include "core/bundle/modelbundle.h"
 #include "core/engine/capturedrun.h"
@@ -53,96 +54,7 @@ namespace {
 constexpr int kFailed = 1;
 constexpr int kUsage = 2;
 
-const char *kUsageText =
-    "usage:\n"
-    "  attnscope                                  open the window on the demo model and a sample\n"
-    "  attnscope --model M --image I --text T     open the window on these\n"
-    "  attnscope info MODEL [--json] [--device auto|cpu|cuda] [--time-limit 600]\n"
-    "  attnscope explain --model M --image I --text T|--text-file F --out DIR\n"
-    "  attnscope explain --session S.attnscope.json --out DIR\n"
-    "                    [--method all|raw,rollout,relevance,gradcam] [--target index:N|label:NAME]\n"
-    "                    [--start-layer N] [--attention N] [--head N|mean|max|min]\n"
-    "                    [--fusion mean|max|min] [--discard-ratio 0.9]\n"
-    "                    [--overlay spotlight|blend] [--colormap viridis|inferno|magma|turbo|grey]\n"
-    "                    [--opacity 0.5]\n"
-    "                    [--interpolation bilinear|nearest] [--device auto|cpu|cuda]\n"
-    "                    [--report FILE.pdf] [--time-limit 1800]\n"
-    "  attnscope eval --model M --data DIR [--method all|...] [--limit N] [--json FILE] [--time-limit S]\n"
-    "                    [--device auto|cpu|cuda]\n";
-
-struct UsageError
-{
-    std::string message;
-};
-
-/// --key value pairs and flags after the subcommand.
-class Options
-{
-public:
-    Options(const std::vector<std::string> &args, const std::set<std::string> &valued,
-            const std::set<std::string> &flags, size_t first)
-    {
-        for (size_t i = first; i < args.size(); ++i) {
-            const std::string &a = args[i];
-            if (a.rfind("--", 0) == 0) {
-                if (flags.count(a)) {
-                    m_values[a] = "1";
-                } else if (valued.count(a)) {
-                    if (i + 1 >= args.size())
-                        throw UsageError{a + " needs a value"};
-                    m_values[a] = args[++i];
-                } else {
-                    throw UsageError{"unknown option " + a};
-                }
-            } else {
-                m_positional.push_back(a);
-            }
-        }
-    }
-
-    bool has(const std::string &key) const { return m_values.count(key) > 0; }
-    std::string get(const std::string &key, const std::string &fallback = {}) const
-    {
-        const auto it = m_values.find(key);
-        return it == m_values.end() ? fallback : it->second;
-    }
-    std::string require(const std::string &key) const
-    {
-        if (!has(key))
-            throw UsageError{key + " is required"};
-        return get(key);
-    }
-    int integer(const std::string &key, int fallback) const
-    {
-        if (!has(key))
-            return fallback;
-        try {
-            size_t used = 0;
-            const int v = std::stoi(get(key), &used);
-            if (used == get(key).size())
-                return v;
-        } catch (...) {
-        }
-        throw UsageError{key + " needs a whole number, not \"" + get(key) + "\""};
-    }
-    double number(const std::string &key, double fallback) const
-    {
-        if (!has(key))
-            return fallback;
-        // from_chars reads "0.5" whatever the locale (stod follows LC_NUMERIC).
-        const std::string &text = m_values.at(key);
-        double v = 0.0;
-        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), v);
-        if (error == std::errc() && end == text.data() + text.size() && std::isfinite(v))
-            return v;
-        throw UsageError{key + " needs a finite number such as 0.5, not \"" + text + "\""};
-    }
-    const std::vector<std::string> &positional() const { return m_positional; }
-
-private:
-    std::map<std::string, std::string> m_values;
-    std::vector<std::string> m_positional;
-};
+using Options = CommandOptions;
 
 std::vector<Method> parseMethods(const std::string &text)
 {
@@ -270,7 +182,7 @@ void checkAgainstModel(const Options &o, const MethodOptions &base, const ModelB
 
 int cmdInfo(const std::vector<std::string> &args)
 {
-    const Options o(args, {"--device", "--time-limit"}, {"--json"}, 2);
+    const Options o(args, "info", infoOptions());
     startWatchdog(o, 600, "info");
     if (o.positional().size() != 1)
         throw UsageError{"info needs exactly one model file"};
@@ -325,10 +237,7 @@ int cmdInfo(const std::vector<std::string> &args)
 
 int cmdExplain(const std::vector<std::string> &args)
 {
-    const Options o(args,
-                    {"--model", "--image", "--text", "--text-file", "--session", "--out", "--method", "--target", "--start-layer", "--attention",
-                     "--head", "--fusion", "--discard-ratio", "--overlay", "--colormap", "--time-limit", "--opacity", "--interpolation", "--device", "--report"},
-                    {}, 2);
+    const Options o(args, "explain", explainOptions());
     if (!o.positional().empty())
         throw UsageError{"unexpected argument \"" + o.positional()[0] + "\""};
     const std::string out = o.require("--out");
@@ -614,7 +523,7 @@ int cmdExplain(const std::vector<std::string> &args)
 
 int cmdEval(const std::vector<std::string> &args)
 {
-    const Options o(args, {"--model", "--data", "--method", "--limit", "--json", "--device", "--time-limit"}, {}, 2);
+    const Options o(args, "eval", evalOptions());
     startWatchdog(o, 0, "eval");
     if (!o.positional().empty())
         throw UsageError{"unexpected argument \"" + o.positional()[0] + "\""};
@@ -712,7 +621,7 @@ int runCli(const std::vector<std::string> &args)
     const std::string &command = args[1];
     try {
         if (command == "help" || command == "--help" || command == "-h") {
-            std::cout << "AttnScope - see inside multimodal transformers\n\n" << kUsageText;
+            std::cout << programHelp();
             return 0;
         }
         if (command == "--version") {
@@ -734,14 +643,17 @@ int runCli(const std::vector<std::string> &args)
                 std::cerr << "attnscope: note: the GPU ran out of memory, so this ran on the CPU\n";
             return code;
         }
+    } catch (const HelpRequested &help) {
+        std::cout << help.text;
+        return 0;
     } catch (const UsageError &e) {
-        std::cerr << "attnscope: " << oneLine(e.message) << "\n" << kUsageText;
+        std::cerr << "attnscope: " << oneLine(e.message) << "\n" << commandHelp(command);
         return kUsage;
     } catch (const std::exception &e) {
         std::cerr << "attnscope: error: " << oneLine(errorMessage(e)) << "\n";
         return kFailed;
     }
-    std::cerr << "attnscope: unknown command \"" << command << "\"\n" << kUsageText;
+    std::cerr << "attnscope: unknown command \"" << command << "\"\n" << programHelp();
     return kUsage;
 }
 

@@ -1,5 +1,6 @@
 // AttnScope entry point: a CLI subcommand, or the window.
 #include "app/cli.h"
+#include "app/commandline.h"
 #include "app/resourcelocator.h"
 #include "app/uiprobe.h"
 #include "ui/mainwindow.h"
@@ -96,37 +97,19 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("AttnScope"));
     QApplication::setApplicationVersion(QStringLiteral(ATTNSCOPE_VERSION));
 
+    // The window's options, described once (app/commandline.cpp) for this
+    // parser and for `attnscope --help`. A bad one: the message, the usage,
+    // exit 2, as for the commands.
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("See inside multimodal transformers. "
-                                                    "Subcommands: info, explain, eval (attnscope help)."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Model file (.pt) to open."), QStringLiteral("file"));
-    const QCommandLineOption image(QStringLiteral("image"), QStringLiteral("Image to open."), QStringLiteral("file"));
-    const QCommandLineOption text(QStringLiteral("text"), QStringLiteral("Question or caption."), QStringLiteral("text"));
-    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Open, wait for the first answer, save the window as this PNG, quit."),
-                                        QStringLiteral("file"));
-    const QCommandLineOption session(QStringLiteral("session"), QStringLiteral("Session file (.attnscope) to open."),
-                                     QStringLiteral("file"));
-    const QCommandLineOption probe(QStringLiteral("probe"),
-                                   QStringLiteral("Benchmark mode: once the first answer is shown, measure the event "
-                                                  "loop's lateness during 50 back-to-back requests and the repaint "
-                                                  "time of layer and head changes; write them as JSON, quit."),
-                                   QStringLiteral("file"));
-    const QCommandLineOption probeRequests(QStringLiteral("probe-requests"),
-                                           QStringLiteral("Requests in the probe's burst (default 50)."),
-                                           QStringLiteral("n"), QStringLiteral("50"));
-    const QCommandLineOption probeCancel(QStringLiteral("probe-cancel"),
-                                         QStringLiteral("Benchmark mode: once the first answer is shown, run relevance on "
-                                                        "new inputs and cancel each after a growing delay; write how "
-                                                        "soon the work stopped as JSON, quit."),
-                                         QStringLiteral("file"));
-    const QCommandLineOption quitAfter(QStringLiteral("quit-after"),
-                                       QStringLiteral("Close the window after this many seconds (scripted runs)."),
-                                       QStringLiteral("seconds"));
-    parser.addOptions({model, image, text, session, screenshot, probe, probeRequests, probeCancel, quitAfter});
-    parser.process(app);
+    parser.addOptions(attnscope::app::toQtOptions(attnscope::app::windowOptions()));
+    if (!parser.parse(QApplication::arguments())) {
+        std::fprintf(stderr, "attnscope: %s\n%s", qPrintable(parser.errorText()), attnscope::app::programHelp().c_str());
+        return 2;
+    }
+    const QString model = QStringLiteral("model"), image = QStringLiteral("image"), text = QStringLiteral("text"),
+                  screenshot = QStringLiteral("screenshot"), probe = QStringLiteral("probe"),
+                  probeRequests = QStringLiteral("probe-requests"), probeCancel = QStringLiteral("probe-cancel"),
+                  quitAfter = QStringLiteral("quit-after");
 
     const attnscope::app::ResourceLocator resources(QString::fromLocal8Bit(argv[0]));
     QApplication::setWindowIcon(QIcon::fromTheme(
@@ -174,7 +157,7 @@ int main(int argc, char *argv[])
         QTimer::singleShot(120000, &app, [&app] { app.exit(2); });
     }
     if (parser.isSet(probe))
-        attnscope::app::startUiProbe(window, app, parser.value(probe), std::max(1, parser.value(probeRequests).toInt()));
+        attnscope::app::startUiProbe(window, app, parser.value(probe), std::max(1, parser.isSet(probeRequests) ? parser.value(probeRequests).toInt() : 50));
     if (parser.isSet(quitAfter)) {
         bool ok = false;
         const double seconds = parser.value(quitAfter).toDouble(&ok);

@@ -11,6 +11,8 @@
 #include <QElapsedTimer>
 #include <QTest>
 
+#include <algorithm>
+
 #include <sys/stat.h>
 
 using namespace attnscope;
@@ -61,6 +63,7 @@ private slots:
     void badUsage_data();
     void badUsage();
     void versionComesFromTheProject();
+    void helpListsEveryOption();
     void explainWritesJsonAndPngs();
     void targetIsAnIndexOrALabel_data();
     void targetIsAnIndexOrALabel();
@@ -130,15 +133,51 @@ void TestCli::badUsage_data()
     QTest::newRow("bad method") << QStringList{"explain", "--out", "x", "--method", "lrp"} << "unknown method \"lrp\"";
     QTest::newRow("bad device") << QStringList{"info", "m.pt", "--device", "tpu"} << "unknown device \"tpu\"";
     QTest::newRow("missing value") << QStringList{"eval", "--model"} << "--model needs a value";
+    QTest::newRow("missing value with =") << QStringList{"eval", "--limit=", "--model", "m.pt", "--data", "d"} << "--limit needs a whole number, not \"\"";
+    QTest::newRow("bad number") << QStringList{"explain", "--out", "x", "--model", "m.pt", "--opacity", "half"} << "--opacity needs a finite number such as 0.5, not \"half\"";
+    QTest::newRow("window: unknown option") << QStringList{"--bogus"} << "Unknown option 'bogus'.";
+    QTest::newRow("window: missing value") << QStringList{"--model"} << "Missing value after '--model'.";
 }
 
 void TestCli::badUsage()
 {
     QFETCH(QStringList, args);
     QFETCH(QString, message);
+    qputenv("QT_QPA_PLATFORM", "offscreen"); // the window's rows start a QApplication
     const Result r = runAttnscope(args);
     QCOMPARE(r.exitCode, 2);
-    QVERIFY2(r.err.startsWith("attnscope: " + message), qPrintable(r.err));
+    // The first line of ours (Qt may warn about its runtime folder first).
+    const QStringList lines = r.err.split('\n');
+    const auto ours = std::find_if(lines.begin(), lines.end(), [](const QString &l) { return l.startsWith("attnscope: "); });
+    QVERIFY2(ours != lines.end() && ours->startsWith("attnscope: " + message), qPrintable(r.err));
+    QVERIFY2(r.err.contains("usage:"), qPrintable(r.err)); // and how to call it
+}
+
+// One parser: every option of every command and of the window is in
+// `attnscope --help`; each command's own are in `attnscope CMD --help`; both
+// `--key value` and `--key=value` are taken.
+void TestCli::helpListsEveryOption()
+{
+    const Result all = runAttnscope({"--help"});
+    QCOMPARE(all.exitCode, 0);
+    const QStringList window{"--model", "--image", "--text", "--session", "--screenshot", "--probe", "--probe-requests",
+                             "--probe-cancel", "--quit-after"};
+    const QStringList explain{"--model", "--image", "--text", "--text-file", "--session", "--out", "--method",
+                              "--target", "--start-layer", "--attention", "--head", "--fusion", "--discard-ratio",
+                              "--overlay", "--colormap", "--opacity", "--interpolation", "--device", "--report",
+                              "--time-limit"};
+    const QStringList eval{"--model", "--data", "--method", "--limit", "--json", "--device", "--time-limit"};
+    for (const QString &o : window + explain + eval)
+        QVERIFY2(all.out.contains("  " + o + " ") || all.out.contains("  " + o + "\n"), qPrintable(o));
+    const Result one = runAttnscope({"explain", "--help"});
+    QCOMPARE(one.exitCode, 0);
+    QVERIFY(one.out.startsWith("usage: attnscope explain"));
+    for (const QString &o : explain)
+        QVERIFY2(one.out.contains("  " + o + " ") || one.out.contains("  " + o + "\n"), qPrintable(o));
+    QVERIFY(!one.out.contains("--screenshot"));
+    const Result equals = runAttnscope({"info", "--device=cpu", "--json", data("tiny_joint.pt")});
+    QVERIFY2(equals.exitCode == 0, qPrintable(equals.err));
+    QVERIFY(core::Json::parse(equals.out.toStdString()).find("device")->toString().rfind("cpu", 0) == 0);
 }
 
 // One version, in the top CMakeLists.txt's project() call; read from there
