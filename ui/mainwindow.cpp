@@ -9,7 +9,7 @@
 #include "core/io/regularfile.h"
 #include "ui/sessionstore.h"
 
-#include "ui/attentionlinks.h"
+#include "core/explain/attentionlinks.h"
 #include "ui/attentionmatrixview.h"
 #include "ui/comparepanel.h"
 #include "ui/explaincontroller.h"
@@ -1134,7 +1134,7 @@ void MainWindow::showError(const QString &message)
 
 const core::Explanation &MainWindow::linkMatrix(int layoutIndex, QString *what) const
 {
-    const core::Explanation &m = AttentionLinks::linkMatrix(m_result.explanation, m_result.attention, layoutIndex);
+    const core::Explanation &m = core::AttentionLinks::linkMatrix(m_result.explanation, m_result.attention, layoutIndex);
     *what = &m == &m_result.explanation ? QString::fromLatin1(core::methodName(m.method))
                                         : tr("attention (%1, %2)").arg(m_layerLabel->text(), m_head->currentText());
     return m;
@@ -1157,7 +1157,7 @@ void MainWindow::refreshLinkedViews()
     bool shown = false;
     if (focus >= 0 && e.gridRows > 0) {
         QString what;
-        const auto scores = AttentionLinks::rowOverPatches(linkMatrix(focus, &what), layout, focus);
+        const auto scores = core::AttentionLinks::rowOverPatches(linkMatrix(focus, &what), layout, focus);
         if (!scores.empty()) {
             m_image->setScores(e.gridRows, e.gridCols, scores, tr("\"%1\" over the image: %2").arg(tokenLabel(focus), what));
             shown = true;
@@ -1173,7 +1173,7 @@ void MainWindow::refreshLinkedViews()
     bool wordsShown = false;
     if (selectedPatch >= 0) {
         QString what;
-        const auto scores = AttentionLinks::patchOverText(linkMatrix(m_selectedToken, &what), layout, m_selectedToken);
+        const auto scores = core::AttentionLinks::patchOverText(linkMatrix(m_selectedToken, &what), layout, m_selectedToken);
         if (!scores.empty()) {
             m_tokens->setScores(scores, tr("Each word and %1: %2").arg(tokenLabel(m_selectedToken), what));
             wordsShown = true;
@@ -1260,7 +1260,7 @@ void MainWindow::refreshCompare()
         : -1;
     const int bToken = b.layoutIndexOfText(textIndex);
     if (bToken >= 0 && eb.gridRows > 0) {
-        const auto row = AttentionLinks::rowOverPatches(AttentionLinks::linkMatrix(eb, b.attention, bToken), b.layout, bToken);
+        const auto row = core::AttentionLinks::rowOverPatches(core::AttentionLinks::linkMatrix(eb, b.attention, bToken), b.layout, bToken);
         if (!row.empty()) {
             scores = row;
             caption = tr("B: \"%1\" over the image").arg(b.tokens.value(textIndex));

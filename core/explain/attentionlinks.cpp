@@ -1,14 +1,14 @@
-#include "ui/attentionlinks.h"
+#include "core/explain/attentionlinks.h"
 
 #include <algorithm>
 
-namespace attnscope::ui {
+namespace attnscope::core {
 
 namespace {
 
 bool inRange(int index, int offset, int count) { return index >= offset && index < offset + count; }
 
-int textCount(const std::vector<core::LayoutToken> &layout)
+int textCount(const std::vector<LayoutToken> &layout)
 {
     int count = 0;
     for (const auto &t : layout) {
@@ -23,7 +23,7 @@ enum class Into { Patches, Words };
 /// Row `row` of the matrix (a layout index) over its columns, written into
 /// `scores` by patch index or by text position (special and padded words
 /// stay 0). Returns whether any column was such a token.
-bool readRow(const core::Explanation &m, const std::vector<core::LayoutToken> &layout, int row, Into into,
+bool readRow(const Explanation &m, const std::vector<LayoutToken> &layout, int row, Into into,
              std::vector<float> &scores)
 {
     bool any = false;
@@ -31,7 +31,7 @@ bool readRow(const core::Explanation &m, const std::vector<core::LayoutToken> &l
         const int column = m.matrixColOffset + c;
         if (column >= static_cast<int>(layout.size()))
             break;
-        const core::LayoutToken &t = layout[static_cast<size_t>(column)];
+        const LayoutToken &t = layout[static_cast<size_t>(column)];
         const int index = into == Into::Patches ? t.patchIndex : t.textIndex;
         if (index < 0)
             continue;
@@ -44,20 +44,20 @@ bool readRow(const core::Explanation &m, const std::vector<core::LayoutToken> &l
 
 } // namespace
 
-const core::Explanation &AttentionLinks::linkMatrix(const core::Explanation &method, const core::Explanation &attention,
+const Explanation &AttentionLinks::linkMatrix(const Explanation &method, const Explanation &attention,
                                                    int token)
 {
-    const bool own = method.method == core::Method::Rollout || method.method == core::Method::Relevance;
+    const bool own = method.method == Method::Rollout || method.method == Method::Relevance;
     return own && hasRow(method, token) ? method : attention;
 }
 
-bool AttentionLinks::hasRow(const core::Explanation &m, int token)
+bool AttentionLinks::hasRow(const Explanation &m, int token)
 {
     return !m.matrix.empty() && inRange(token, m.matrixRowOffset, m.matrix.rows());
 }
 
-std::vector<float> AttentionLinks::rowOverPatches(const core::Explanation &m,
-                                                  const std::vector<core::LayoutToken> &layout, int token)
+std::vector<float> AttentionLinks::rowOverPatches(const Explanation &m,
+                                                  const std::vector<LayoutToken> &layout, int token)
 {
     if (!hasRow(m, token))
         return {};
@@ -70,8 +70,8 @@ std::vector<float> AttentionLinks::rowOverPatches(const core::Explanation &m,
     return readRow(m, layout, token, Into::Patches, scores) ? scores : std::vector<float>{};
 }
 
-std::vector<float> AttentionLinks::patchOverText(const core::Explanation &m,
-                                                 const std::vector<core::LayoutToken> &layout, int patch)
+std::vector<float> AttentionLinks::patchOverText(const Explanation &m,
+                                                 const std::vector<LayoutToken> &layout, int patch)
 {
     if (m.matrix.empty() || patch < 0 || patch >= static_cast<int>(layout.size()))
         return {};
@@ -83,7 +83,7 @@ std::vector<float> AttentionLinks::patchOverText(const core::Explanation &m,
             const int row = m.matrixRowOffset + r;
             if (row >= static_cast<int>(layout.size()))
                 break;
-            const core::LayoutToken &t = layout[static_cast<size_t>(row)];
+            const LayoutToken &t = layout[static_cast<size_t>(row)];
             if (t.textIndex < 0)
                 continue;
             any = true;
@@ -99,4 +99,4 @@ std::vector<float> AttentionLinks::patchOverText(const core::Explanation &m,
     return readRow(m, layout, patch, Into::Words, scores) ? scores : std::vector<float>{};
 }
 
-} // namespace attnscope::ui
+} // namespace attnscope::core

@@ -1,6 +1,6 @@
 // The links between views, on hand-made layouts and matrices: which row and
 // column of a matrix each view reads, worked out by hand.
-#include "ui/attentionlinks.h"
+#include "core/explain/attentionlinks.h"
 
 #include <QTest>
 
@@ -65,38 +65,38 @@ private slots:
     void wordRowOverPatchesInOneStream()
     {
         // "circle" is layout row 6; patches are columns 1..4.
-        const auto scores = ui::AttentionLinks::rowOverPatches(numbered(8, 8, 0, 0), jointLayout(), 6);
+        const auto scores = core::AttentionLinks::rowOverPatches(numbered(8, 8, 0, 0), jointLayout(), 6);
         QCOMPARE(scores, std::vector<float>({61, 62, 63, 64}));
     }
 
     void wordRowOverPatchesOfACrossMap()
     {
         // A text -> image map: rows are layout 0..2, columns layout 3..6.
-        const auto scores = ui::AttentionLinks::rowOverPatches(numbered(3, 4, 0, 3), dualLayout(), 1);
+        const auto scores = core::AttentionLinks::rowOverPatches(numbered(3, 4, 0, 3), dualLayout(), 1);
         QCOMPARE(scores, std::vector<float>({10, 11, 12, 13}));
         // An image -> image map has no row for a word.
-        QVERIFY(ui::AttentionLinks::rowOverPatches(numbered(4, 4, 3, 3), dualLayout(), 1).empty());
+        QVERIFY(core::AttentionLinks::rowOverPatches(numbered(4, 4, 3, 3), dualLayout(), 1).empty());
         // A text -> text map has no patch column.
-        QVERIFY(ui::AttentionLinks::rowOverPatches(numbered(3, 3, 0, 0), dualLayout(), 1).empty());
+        QVERIFY(core::AttentionLinks::rowOverPatches(numbered(3, 3, 0, 0), dualLayout(), 1).empty());
     }
 
     void patchColumnOverWords()
     {
         // Patch 1,0 is layout column 3; words are rows 5 and 6; [PAD] gets 0.
-        const auto scores = ui::AttentionLinks::patchOverText(numbered(8, 8, 0, 0), jointLayout(), 3);
+        const auto scores = core::AttentionLinks::patchOverText(numbered(8, 8, 0, 0), jointLayout(), 3);
         QCOMPARE(scores, std::vector<float>({53, 63, 0}));
     }
 
     void patchOverWordsOfACrossMap()
     {
         // text -> image map: column of patch 0,1 (layout 4, column 1); [CLS] gets 0.
-        QCOMPARE(ui::AttentionLinks::patchOverText(numbered(3, 4, 0, 3), dualLayout(), 4),
+        QCOMPARE(core::AttentionLinks::patchOverText(numbered(3, 4, 0, 3), dualLayout(), 4),
                  std::vector<float>({0, 11, 21}));
         // image -> text map: no word reads the patch, so its own row is used.
-        QCOMPARE(ui::AttentionLinks::patchOverText(numbered(4, 3, 3, 0), dualLayout(), 4),
+        QCOMPARE(core::AttentionLinks::patchOverText(numbered(4, 3, 3, 0), dualLayout(), 4),
                  std::vector<float>({0, 11, 12}));
         // image -> image map: nothing links the patch to a word.
-        QVERIFY(ui::AttentionLinks::patchOverText(numbered(4, 4, 3, 3), dualLayout(), 4).empty());
+        QVERIFY(core::AttentionLinks::patchOverText(numbered(4, 4, 3, 3), dualLayout(), 4).empty());
     }
 
     void linkMatrixPrefersTheMethodsOwnMatrix()
@@ -105,20 +105,20 @@ private slots:
         relevance.method = core::Method::Relevance;
         core::Explanation attention = numbered(3, 8, 5, 0); // rows: the words only
         attention.method = core::Method::RawAttention;
-        QCOMPARE(&ui::AttentionLinks::linkMatrix(relevance, attention, 6), &relevance);
+        QCOMPARE(&core::AttentionLinks::linkMatrix(relevance, attention, 6), &relevance);
         core::Explanation gradcam = relevance;
         gradcam.method = core::Method::GradCam; // not a token x token propagation: the map is used
-        QCOMPARE(&ui::AttentionLinks::linkMatrix(gradcam, attention, 6), &attention);
+        QCOMPARE(&core::AttentionLinks::linkMatrix(gradcam, attention, 6), &attention);
         core::Explanation partial = numbered(1, 8, 0, 0); // relevance without the token's row
         partial.method = core::Method::Rollout;
-        QCOMPARE(&ui::AttentionLinks::linkMatrix(partial, attention, 6), &attention);
+        QCOMPARE(&core::AttentionLinks::linkMatrix(partial, attention, 6), &attention);
     }
 
     void outOfRangeIsEmpty()
     {
-        QVERIFY(ui::AttentionLinks::rowOverPatches(numbered(8, 8, 0, 0), jointLayout(), 9).empty());
-        QVERIFY(ui::AttentionLinks::patchOverText(numbered(8, 8, 0, 0), jointLayout(), -1).empty());
-        QVERIFY(ui::AttentionLinks::rowOverPatches(core::Explanation{}, jointLayout(), 5).empty());
+        QVERIFY(core::AttentionLinks::rowOverPatches(numbered(8, 8, 0, 0), jointLayout(), 9).empty());
+        QVERIFY(core::AttentionLinks::patchOverText(numbered(8, 8, 0, 0), jointLayout(), -1).empty());
+        QVERIFY(core::AttentionLinks::rowOverPatches(core::Explanation{}, jointLayout(), 5).empty());
     }
 };
 
