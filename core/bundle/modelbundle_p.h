@@ -3,6 +3,7 @@
 // Internal to core: includes LibTorch. Never include from ui/ or app/.
 
 #include "core/bundle/modelbundle.h"
+#include "core/engine/torcherror.h"
 
 #include <torch/script.h>
 
@@ -81,11 +82,5 @@ struct ModelBundle::Impl
     /// Probabilities from logits: softmax for classification, sigmoid for matching.
     torch::Tensor probabilities(const torch::Tensor &logits) const;
 };
-
-/// The line of a LibTorch message that says what went wrong.
-std::string essentialLine(const std::string &message);
-
-/// Translates a c10::Error into core's Error with a prefix naming the file.
-[[noreturn]] void rethrowTorchError(const std::string &prefix, const c10::Error &e);
 
 } // namespace attnscope::core
