@@ -83,7 +83,7 @@ void ExplainWorker::process(const ExplainRequest &request) noexcept
                 m_bundle.reset();
                 m_cpuFallback = version;
             }
-            result = explain(request);
+            result = explain(request, on);
         });
         emit finished(result);
     } catch (const core::Error &e) {
@@ -109,13 +109,13 @@ void ExplainWorker::report(int done, int total, const QString &step)
     emit progress(m_current.load(), done, total, step);
 }
 
-ExplainResult ExplainWorker::explain(const ExplainRequest &request)
+ExplainResult ExplainWorker::explain(const ExplainRequest &request, core::DeviceChoice device)
 {
     QElapsedTimer timer;
     timer.start();
     const QDateTime modified = QFileInfo(request.modelPath).lastModified();
-    const bool onCpuFallback = m_cpuFallback == modelVersion(request.modelPath) && request.device != core::DeviceChoice::Cpu;
-    const core::DeviceChoice device = onCpuFallback ? core::DeviceChoice::Cpu : request.device;
+    // On the CPU instead of the device asked for: CUDA ran out of memory.
+    const bool onCpuFallback = device != request.device;
     const bool opening = !m_bundle || m_bundlePath != request.modelPath || m_bundleDevice != device
                          || m_bundleModified != modified;
     if (opening)

@@ -45,7 +45,8 @@ signals:
     void progress(quint64 generation, int done, int total, const QString &step);
 
 private:
-    ExplainResult explain(const ExplainRequest &request);
+    /// The request on `device` (the CPU after CUDA ran out of memory).
+    ExplainResult explain(const ExplainRequest &request, core::DeviceChoice device);
     /// Loads the model in a child process first (request.probeProgram), once
     /// per file version; throws core::Error with the child's message, or
     /// saying that it crashed.
