@@ -57,7 +57,7 @@ inline double toleranceFor(const std::vector<float> &expected, double absolute =
 }
 
 /// One input of the malformed corpus (tests/data/malformed/expected.json,
-/// written by models/make_malformed_corpus.py).
+/// written by attnscope.make_malformed_corpus, models/attnscope/).
 struct CorpusEntry
 {
     std::string kind;  ///< "images", "models", "texts" or "sessions"

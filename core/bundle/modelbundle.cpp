@@ -321,7 +321,7 @@ std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceCh
     const std::string &manifestText = extra[kManifestFile];
     if (manifestText.empty())
         throw Error(path + ": is a TorchScript model but has no AttnScope manifest (attnscope.json); "
-                           "export it with models/attnscope_export.py, which writes one");
+                           "export it with the export helper (models/attnscope/export.py), which writes one");
     d.manifest = Manifest::parse(manifestText, path);
     d.module.eval();
     // Gradient-based methods differentiate the logits with respect to the

@@ -1,15 +1,16 @@
 // attnscope_bench: the benchmark harness (run by tests/bench/run.sh; not part
 // of the test suite). Each mode does one thing and prints JSON; `suite` runs
-// the others, and models/bench_python_way.py (the Python way, same arguments,
-// same JSON) in child processes, and prints every figure with its ratio.
+// the others, and attnscope.bench_python_way (models/attnscope/, the Python way,
+// same arguments, same JSON) in child processes, and prints every figure with
+// its ratio.
 //
 //   attnscope_bench warm   --model M --image I [--text T|--text-file F] [--methods LIST] [--repeats N] [--png-dir D]
 //   attnscope_bench cold   --model M --image I [--text ...] --method rollout --png OUT.png
 //   attnscope_bench memory --model M --image I [--text ...] --method relevance
 //   attnscope_bench matmul [--size 2048]
 //   attnscope_bench startup                 (does nothing: the cost of starting a process with LibTorch)
-//   attnscope_bench suite  --bench-dir DIR --python models/bench_python_way.py [--app build/app/attnscope]
-//                          [--source REPO] [--out results.json] [--repeats N] [--quick]
+//   attnscope_bench suite  --bench-dir DIR [--source REPO] [--app build/app/attnscope]
+//                          [--out results.json] [--repeats N] [--quick]
 
 #include "core/bundle/modelbundle.h"
 #include "core/bundle/modelbundle_p.h"
@@ -309,8 +310,9 @@ std::string inputArgs(const Case &c)
 int suite(const Args &a, const std::string &self)
 {
     const std::string dir = a.get("--bench-dir", "build/bench");
-    const std::string python = "/usr/bin/python3 " + quote(a.get("--python", "models/bench_python_way.py"));
     const std::string source = a.get("--source", ".");
+    const std::string python =
+        "PYTHONPATH=" + quote(source + "/models") + " /usr/bin/python3 -m attnscope.bench_python_way";
     const std::string app = a.get("--app", "");
     const int repeats = std::stoi(a.get("--repeats", "10"));
     const bool quick = a.has("--quick");

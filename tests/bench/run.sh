@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The benchmark harness: AttnScope and the Python way (models/bench_python_way.py)
-# side by side in one run, on the demo models and on ViT-B-like models of real
-# sizes (197, 577 and 2,048 tokens; made by models/make_bench_models.py into
-# build/bench/models the first time). Prints a table; writes every figure to
-# build/bench/results.json. Not part of the test suite.
+# The benchmark harness: AttnScope and the Python way (attnscope.bench_python_way,
+# models/attnscope/bench_python_way.py) side by side in one run, on the demo
+# models and on ViT-B-like models of real sizes (197, 577 and 2,048 tokens;
+# made by attnscope.make_bench_models into build/bench/models the first time).
+# Prints a table; writes every figure to build/bench/results.json. Not part of
+# the test suite.
 #
 #   tests/bench/run.sh                 everything (about 30 minutes on 2 cores)
 #   tests/bench/run.sh --quick         the demo models and ViT-B-like at 197 tokens
@@ -13,6 +14,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/app/setup.sh"
+export PYTHONPATH="$ROOT/models"
 BENCH="$ATTNSCOPE_BUILD_DIR/bench"
 mkdir -p "$BENCH/models"
 tokens="197,577,2048"
@@ -23,15 +25,14 @@ for arg in "$@"; do
 done
 missing=()
 for t in ${tokens//,/ }; do
-    if [ ! -f "$BENCH/models/vitb_$t.pt" ] || [ "$ROOT/models/make_bench_models.py" -nt "$BENCH/models/vitb_$t.pt" ]; then
+    if [ ! -f "$BENCH/models/vitb_$t.pt" ] || [ "$ROOT/models/attnscope/make_bench_models.py" -nt "$BENCH/models/vitb_$t.pt" ]; then
         missing+=("$t")
     fi
 done
 if [ ${#missing[@]} -gt 0 ]; then
     list=$(IFS=,; echo "${missing[*]}")
     echo "bench: making the ViT-B-like models ($list tokens)"
-    /usr/bin/python3 "$ROOT/models/make_bench_models.py" "$BENCH/models" --tokens "$list"
+    /usr/bin/python3 -m attnscope.make_bench_models "$BENCH/models" --tokens "$list"
 fi
 exec "$ATTNSCOPE_BUILD_DIR/tests/attnscope_bench" suite --bench-dir "$BENCH" --source "$ROOT" \
-    --app "$ATTNSCOPE_BUILD_DIR/app/attnscope" \
-    --python "$ROOT/models/bench_python_way.py" "$@"
+    --app "$ATTNSCOPE_BUILD_DIR/app/attnscope" "$@"

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Regenerates the test data in this folder (models, broken models, images, the
-# evaluation set and the reference values) with models/make_test_data.py, then
-# the malformed-input corpus (malformed/) and the fuzzers' seed corpora
-# (tests/fuzz/corpus/) with models/make_malformed_corpus.py.
+# evaluation set and the reference values) with attnscope.make_test_data, then
+# the malformed-input corpus (malformed/, its tokens.expected.json included)
+# and the fuzzers' seed corpora (tests/fuzz/corpus/) with
+# attnscope.make_malformed_corpus (which needs python3-pil). Both are modules
+# of the Python package in models/attnscope/.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-/usr/bin/python3 models/make_test_data.py
-exec /usr/bin/python3 models/make_malformed_corpus.py
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export PYTHONPATH="$root/models"
+/usr/bin/python3 -m attnscope.make_test_data
+exec /usr/bin/python3 -m attnscope.make_malformed_corpus

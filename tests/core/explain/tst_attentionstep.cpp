@@ -35,7 +35,7 @@ private slots:
                 << static_cast<int>(i);
     }
     // Against tests/data/tiny_teach.reference.json: the step computed in
-    // PyTorch (models/make_test_data.py) from the q, k and v the model exports.
+    // PyTorch (models/attnscope/make_test_data.py) from the q, k and v the model exports.
     void fromTheModelsQueriesAndKeys()
     {
         QFETCH(int, index);

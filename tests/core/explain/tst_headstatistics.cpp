@@ -1,5 +1,5 @@
 // Per-head statistics against the independent Python implementation
-// (models/reference.py head_statistics, stored in tests/data/*.reference.json).
+// (models/attnscope/reference.py head_statistics, stored in tests/data/*.reference.json).
 #include "../../testsupport.h"
 
 #include "core/bundle/modelbundle.h"

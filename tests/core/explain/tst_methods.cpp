@@ -1,5 +1,5 @@
 // The engine's methods on the tiny test models against values computed by an
-// independent implementation (models/reference.py), to 1e-4.
+// independent implementation (models/attnscope/reference.py), to 1e-4.
 #include "../../testsupport.h"
 
 #include "core/bundle/modelbundle.h"

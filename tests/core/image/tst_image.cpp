@@ -136,7 +136,7 @@ void TestImage::rejectsBadFiles()
     }
 }
 
-// Every image of the malformed corpus (models/make_malformed_corpus.py): the
+// Every image of the malformed corpus (models/attnscope/make_malformed_corpus.py): the
 // refused ones give their message; the odd but valid ones (16-bit, grey,
 // alpha, palette, CMYK, GIF first frames, EXIF orientations, ...) give the
 // pixels the corpus script computed from the arrays it encoded.

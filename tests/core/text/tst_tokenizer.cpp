@@ -1,9 +1,17 @@
-// The word-level tokenizer: splitting, vocabulary look-up, truncation, padding.
+// The word-level tokenizer: splitting, vocabulary look-up, truncation, padding;
+// and the malformed texts read exactly as the Python tokenizer reads them
+// (models/attnscope/tokenizer.py, an implementation of its own, whose output
+// is tests/data/malformed/tokens.expected.json).
 #include "core/bundle/manifest.h"
 #include "core/error.h"
+#include "core/io/textfile.h"
+#include "core/json/json.h"
 #include "core/text/tokenizer.h"
 #include "core/text/wordleveltokenizer.h"
 
+#include "../../testsupport.h"
+
+#include <QDir>
 #include <QTest>
 
 using namespace attnscope::core;
@@ -18,6 +26,66 @@ TextSpec spec(bool addCls, bool addSep, int maxLength)
     s.addCls = addCls;
     s.addSep = addSep;
     return s;
+}
+
+const Json &pythonTokens()
+{
+    static const Json expected = attnscope::test::readJson(attnscope::test::dataPath("malformed/tokens.expected.json"));
+    return expected;
+}
+
+/// The text model's spec (the manifest the Python side read, parsed as a
+/// model's is) with a reading's changes.
+TextSpec readingSpec(const std::string &reading)
+{
+    TextSpec spec = Manifest::parse(pythonTokens().find("manifest")->dump(), "tokens.expected.json").text;
+    const Json *changes = pythonTokens().find("readings")->find(reading);
+    if (const Json *v = changes->find("max_length"))
+        spec.maxLength = static_cast<int>(v->toNumber());
+    if (const Json *v = changes->find("add_cls"))
+        spec.addCls = v->toBool();
+    if (const Json *v = changes->find("add_sep"))
+        spec.addSep = v->toBool();
+    return spec;
+}
+
+/// The Python tokenizer's output for a text and a reading, or nullptr.
+const Json *pythonTokensFor(const std::string &file, const std::string &reading)
+{
+    for (const Json &t : pythonTokens().find("texts")->toArray()) {
+        if (t.find("file")->toString() == file && t.find("reading")->toString() == reading)
+            return &t;
+    }
+    return nullptr;
+}
+
+QList<qint64> integers(const Json &array)
+{
+    QList<qint64> out;
+    for (const Json &v : array.toArray())
+        out << (v.isBool() ? qint64(v.toBool()) : static_cast<qint64>(v.toNumber()));
+    return out;
+}
+
+template <typename T> QList<qint64> integers(const std::vector<T> &values)
+{
+    return QList<qint64>(values.begin(), values.end());
+}
+
+QStringList strings(const Json &array)
+{
+    QStringList out;
+    for (const Json &v : array.toArray())
+        out << QString::fromStdString(v.toString());
+    return out;
+}
+
+QStringList strings(const std::vector<std::string> &values)
+{
+    QStringList out;
+    for (const std::string &v : values)
+        out << QString::fromStdString(v);
+    return out;
 }
 
 } // namespace
@@ -37,6 +105,8 @@ private slots:
     void manyWordsAreTruncatedQuickly();
     void namesTheUnknownWords_data();
     void namesTheUnknownWords();
+    void readsMalformedTextsAsPythonDoes_data();
+    void readsMalformedTextsAsPythonDoes();
 };
 
 void TestTokenizer::encodes_data()
@@ -134,9 +204,6 @@ void TestTokenizer::manyWordsAreTruncatedQuickly()
     QVERIFY(t.truncated());
 }
 
-QTEST_APPLESS_MAIN(TestTokenizer)
-#include "tst_tokenizer.moc"
-
 void TestTokenizer::namesTheUnknownWords_data()
 {
     QTest::addColumn<QString>("text");
@@ -166,3 +233,41 @@ void TestTokenizer::namesTheUnknownWords()
     QCOMPARE(got, unknown);
     QCOMPARE(QString::fromStdString(t.unknownWordsNote()), note);
 }
+
+void TestTokenizer::readsMalformedTextsAsPythonDoes_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("reading");
+    // One row per text in the corpus folder (not per entry of the JSON file,
+    // so that a text the Python side left out fails rather than vanishes),
+    // read with the text model's spec and with room for every word.
+    const QDir texts(QString::fromStdString(attnscope::test::dataPath("malformed/texts")));
+    const QStringList files = texts.entryList({"*.txt"}, QDir::Files, QDir::Name);
+    QVERIFY(files.size() >= 8);
+    for (const char *reading : {"manifest", "every word"}) {
+        for (const QString &name : files)
+            QTest::addRow("%s, %s", qPrintable(name), reading) << "malformed/texts/" + name << reading;
+    }
+}
+
+void TestTokenizer::readsMalformedTextsAsPythonDoes()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, reading);
+    const Json *expected = pythonTokensFor(file.toStdString(), reading.toStdString());
+    if (!expected)
+        QFAIL("tokens.expected.json has no entry for this text: run tests/data/make_test_data.sh");
+    const std::string text = TextFile::read(attnscope::test::dataPath(file.toStdString()));
+    const TokenizedText t = Tokenizer::create(readingSpec(reading.toStdString()))->encode(text);
+    QCOMPARE(integers(t.ids), integers(*expected->find("ids")));
+    QCOMPARE(integers(t.mask), integers(*expected->find("mask")));
+    QCOMPARE(strings(t.tokens), strings(*expected->find("tokens")));
+    QCOMPARE(integers(t.special), integers(*expected->find("special")));
+    QCOMPARE(integers(t.unknown), integers(*expected->find("unknown")));
+    QCOMPARE(t.wordCount, static_cast<int>(expected->find("words")->toNumber()));
+    QCOMPARE(t.droppedWords, static_cast<int>(expected->find("dropped")->toNumber()));
+    QCOMPARE(strings(t.unknownWords()), strings(*expected->find("unknown_words")));
+}
+
+QTEST_APPLESS_MAIN(TestTokenizer)
+#include "tst_tokenizer.moc"

@@ -9,18 +9,28 @@ tests/data/malformed/
     sessions/  session files that must be refused
     expected.json  what each input must produce; read by tst_malformed (the
                GUI) and tst_cli (the command line)
+    tokens.expected.json  what the Python tokenizer (attnscope.tokenizer)
+               makes of each text with the text model's manifest; read by
+               tst_tokenizer, which has the C++ tokenizer agree with it
 tests/fuzz/corpus/<harness>/  seeds for the libFuzzer harnesses
 
 The expected pixels come from the arrays the images were made from (and PIL
 for the EXIF orientations), never from AttnScope. Seeded: every run writes
 the same files.
 
-    /usr/bin/python3 models/make_malformed_corpus.py
+    PYTHONPATH=models python3 -m attnscope.make_malformed_corpus [--data tests/data] [--fuzz tests/fuzz/corpus]
+
+--data is where the test data is read (tiny_joint.pt) and the corpus written
+(DATA/malformed); a copy of tests/data in a temporary folder leaves the
+committed corpus alone.
+
+Making the images needs PIL (Debian's python3-pil), a dependency of this
+tool only: nothing else, the tests included, imports it.
 """
+import argparse
 import io
 import json
 import os
-import re
 import shutil
 import struct
 import sys
@@ -30,13 +40,10 @@ from typing import List
 
 import numpy as np
 import torch
-from PIL import Image, ImageOps
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-DATA = os.path.join(ROOT, "tests", "data")
-OUT = os.path.join(DATA, "malformed")
-FUZZ = os.path.join(ROOT, "tests", "fuzz", "corpus")
+from attnscope import paths, tokenizer
+
+TEXT_MODEL = "tiny_joint.pt"
 
 RED, GREEN, BLUE, YELLOW, WHITE = (220, 30, 30), (30, 200, 60), (40, 60, 230), (240, 220, 40), (255, 255, 255)
 
@@ -98,6 +105,8 @@ def over_white(rgb, alpha):
 
 def images():
     """(name, bytes, expectation) for every image of the corpus."""
+    from PIL import Image, ImageOps
+
     out = []
     rng = np.random.default_rng(6)
     upright = quadrants(48, 32)
@@ -336,19 +345,19 @@ class OutOfMemory(torch.nn.Module):
         return self.inner(image, input_ids, attention_mask)
 
 
-def models():
+def models(data):
     """(name, expectation) of every model of the corpus; new ones are written
     to malformed/models, the older broken models are referenced in place."""
-    folder = os.path.join(OUT, "models")
+    folder = os.path.join(data, "malformed", "models")
     rng = np.random.default_rng(9)
     write(os.path.join(folder, "random_bytes.pt"), rng.integers(0, 256, 8192, dtype=np.uint8).tobytes())
     files = {"attnscope.json": ""}
-    tiny = torch.jit.load(os.path.join(DATA, "tiny_joint.pt"), _extra_files=files)
+    tiny = torch.jit.load(os.path.join(data, TEXT_MODEL), _extra_files=files)
     torch.jit.save(torch.jit.script(InfiniteLogits(tiny)), os.path.join(folder, "infinite_logits.pt"),
                    _extra_files={"attnscope.json": files["attnscope.json"]})
     torch.jit.save(torch.jit.script(OutOfMemory(tiny)), os.path.join(folder, "out_of_memory.pt"),
                    _extra_files={"attnscope.json": files["attnscope.json"]})
-    with open(os.path.join(DATA, "tiny_joint.pt"), "rb") as f:
+    with open(os.path.join(data, TEXT_MODEL), "rb") as f:
         whole = f.read()
     write(os.path.join(folder, "truncated_end.pt"), whole[:-100])  # the zip's directory is gone
     extra = {"attnscope.json": files["attnscope.json"]}
@@ -412,16 +421,17 @@ def models():
     ]
 
 
-def split_words(text):
-    """Words as AttnScope's word-level tokenizer documents them: runs of
-    letters, digits, ' and _ (any non-ASCII byte counts as a letter); other
-    ASCII punctuation is a word of its own; spaces and control characters
-    separate. A second implementation, for the expected counts."""
-    return re.findall(rb"[0-9A-Za-z'_\x80-\xff]+|[!-/:-@\[-`{-~]", text)
+def text_model_manifest(data):
+    """The manifest of the model the texts are read with (tiny_joint.pt)."""
+    files = {"attnscope.json": ""}
+    torch.jit.load(os.path.join(data, TEXT_MODEL), _extra_files=files)
+    return json.loads(files["attnscope.json"])
 
 
-def texts(room):
-    """(name, bytes) of every text of the corpus, with its expected counts."""
+def texts(text_spec):
+    """(name, bytes, expectation) of every text of the corpus; the word counts
+    are what AttnScope's tokenizer, as attnscope.tokenizer implements it,
+    reads with `text_spec`."""
     cases = [
         ("empty.txt", b""),
         ("whitespace.txt", b" \t\n\r\n   \t "),
@@ -432,14 +442,40 @@ def texts(room):
          .encode()),
         ("control_characters.txt", b"is\x01there\x07a\x1bred\x7f circle\x0b?\x00end"),
     ]
+    words = tokenizer.create(text_spec)
     out = []
     for name, data in cases:
-        words = len(split_words(data))
-        out.append((name, data, {"words": words, "dropped": max(0, words - room)}))
+        t = words.encode(data)
+        out.append((name, data, {"words": t.word_count, "dropped": t.dropped_words}))
     # Past the 1 MB every reader of text stops at.
     out.append(("over_a_megabyte.txt", (b"is there a red circle ? " * 46000)[:1100000],
                 {"error": "AttnScope reads at most 1 MB of text"}))
     return out
+
+
+# The spec each text is read with for tokens.expected.json: the text model's
+# own, and the same with room for every word of the short texts and [CLS] and
+# [SEP] around them (its own reads six words and no specials).
+TOKEN_READINGS = [("manifest", {}), ("every word", {"max_length": 16, "add_cls": True, "add_sep": True})]
+
+
+def token_expectations(manifest, text_cases):
+    """tokens.expected.json: what the Python tokenizer makes of every text of
+    the corpus with the text model's manifest (held in the file, for the C++
+    side to read the same spec) and with each reading's changes to its
+    `text`. Every text is included: the tokenizer itself does not stop at
+    1 MB, the readers before it do."""
+    out = {"generator": "models/attnscope/make_malformed_corpus.py (attnscope.tokenizer)", "model": TEXT_MODEL,
+           "manifest": manifest, "readings": {name: changes for name, changes in TOKEN_READINGS}, "texts": []}
+    for reading, changes in TOKEN_READINGS:
+        words = tokenizer.create(dict(manifest["text"], **changes))
+        for name, data, _ in text_cases:
+            out["texts"].append(dict(file="malformed/texts/" + name, reading=reading, **words.encode(data).to_json()))
+    return out
+
+
+def json_text(value):
+    return json.dumps(value, indent=1) + "\n"
 
 
 def sessions():
@@ -477,58 +513,61 @@ def sessions():
     ]
 
 
-def fuzz_seeds(image_cases, text_cases, session_cases):
-    if os.path.isdir(FUZZ):
-        shutil.rmtree(FUZZ)
-    for name, data, _ in image_cases:
-        if len(data) <= 16384:
-            write(os.path.join(FUZZ, "image", name), data)
+def fuzz_seeds(data, fuzz, image_cases, text_cases, session_cases):
+    if os.path.isdir(fuzz):
+        shutil.rmtree(fuzz)
+    for name, image, _ in image_cases:
+        if len(image) <= 16384:
+            write(os.path.join(fuzz, "image", name), image)
     for model in ("tiny_joint.pt", "tiny_dual.pt", "tiny_late.pt"):
         files = {"attnscope.json": ""}
-        torch.jit.load(os.path.join(DATA, model), _extra_files=files)
-        write(os.path.join(FUZZ, "manifest", model.replace(".pt", ".json")), files["attnscope.json"])
-    write(os.path.join(FUZZ, "manifest", "truncated.json"), files["attnscope.json"][:200])
-    for name, data, _ in text_cases:
+        torch.jit.load(os.path.join(data, model), _extra_files=files)
+        write(os.path.join(fuzz, "manifest", model.replace(".pt", ".json")), files["attnscope.json"])
+    write(os.path.join(fuzz, "manifest", "truncated.json"), files["attnscope.json"][:200])
+    for name, text, _ in text_cases:
         for options in (0x3F, 0x18):  # with and without CLS/SEP, lower-casing; two lengths
-            write(os.path.join(FUZZ, "tokenizer", "%02x_%s" % (options, name)), bytes([options]) + data[:2000])
+            write(os.path.join(fuzz, "tokenizer", "%02x_%s" % (options, name)), bytes([options]) + text[:2000])
     good = {"format": "attnscope-session/1", "model": {"path": "m.pt", "sha256": "ab" * 32},
             "image": {"path": "i.png", "data": "iVBORw0KGgo="}, "text": "is there a red circle",
             "view": {"method": "rollout", "attention": 1, "head": 0, "zoom": 2.0, "colormap": "magma"}}
-    write(os.path.join(FUZZ, "session", "good.json"), json.dumps(good).encode())
+    write(os.path.join(fuzz, "session", "good.json"), json.dumps(good).encode())
     for name, text, _ in session_cases:
-        write(os.path.join(FUZZ, "session", name), text.encode())
+        write(os.path.join(fuzz, "session", name), text.encode())
 
 
 def main():
-    if os.path.isdir(OUT):
-        shutil.rmtree(OUT)
-    files = {"attnscope.json": ""}
-    torch.jit.load(os.path.join(DATA, "tiny_joint.pt"), _extra_files=files)
-    text_spec = json.loads(files["attnscope.json"])["text"]
-    room = text_spec["max_length"] - int(text_spec.get("add_cls", False)) - int(text_spec.get("add_sep", False))
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default=paths.TEST_DATA, help="the test data folder (default: tests/data)")
+    parser.add_argument("--fuzz", default=paths.FUZZ_CORPUS, help="the seed corpora (default: tests/fuzz/corpus)")
+    args = parser.parse_args()
+    out = os.path.join(args.data, "malformed")
+    if os.path.isdir(out):
+        shutil.rmtree(out)
+    manifest = text_model_manifest(args.data)
 
-    expected = {"text_model": "tiny_joint.pt", "text_image": "images/joint_exact.png",
+    expected = {"text_model": TEXT_MODEL, "text_image": "images/joint_exact.png",
                 "images": [], "models": [], "texts": [], "sessions": []}
     image_cases = images()
     for name, data, expectation in image_cases:
-        write(os.path.join(OUT, "images", name), data)
+        write(os.path.join(out, "images", name), data)
         expected["images"].append(dict(file="malformed/images/" + name, **expectation))
-    for path, error in models():
+    for path, error in models(args.data):
         expected["models"].append({"file": path, "error": error})
-    text_cases = texts(room)
+    text_cases = texts(manifest["text"])
     for name, data, expectation in text_cases:
-        write(os.path.join(OUT, "texts", name), data)
+        write(os.path.join(out, "texts", name), data)
         expected["texts"].append(dict(file="malformed/texts/" + name, **expectation))
     session_cases = sessions()
     for name, text, error in session_cases:
-        write(os.path.join(OUT, "sessions", name), text.encode())
+        write(os.path.join(out, "sessions", name), text.encode())
         expected["sessions"].append({"file": "malformed/sessions/" + name, "error": error})
-    with open(os.path.join(OUT, "expected.json"), "w") as f:
-        json.dump(expected, f, indent=1)
-        f.write("\n")
-    fuzz_seeds(image_cases, text_cases, session_cases)
-    print("wrote %d images, %d models, %d texts, %d sessions to %s" % (
-        len(expected["images"]), len(expected["models"]), len(expected["texts"]), len(expected["sessions"]), OUT))
+    with open(os.path.join(out, "expected.json"), "w") as f:
+        f.write(json_text(expected))
+    with open(os.path.join(out, "tokens.expected.json"), "w") as f:
+        f.write(json_text(token_expectations(manifest, text_cases)))
+    fuzz_seeds(args.data, args.fuzz, image_cases, text_cases, session_cases)
+    print("wrote %d images, %d models, %d texts (and their tokens), %d sessions to %s" % (
+        len(expected["images"]), len(expected["models"]), len(expected["texts"]), len(expected["sessions"]), out))
     return 0
 
 

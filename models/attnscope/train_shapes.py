@@ -1,13 +1,14 @@
-#!/usr/bin/python3
 """Trains one of the demo models on Shapes World and exports it to models/zoo/.
 
-    models/train_shapes.py --arch single        # early fusion (the default model)
-    models/train_shapes.py --arch coattention   # intermediate fusion
-    models/train_shapes.py --arch late          # late fusion with modality gates
+    PYTHONPATH=models python3 -m attnscope.train_shapes --arch single        # early fusion (the default model)
+    PYTHONPATH=models python3 -m attnscope.train_shapes --arch coattention   # intermediate fusion
+    PYTHONPATH=models python3 -m attnscope.train_shapes --arch late          # late fusion with modality gates
 
 Every epoch draws fresh scenes (seeded by the epoch), so the model never sees
 an image twice; the validation split is fixed. Seeds are fixed, but thread
-scheduling makes CPU training not bit-for-bit repeatable.
+scheduling makes CPU training not bit-for-bit repeatable. Questions are read
+with AttnScope's tokenizer (attnscope.tokenizer) and the model's own `text`
+spec, so the ids it trains on are the ids AttnScope gives it.
 """
 import argparse
 import json
@@ -21,14 +22,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-import attnscope_export  # noqa: E402
-import shapes_models as sm  # noqa: E402
-import shapes_world as world  # noqa: E402
-
-VOCAB_IDS = {w: i for i, w in enumerate(world.VOCAB)}
+from attnscope import export, paths, tokenizer
+from attnscope import shapes_models as sm
+from attnscope import shapes_world as world
 
 
 def preprocess(bgr):
@@ -40,24 +36,20 @@ def preprocess(bgr):
     return x.transpose(2, 0, 1)
 
 
-def tokenize(question, add_cls):
-    words = question.lower().replace("?", " ? ").split()
-    ids = ([VOCAB_IDS["[CLS]"]] if add_cls else []) + [VOCAB_IDS.get(w, VOCAB_IDS["[UNK]"]) for w in words]
-    ids = ids[: sm.MAX_LEN]
-    mask = [1] * len(ids) + [0] * (sm.MAX_LEN - len(ids))
-    return ids + [VOCAB_IDS["[PAD]"]] * (sm.MAX_LEN - len(ids)), mask
+def question_tokenizer(add_cls):
+    """How AttnScope reads a question for the architecture's manifest."""
+    return tokenizer.create(sm.text_spec(add_cls))
 
 
-NOUNS = set(world.SHAPES) | {"object"}
+NOUNS = {w.encode() for w in world.SHAPES} | {b"object"}
 
 
-def locations(question, add_cls):
+def locations(question, words):
     """Training-only location targets: for each noun that names exactly one
     object of the question ("square" in "is the blue square left of ..."), its
     token position and the object's centre in [-1, 1]. Up to two; position -1
     where there is none."""
-    words = question["question"].lower().replace("?", " ? ").split()
-    nouns = [n + int(add_cls) for n, w in enumerate(words) if w in NOUNS]
+    nouns = [n + int(words.add_cls) for n, w in enumerate(words.split(question["question"])) if w in NOUNS]
     boxes = question["boxes"]
     pos, xy = [-1, -1], [[0.0, 0.0], [0.0, 0.0]]
     if 1 <= len(nouns) <= 2 and len(nouns) == len(boxes):
@@ -82,6 +74,7 @@ def scene_summary(scene):
 
 
 def make_data(split, count, add_cls, seed=None, mix=None):
+    words = question_tokenizer(add_cls)
     images, image_index, ids, masks, labels, types, patches, pos, xy = [], [], [], [], [], [], [], [], []
     scenes = ([], [], [])
     for scene, questions in world.make_split(split, count, seed=seed, types=mix):
@@ -90,13 +83,13 @@ def make_data(split, count, add_cls, seed=None, mix=None):
         for store, value in zip(scenes, scene_summary(scene)):
             store.append(value)
         for q in questions:
-            i, m = tokenize(q["question"], add_cls)
+            t = words.encode(q["question"])
             image_index.append(len(images) - 1)
-            ids.append(i)
-            masks.append(m)
+            ids.append(t.ids)
+            masks.append(t.mask)
             labels.append(world.LABELS.index(q["answer"]))
             types.append(world.QUESTION_TYPES.index(q["type"]))
-            p, c = locations(q, add_cls)
+            p, c = locations(q, words)
             pos.append(p)
             xy.append(c)
     return (torch.from_numpy(np.stack(images)), torch.tensor(image_index), torch.tensor(ids),
@@ -186,7 +179,7 @@ def main():
     torch.manual_seed(17)
     model = sm.ARCHITECTURES[args.arch](**({"layers": args.layers} if args.layers else {}))
     add_cls = args.arch != "single"
-    out = args.out or os.path.join(HERE, "zoo", sm.ZOO_NAMES[args.arch])
+    out = args.out or os.path.join(paths.ZOO, sm.ZOO_NAMES[args.arch])
     os.makedirs(os.path.dirname(out), exist_ok=True)
     validation = make_data("validation", args.validation, add_cls)
     # Training-only perception head: which colour and shape covers each patch.
@@ -286,10 +279,11 @@ def main():
             " ".join("%s %.3f" % (t[:5], v) for t, v in per_type.items()), minutes), flush=True)
         if acc > best:
             best = acc
-            example = (torch.zeros(2, 3, sm.IMAGE, sm.IMAGE), torch.tensor([tokenize("is there a red circle ?", add_cls)[0]] * 2),
-                       torch.tensor([tokenize("is there a red circle ?", add_cls)[1]] * 2))
+            question = question_tokenizer(add_cls).encode("is there a red circle ?")
+            example = (torch.zeros(2, 3, sm.IMAGE, sm.IMAGE), torch.tensor([question.ids] * 2),
+                       torch.tensor([question.mask] * 2))
             detach()
-            attnscope_export.export(model, model.manifest(), example, out)
+            export.export(model, model.manifest(), example, out)
             attach()
         if minutes > args.minutes:
             print("time limit reached", flush=True)

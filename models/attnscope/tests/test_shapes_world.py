@@ -1,16 +1,14 @@
-#!/usr/bin/python3
 """Tests of the Shapes World generator: seeded splits repeat, question types
 come in equal shares, answers agree with the scene, and every box holds the
-object it names in the rendered pixels."""
-import os
-import sys
+object it names in the rendered pixels.
+
+    PYTHONPATH=models python3 -m unittest -v attnscope.tests.test_shapes_world
+"""
 import unittest
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-import shapes_world as world  # noqa: E402
+from attnscope import shapes_world as world
 
 
 def split(name, count, seed=None):

@@ -1,14 +1,12 @@
-#!/usr/bin/python3
 """Tests of the export helper. Exports a model built from nn.TransformerEncoder
 and one with hand-written attention, checks them, and has the attnscope binary
 (ATTNSCOPE_BINARY) load and explain both.
 
-    ATTNSCOPE_BINARY=build/app/attnscope python3 -m unittest -v models/test_attnscope_export.py
+    ATTNSCOPE_BINARY=build/app/attnscope PYTHONPATH=models python3 -m unittest -v attnscope.tests.test_export
 """
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import unittest
 
@@ -17,11 +15,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-import attnscope_export  # noqa: E402
-from testmodels import VOCAB, TinyJoint, joint_manifest  # noqa: E402
+from attnscope import export
+from attnscope.testmodels import VOCAB, TinyJoint, joint_manifest
 
 BINARY = os.environ.get("ATTNSCOPE_BINARY")
 
@@ -96,7 +91,7 @@ class ExportHelperTest(unittest.TestCase):
         inputs = example()
         with torch.no_grad():
             before = model(*inputs)
-        wrapped = attnscope_export.AttentionRecorder(model)
+        wrapped = export.AttentionRecorder(model)
         self.assertEqual(wrapped.attention_names(), ["encoder.layers.0.self_attn", "encoder.layers.1.self_attn"])
         logits, attentions = wrapped(*inputs)
         torch.testing.assert_close(logits, before, rtol=1e-5, atol=1e-5)
@@ -107,7 +102,7 @@ class ExportHelperTest(unittest.TestCase):
     def test_exports_transformer_encoder_model(self):
         torch.manual_seed(3)
         path = os.path.join(self.dir.name, "encoder.pt")
-        attnscope_export.export(attnscope_export.AttentionRecorder(EncoderVqa()), encoder_manifest(), example(), path)
+        export.export(export.AttentionRecorder(EncoderVqa()), encoder_manifest(), example(), path)
         extra = {"attnscope.json": ""}
         torch.jit.load(path, _extra_files=extra)
         self.assertEqual(json.loads(extra["attnscope.json"])["name"], "encoder-vqa")
@@ -117,19 +112,19 @@ class ExportHelperTest(unittest.TestCase):
     def test_exports_hand_written_attention_model(self):
         torch.manual_seed(4)
         path = os.path.join(self.dir.name, "joint.pt")
-        attnscope_export.export(TinyJoint(8), joint_manifest(["l%d" % i for i in range(8)]), example(), path)
+        export.export(TinyJoint(8), joint_manifest(["l%d" % i for i in range(8)]), example(), path)
         self.explain_with_binary(path)
 
     def test_rejects_wrong_attention_count(self):
         manifest = encoder_manifest()
         manifest["attentions"] = manifest["attentions"][:1]
-        with self.assertRaisesRegex(attnscope_export.ContractError, "declares 1 attention maps, the model returns 2"):
-            attnscope_export.export(attnscope_export.AttentionRecorder(EncoderVqa()), manifest, example(),
+        with self.assertRaisesRegex(export.ContractError, "declares 1 attention maps, the model returns 2"):
+            export.export(export.AttentionRecorder(EncoderVqa()), manifest, example(),
                                     os.path.join(self.dir.name, "bad.pt"))
 
     def test_rejects_model_without_attention(self):
-        with self.assertRaisesRegex(attnscope_export.ContractError, "no nn.MultiheadAttention"):
-            attnscope_export.AttentionRecorder(nn.Linear(3, 3))
+        with self.assertRaisesRegex(export.ContractError, "no nn.MultiheadAttention"):
+            export.AttentionRecorder(nn.Linear(3, 3))
 
 
 if __name__ == "__main__":

@@ -1,23 +1,26 @@
-#!/usr/bin/python3
 """Independent reference implementations of AttnScope's explanation methods.
 
 Written from the papers, with explicit per-stream variables (text t, image i)
 in the style of Chefer et al.'s published code, not from the C++ engine; the
 test suite compares the engine against these values.
 
-    reference.py compute --model M --image I --text T          # prints JSON
-    reference.py check --model M --image I --text T --explain-json out/explanation.json [--tol 1e-4]
+    PYTHONPATH=models python3 -m attnscope.reference compute --model M --image I --text T   # prints JSON
+    PYTHONPATH=models python3 -m attnscope.reference check --model M --image I --text T \
+        --explain-json out/explanation.json [--tol 1e-4] [--arrays]
+
+Text is read with AttnScope's tokenizer (attnscope.tokenizer).
 """
 import argparse
 import json
 import math
 import os
-import re
 import sys
 
 import cv2
 import numpy as np
 import torch
+
+from attnscope import tokenizer
 
 
 # ---------------------------------------------------------------- inputs
@@ -50,31 +53,11 @@ def load_image(path, spec):
     return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))[None], (bgr.shape[1], bgr.shape[0])
 
 
-def tokenize(text, spec):
-    """Words (letters, digits, apostrophes, underscores) and single symbols."""
-    if spec.get("lowercase", True):
-        text = text.lower()
-    words = re.findall(r"[A-Za-z0-9'_]+|[^\sA-Za-z0-9'_]", text)
-    vocab = {w: i for i, w in enumerate(spec["vocab"])}
-    sp = spec.get("special_tokens", {})
-    pad, unk = vocab[sp.get("pad", "[PAD]")], vocab[sp.get("unk", "[UNK]")]
-    ids, special = [], []
-    if spec.get("add_cls"):
-        ids.append(vocab[sp.get("cls", "[CLS]")])
-        special.append(True)
-    room = spec["max_length"] - len(ids) - (1 if spec.get("add_sep") else 0)
-    for w in words[:room]:
-        ids.append(vocab.get(w, unk))
-        special.append(False)
-    if spec.get("add_sep"):
-        ids.append(vocab[sp.get("sep", "[SEP]")])
-        special.append(True)
-    mask = [1] * len(ids)
-    while len(ids) < spec["max_length"]:
-        ids.append(pad)
-        mask.append(0)
-        special.append(True)
-    return torch.tensor([ids]), torch.tensor([mask]), special
+def text_inputs(text, spec):
+    """The ids and mask of `text` as AttnScope's tokenizer makes them (a batch
+    of one, [1, max_length]) and which positions are special (CLS, SEP, PAD)."""
+    t = tokenizer.encode(text, spec)
+    return torch.tensor([t.ids]), torch.tensor([t.mask]), t.special
 
 
 def forward(module, image, ids, mask):
@@ -423,7 +406,7 @@ def perturbation_auc(module, manifest, image, ids, mask, target, patch_scores, p
 def compute(model_path, image_path, text):
     module, manifest = load_model(model_path)
     image, (width, height) = load_image(image_path, manifest["image"])
-    ids, mask, special = tokenize(text, manifest["text"])
+    ids, mask, special = text_inputs(text, manifest["text"])
     for p in module.parameters():
         p.requires_grad_(True)
     logits, attentions, extras = forward(module, image, ids, mask)

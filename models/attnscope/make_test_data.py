@@ -1,15 +1,24 @@
-#!/usr/bin/python3
 """Makes the test suite's data in tests/data/ (run by tests/data/make_test_data.sh):
 
-- tiny_joint.pt, tiny_dual.pt: random-weight models with the AttnScope contract;
+- tiny_joint.pt, tiny_dual.pt, tiny_late.pt, tiny_teach.pt: random-weight
+  models with the AttnScope contract;
 - broken/*.pt and other files that are not valid models, each for one error;
 - images/*.png and eval/ (a small data set with ground-truth boxes);
 - shapes_test/: the first 160 questions of Shapes World's test split;
-- *.reference.json: expected values from models/reference.py, an independent
+- *.reference.json: expected values from attnscope.reference, an independent
   implementation of the methods.
 
-Everything is seeded, so a rerun writes the same files.
+Everything is seeded, so a rerun writes the same data: the archives differ
+in their zip records, the reference values at most in their last bits (the
+BLAS and thread scheduling round differently from machine to machine).
+
+    PYTHONPATH=models python3 -m attnscope.make_test_data [--data DIR]
+        [--references-only | --teaching-model-only | --teaching-reference-only]
+
+--data (default tests/data) is where it writes, and where the --*-only
+options read the committed models from.
 """
+import argparse
 import json
 import math
 import os
@@ -19,16 +28,9 @@ import cv2
 import numpy as np
 import torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+from attnscope import export, paths, reference, shapes_world
+from attnscope.testmodels import TinyDual, TinyJoint, TinyLate, TinyTeach, dual_manifest, joint_manifest, late_manifest
 
-import attnscope_export  # noqa: E402
-import reference  # noqa: E402
-import shapes_world  # noqa: E402
-from testmodels import TinyDual, TinyJoint, TinyLate, TinyTeach, dual_manifest, joint_manifest, late_manifest  # noqa: E402
-
-ROOT = os.path.dirname(HERE)
-DATA = os.path.join(ROOT, "tests", "data")
 
 JOINT_LABELS = ["yes", "no", "red", "green", "blue", "0", "1", "2"]
 DUAL_LABELS = ["yes", "no", "red"]
@@ -54,9 +56,9 @@ def draw_scene(height, width, rng, shapes):
     return img, boxes
 
 
-def save_model(model, manifest, example, name):
-    path = os.path.join(DATA, name)
-    attnscope_export.export(model, manifest, example, path)
+def save_model(data, model, manifest, example, name):
+    path = os.path.join(data, name)
+    export.export(model, manifest, example, path)
     return path
 
 
@@ -124,8 +126,8 @@ class NanLogits(torch.nn.Module):
         return logits * float("nan"), attentions
 
 
-def write_broken(joint, manifest):
-    broken = os.path.join(DATA, "broken")
+def write_broken(data, joint, manifest):
+    broken = os.path.join(data, "broken")
     os.makedirs(broken, exist_ok=True)
     scripted = torch.jit.script(joint)
 
@@ -158,14 +160,14 @@ def write_broken(joint, manifest):
     save(torch.jit.script(DetachedAttention(joint)), "detached_attention.pt", json.dumps(manifest))
     save(torch.jit.script(Throws(joint)), "forward_throws.pt", json.dumps(manifest))
     save(torch.jit.script(NanLogits(joint)), "nan_logits.pt", json.dumps(manifest))
-    with open(os.path.join(DATA, "tiny_joint.pt"), "rb") as f:
+    with open(os.path.join(data, "tiny_joint.pt"), "rb") as f:
         whole = f.read()
     with open(os.path.join(broken, "truncated.pt"), "wb") as f:
         f.write(whole[: len(whole) // 2])
 
 
-def write_images():
-    images = os.path.join(DATA, "images")
+def write_images(data):
+    images = os.path.join(data, "images")
     os.makedirs(images, exist_ok=True)
     rng = np.random.default_rng(7)
     img, _ = draw_scene(16, 24, rng, [("circle", "red", (6, 5), 3), ("square", "blue", (17, 10), 3)])
@@ -176,8 +178,8 @@ def write_images():
     cv2.imwrite(os.path.join(images, "dual_exact.png"), img)
 
 
-def write_eval():
-    folder = os.path.join(DATA, "eval")
+def write_eval(data):
+    folder = os.path.join(data, "eval")
     os.makedirs(folder, exist_ok=True)
     rng = np.random.default_rng(11)
     samples = []
@@ -219,7 +221,7 @@ def eval_reference(model_path, folder, samples):
             "pointing_game": {m: h / n for m, h in hits.items()}}
 
 
-def write_references(joint_path, dual_path, late_path):
+def write_references(data, joint_path, dual_path, late_path):
     """The *.reference.json files: the independent implementation's values for
     a few inputs of each tiny model."""
     cases = {
@@ -232,22 +234,22 @@ def write_references(joint_path, dual_path, late_path):
     for name, items in cases.items():
         out = []
         for model, image, text in items:
-            ref = reference.compute(model, os.path.join(DATA, image), text)
+            ref = reference.compute(model, os.path.join(data, image), text)
             ref["model"] = os.path.basename(model)
             ref["image"] = image
             out.append(ref)
-        with open(os.path.join(DATA, name), "w") as f:
-            json.dump({"generator": "models/reference.py", "cases": out}, f, indent=1)
+        with open(os.path.join(data, name), "w") as f:
+            json.dump({"generator": "models/attnscope/reference.py", "cases": out}, f, indent=1)
 
 
-def write_teaching_reference(path="tiny_teach.pt", image="images/joint_exact.png", text="is there a red"):
+def write_teaching_reference(data, path="tiny_teach.pt", image="images/joint_exact.png", text="is there a red"):
     """tiny_teach.reference.json: for every map, head and a few queries, the
     teaching step computed here in PyTorch from the queries, keys and values
     the model exports: q.k/sqrt(d) for every key (None where masked), the
     softmax over the unmasked keys, and sum_k w_k v_k."""
-    module, manifest = reference.load_model(os.path.join(DATA, path))
-    img, _ = reference.load_image(os.path.join(DATA, image), manifest["image"])
-    ids, mask, special = reference.tokenize(text, manifest["text"])
+    module, manifest = reference.load_model(os.path.join(data, path))
+    img, _ = reference.load_image(os.path.join(data, image), manifest["image"])
+    ids, mask, special = reference.text_inputs(text, manifest["text"])
     with torch.no_grad():
         _, attentions, extras = reference.forward(module, img, ids, mask)
     layout = reference.stream_layout(manifest)
@@ -268,12 +270,12 @@ def write_teaching_reference(path="tiny_teach.pt", image="images/joint_exact.png
                               "scores": [None if masked[i] else float(scores[i]) for i in range(len(keys))],
                               "weights": weights.tolist(), "output": out.tolist(),
                               "returned": attentions[m][0, head, query].tolist()})
-    with open(os.path.join(DATA, "tiny_teach.reference.json"), "w") as f:
-        json.dump({"generator": "models/make_test_data.py (write_teaching_reference)", "model": path,
+    with open(os.path.join(data, "tiny_teach.reference.json"), "w") as f:
+        json.dump({"generator": "models/attnscope/make_test_data.py (write_teaching_reference)", "model": path,
                    "image": image, "text": text, "cases": cases}, f, indent=1)
 
 
-def write_teaching_model():
+def write_teaching_model(data):
     """tiny_teach.pt: TinyJoint's architecture returning its queries, keys and
     values too (attention_inputs), for the teaching view's tests."""
     torch.manual_seed(2468)
@@ -282,56 +284,66 @@ def write_teaching_model():
     manifest["name"] = "tiny-teach"
     manifest["description"] = "Random-weight joint-stream test model that exports its queries, keys and values."
     manifest["attention_inputs"] = {"queries": "q", "keys": "k", "values": "v"}
-    path = save_model(model, manifest, joint_example(), "tiny_teach.pt")
+    path = save_model(data, model, manifest, joint_example(), "tiny_teach.pt")
     # A manifest that promises them on a model that returns none.
     torch.manual_seed(1234)
     plain = TinyJoint(len(JOINT_LABELS)).eval()
     promise = joint_manifest(JOINT_LABELS)
     promise["attention_inputs"] = {"queries": "q", "keys": "k"}
-    torch.jit.save(torch.jit.script(plain), os.path.join(DATA, "broken", "missing_attention_inputs.pt"),
+    torch.jit.save(torch.jit.script(plain), os.path.join(data, "broken", "missing_attention_inputs.pt"),
                    _extra_files={"attnscope.json": json.dumps(promise)})
     return path
 
 
 def main():
-    if sys.argv[1:] == ["--teaching-model-only"]:
-        print("wrote", write_teaching_model())
-        write_teaching_reference()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default=paths.TEST_DATA, help="the test data folder (default: tests/data)")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--teaching-model-only", action="store_true", help="tiny_teach.pt and its reference")
+    only.add_argument("--teaching-reference-only", action="store_true", help="tiny_teach.reference.json")
+    only.add_argument("--references-only", action="store_true",
+                      help="the *.reference.json of the committed models")
+    args = parser.parse_args()
+    data = args.data
+    if args.teaching_model_only:
+        print("wrote", write_teaching_model(data))
+        write_teaching_reference(data)
         return 0
-    if sys.argv[1:] == ["--teaching-reference-only"]:
-        write_teaching_reference()
-        print("wrote the teaching reference to", DATA)
+    if args.teaching_reference_only:
+        write_teaching_reference(data)
+        print("wrote the teaching reference to", data)
         return 0
-    if sys.argv[1:] == ["--references-only"]:
+    if args.references_only:
         # The models as committed; only the expected values are recomputed.
-        write_references(*(os.path.join(DATA, n) for n in ("tiny_joint.pt", "tiny_dual.pt", "tiny_late.pt")))
-        print("wrote the reference values to", DATA)
+        write_references(data, *(os.path.join(data, n) for n in ("tiny_joint.pt", "tiny_dual.pt", "tiny_late.pt")))
+        print("wrote the reference values to", data)
         return 0
-    os.makedirs(DATA, exist_ok=True)
+    os.makedirs(data, exist_ok=True)
     torch.manual_seed(1234)
     joint = TinyJoint(len(JOINT_LABELS)).eval()
     jm = joint_manifest(JOINT_LABELS)
-    joint_path = save_model(joint, jm, joint_example(), "tiny_joint.pt")
+    joint_path = save_model(data, joint, jm, joint_example(), "tiny_joint.pt")
     torch.manual_seed(5678)
     dual = TinyDual(len(DUAL_LABELS)).eval()
-    dual_path = save_model(dual, dual_manifest(DUAL_LABELS), dual_example(), "tiny_dual.pt")
+    dual_path = save_model(data, dual, dual_manifest(DUAL_LABELS), dual_example(), "tiny_dual.pt")
     torch.manual_seed(91011)
     late = TinyLate(len(DUAL_LABELS)).eval()
-    late_path = save_model(late, late_manifest(DUAL_LABELS), (torch.randn(2, 3, 8, 12), torch.tensor([[2, 4, 5, 6, 0]] * 2),
-                                                               torch.tensor([[1, 1, 1, 1, 0]] * 2)), "tiny_late.pt")
-    write_teaching_model()
-    write_broken(joint, jm)
-    write_images()
+    late_path = save_model(data, late, late_manifest(DUAL_LABELS),
+                           (torch.randn(2, 3, 8, 12), torch.tensor([[2, 4, 5, 6, 0]] * 2),
+                            torch.tensor([[1, 1, 1, 1, 0]] * 2)), "tiny_late.pt")
+    write_teaching_model(data)
+    write_broken(data, joint, jm)
+    write_images(data)
 
-    write_references(joint_path, dual_path, late_path)
-    write_teaching_reference()
+    write_references(data, joint_path, dual_path, late_path)
+    write_teaching_reference(data)
 
-    folder, samples = write_eval()
+    folder, samples = write_eval(data)
     ev = eval_reference(joint_path, folder, samples)
-    with open(os.path.join(DATA, "eval.reference.json"), "w") as f:
+    with open(os.path.join(data, "eval.reference.json"), "w") as f:
         json.dump(ev, f, indent=1)
-    shapes_world.write_split("test", 160, os.path.join(DATA, "shapes_test"))
-    print("wrote test data to", DATA)
+    shapes_world.write_split("test", 160, os.path.join(data, "shapes_test"))
+    print("wrote test data to", data)
 
 
 if __name__ == "__main__":

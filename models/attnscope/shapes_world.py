@@ -1,10 +1,10 @@
-#!/usr/bin/python3
 """Shapes World: images of coloured shapes and questions about them, with the
 boxes of the objects each question refers to, so that every explanation can be
 checked against where the answer really is.
 
-    shapes_world.py write --split test --count 1000 --out DIR   # images + dataset.json
-    shapes_world.py samples                                     # resources/samples
+    PYTHONPATH=models python3 -m attnscope.shapes_world write --split test --count 1000 --out DIR
+                                                    # images + dataset.json
+    PYTHONPATH=models python3 -m attnscope.shapes_world samples   # resources/samples
 
 Question types: existence ("is there a red circle ?"), attribute ("what color
 is the square ?", "what shape is the blue object ?"), counting ("how many
@@ -18,6 +18,8 @@ import sys
 
 import cv2
 import numpy as np
+
+from attnscope import paths
 
 IMAGE_SIZE = 192          # rendered size; the models see it resized to 64 x 64
 PATCH_GRID = 8            # the models' patch grid
@@ -247,7 +249,7 @@ def write_split(split, count, out, seed=None):
         for q in questions:
             samples.append(dict(image=name, **q))
     with open(os.path.join(out, "dataset.json"), "w") as f:
-        json.dump({"generator": "models/shapes_world.py", "split": split, "samples": samples}, f, indent=1)
+        json.dump({"generator": "models/attnscope/shapes_world.py", "split": split, "samples": samples}, f, indent=1)
     return samples
 
 
@@ -273,8 +275,7 @@ def main():
     w.add_argument("--count", type=int, required=True, help="number of questions")
     w.add_argument("--out", required=True)
     s = sub.add_parser("samples", help="write the samples shipped in resources/samples")
-    s.add_argument("--out", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                                 "resources", "samples"))
+    s.add_argument("--out", default=paths.SAMPLES)
     args = parser.parse_args()
     if args.command == "samples":
         samples = write_samples(args.out)

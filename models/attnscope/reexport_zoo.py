@@ -1,9 +1,8 @@
-#!/usr/bin/python3
 """Re-exports a trained demo model with the current architecture code (for
 example after the contract gained attention_inputs), keeping its weights, and
 checks that the new archive answers exactly as the old one did.
 
-    models/reexport_zoo.py --arch single      # models/zoo/shapes_single_stream.pt in place
+    PYTHONPATH=models python3 -m attnscope.reexport_zoo --arch single   # models/zoo/shapes_single_stream.pt in place
 """
 import argparse
 import json
@@ -13,12 +12,8 @@ import tempfile
 
 import torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-import attnscope_export  # noqa: E402
-import shapes_models as sm  # noqa: E402
-import train_shapes  # noqa: E402
+from attnscope import export, paths, train_shapes
+from attnscope import shapes_models as sm
 
 
 def main():
@@ -26,7 +21,7 @@ def main():
     parser.add_argument("--arch", choices=list(sm.ARCHITECTURES), required=True)
     parser.add_argument("--path", default=None, help="archive to re-export (default: its place in models/zoo)")
     args = parser.parse_args()
-    path = args.path or os.path.join(HERE, "zoo", sm.ZOO_NAMES[args.arch])
+    path = args.path or os.path.join(paths.ZOO, sm.ZOO_NAMES[args.arch])
     files = {"attnscope.json": ""}
     old = torch.jit.load(path, _extra_files=files)
     old.eval()
@@ -43,7 +38,7 @@ def main():
     example = (images[index[:2]], ids[:2], masks[:2])
     with tempfile.TemporaryDirectory(dir=os.path.dirname(os.path.abspath(path))) as tmp:
         candidate = os.path.join(tmp, "model.pt")
-        attnscope_export.export(model, manifest, example, candidate)
+        export.export(model, manifest, example, candidate)
         # The archive as written, against the archive it replaces.
         new = torch.jit.load(candidate)
         new.eval()

@@ -1,11 +1,10 @@
-#!/usr/bin/python3
 """Synthetic models of real sizes for the benchmark harness (tests/bench/):
 ViT-B-like (12 layers, 12 heads, width 768, MLP 3072, 16 x 16 patches) with
 random weights, at 197 tokens ([CLS] + 14 x 14 patches, a 224 x 224 image),
 577 tokens ([CLS] + 24 x 24, 384 x 384) and 2,048 tokens ([CLS] + 32 x 32
 patches of a 512 x 512 image + 1,023 words of text).
 
-    models/make_bench_models.py OUT_DIR [--tokens 197,577,2048]
+    PYTHONPATH=models python3 -m attnscope.make_bench_models OUT_DIR [--tokens 197,577,2048]
 
 Writes vitb_<tokens>.pt (AttnScope archives, checked by the export helper),
 vitb_<tokens>.json (parameters, tokens, forward FLOPs), bench_image.png and
@@ -24,8 +23,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import attnscope_export  # noqa: E402
+from attnscope import export
 
 DIM, HEADS, LAYERS, MLP, PATCH, LABELS = 768, 12, 12, 3072, 16, 1000
 SIZES = {197: (14, 0), 577: (24, 0), 2048: (32, 1023)}   # tokens -> (grid side, text tokens)
@@ -142,7 +140,7 @@ def main():
         example = (torch.randn(1, 3, side, side), torch.randint(4, len(VOCAB), (1, text)),
                    torch.ones(1, text, dtype=torch.int64))
         path = os.path.join(args.out, "vitb_%d.pt" % tokens)
-        attnscope_export.export(model, manifest(grid, text), example, path)
+        export.export(model, manifest(grid, text), example, path)
         info = {"tokens": tokens, "parameters": sum(p.numel() for p in model.parameters()),
                 "forward_flops": forward_flops(grid, text), "layers": LAYERS, "heads": HEADS}
         with open(os.path.join(args.out, "vitb_%d.json" % tokens), "w") as f:

@@ -5,17 +5,18 @@ holds the manifest (see README, "The model contract"). `export` scripts the
 model (or traces it when scripting fails), runs it on the example inputs,
 checks the contract and writes the archive:
 
-    import attnscope_export
-    attnscope_export.export(model, manifest, (image, input_ids, attention_mask), "my_model.pt")
+    from attnscope import export                      # with <repo>/models on PYTHONPATH
+    export.export(model, manifest, (image, input_ids, attention_mask), "my_model.pt")
 
 Models built on nn.MultiheadAttention (nn.TransformerEncoder and friends)
 do not return their attention; wrap them without rewriting them:
 
-    wrapped = attnscope_export.AttentionRecorder(model)   # forward returns (logits, attentions)
-    print(wrapped.attention_names())                      # the order to list in the manifest
-    attnscope_export.export(wrapped, manifest, example_inputs, "my_model.pt")
+    wrapped = export.AttentionRecorder(model)   # forward returns (logits, attentions)
+    print(wrapped.attention_names())            # the order to list in the manifest
+    export.export(wrapped, manifest, example_inputs, "my_model.pt")
 
-Runs with Debian's python3-torch (1.13).
+attnscope.tokenizer gives the input_ids and attention_mask AttnScope will
+give the model for a text. Runs with Debian's python3-torch (1.13).
 """
 import io
 import json

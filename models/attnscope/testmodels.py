@@ -8,7 +8,7 @@ from typing import Dict, List, Tuple
 import torch
 import torch.nn as nn
 
-from attnscope_layers import Block, CrossBlock, PatchEmbed
+from attnscope.layers import Block, CrossBlock, PatchEmbed
 
 VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "is", "there", "a", "an", "red", "green", "blue",
          "yellow", "purple", "circle", "square", "triangle", "what", "color", "colour", "how",

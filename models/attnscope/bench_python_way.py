@@ -1,16 +1,18 @@
-#!/usr/bin/python3
 """The Python way, for the benchmark harness (tests/bench/): what a researcher
 does today to explain one answer - torch.jit.load the same archive, run it,
 compute raw attention, rollout, relevance or Grad-CAM with torch (the
-functions of models/reference.py, written from the papers), and overlay the
+functions of attnscope.reference, written from the papers), and overlay the
 heatmap with OpenCV. Gradient methods call backward() on the target logit
-and read the maps' .grad, as Chefer et al.'s notebooks do.
+and read the maps' .grad, as Chefer et al.'s notebooks do. Text is read with
+AttnScope's tokenizer (attnscope.tokenizer), a text file as its bytes.
 
-    bench_python_way.py warm   --model M --image I [--text T | --text-file F] [--methods raw,rollout,...]
-                               [--repeats N] [--png-dir D]        # JSON: load and per-run milliseconds
-    bench_python_way.py cold   --model M --image I [--text ...] --method rollout --png OUT.png
-    bench_python_way.py memory --model M --image I [--text ...] --method relevance   # JSON: MB
-    bench_python_way.py compare A.png B.png [--tolerance 2.0]   # the two overlays agree?
+    export PYTHONPATH=models
+    python3 -m attnscope.bench_python_way warm   --model M --image I [--text T | --text-file F]
+                                                 [--methods raw,rollout,...] [--repeats N] [--png-dir D]
+                                                 # JSON: load and per-run milliseconds
+    python3 -m attnscope.bench_python_way cold   --model M --image I [--text ...] --method rollout --png OUT.png
+    python3 -m attnscope.bench_python_way memory --model M --image I [--text ...] --method relevance   # JSON: MB
+    python3 -m attnscope.bench_python_way compare A.png B.png [--tolerance 2.0]   # the two overlays agree?
 
 attnscope_bench (tests/bench/) takes the same arguments and prints the same
 JSON, so the harness runs both side by side.
@@ -26,8 +28,7 @@ import cv2
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import reference as ref  # noqa: E402
+from attnscope import reference as ref
 
 
 def rss_mb():
@@ -64,7 +65,7 @@ def decision_rows(manifest, R):
 def explain(module, manifest, image_path, text, method):
     image, (width, height) = ref.load_image(image_path, manifest["image"])
     if manifest.get("text"):
-        ids, mask, _ = ref.tokenize(text, manifest["text"])
+        ids, mask, _ = ref.text_inputs(text, manifest["text"])
     else:
         ids = mask = torch.zeros(1, 0, dtype=torch.int64)
     if method in ("raw", "rollout"):
@@ -136,7 +137,11 @@ def main():
     args = parser.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
-    text = open(args.text_file).read() if args.text_file else args.text
+    if args.text_file:
+        with open(args.text_file, "rb") as f:
+            text = f.read()
+    else:
+        text = args.text
 
     base = rss_mb()
     start = time.perf_counter()

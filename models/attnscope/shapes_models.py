@@ -24,8 +24,8 @@ from typing import Dict, List, Tuple
 import torch
 import torch.nn as nn
 
-import shapes_world as world
-from attnscope_layers import Block, ConvPatchEmbed, CrossBlock, sequence_position_code
+from attnscope import shapes_world as world
+from attnscope.layers import Block, ConvPatchEmbed, CrossBlock, sequence_position_code
 
 IMAGE = 64
 PATCH = 8
@@ -51,7 +51,9 @@ def _image_spec():
     return {"size": [IMAGE, IMAGE], "mean": MEAN, "std": STD, "channel_order": "RGB", "resize": "stretch"}
 
 
-def _text_spec(add_cls):
+def text_spec(add_cls):
+    """The manifest's `text`: Shapes World's vocabulary, [CLS] first where the
+    architecture decides on it, no [SEP]."""
     return {"tokenizer": "word", "lowercase": True, "max_length": MAX_LEN, "vocab": world.VOCAB,
             "special_tokens": {"pad": "[PAD]", "unk": "[UNK]", "cls": "[CLS]", "sep": "[SEP]"},
             "add_cls": add_cls, "add_sep": False}
@@ -95,7 +97,7 @@ class ShapesSingleStream(nn.Module):
             "description": "Shapes World VQA, early fusion (ViLT-like): [CLS], 8x8 image patches and words "
                            "in one %d-layer transformer." % len(self.blocks),
             "task": "classification", "labels": world.LABELS,
-            "image": _image_spec(), "text": _text_spec(False),
+            "image": _image_spec(), "text": text_spec(False),
             "streams": [{"name": "joint", "segments": [
                 {"name": "cls", "modality": "special", "length": 1},
                 {"name": "image", "modality": "image", "grid": [GRID, GRID]},
@@ -184,7 +186,7 @@ class ShapesCoAttention(nn.Module):
             "description": "Shapes World VQA, intermediate fusion (LXMERT-like): text and image encoders, "
                            "then %d co-attention layers; the text [CLS] decides." % len(self.text_cross),
             "task": "classification", "labels": world.LABELS,
-            "image": _image_spec(), "text": _text_spec(True),
+            "image": _image_spec(), "text": text_spec(True),
             "streams": [{"name": "text", "segments": [{"name": "text", "modality": "text", "length": MAX_LEN}]},
                         {"name": "image", "segments": [{"name": "image", "modality": "image", "grid": [GRID, GRID]}]}],
             "attentions": attentions,
@@ -264,7 +266,7 @@ class ShapesLateFusion(nn.Module):
                            "encoders whose [CLS] summaries are weighed by learned modality gates."
                            % (len(self.image_blocks), len(self.text_blocks)),
             "task": "classification", "labels": world.LABELS,
-            "image": _image_spec(), "text": _text_spec(True),
+            "image": _image_spec(), "text": text_spec(True),
             "streams": [{"name": "image", "segments": [{"name": "cls", "modality": "special", "length": 1},
                                                        {"name": "image", "modality": "image", "grid": [GRID, GRID]}]},
                         {"name": "text", "segments": [{"name": "text", "modality": "text", "length": MAX_LEN}]}],

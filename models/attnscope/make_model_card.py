@@ -1,8 +1,7 @@
-#!/usr/bin/python3
 """Measures a demo model with `attnscope eval` (the C++ path) on Shapes World's
 held-out test split and writes its model card beside it (models/zoo/NAME.md).
 
-    models/make_model_card.py --arch single --binary build/app/attnscope [--count 1000]
+    PYTHONPATH=models python3 -m attnscope.make_model_card --arch single --binary build/app/attnscope [--count 1000]
 """
 import argparse
 import json
@@ -11,11 +10,9 @@ import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-import shapes_models as sm  # noqa: E402
-import shapes_world as world  # noqa: E402
+from attnscope import paths
+from attnscope import shapes_models as sm
+from attnscope import shapes_world as world
 
 TITLES = {"single": "Shapes World, single stream (early fusion)",
           "coattention": "Shapes World, co-attention (intermediate fusion)",
@@ -68,7 +65,7 @@ def main():
     parser.add_argument("--arch", choices=list(sm.ARCHITECTURES), required=True)
     parser.add_argument("--binary", required=True)
     parser.add_argument("--count", type=int, default=1000, help="test questions")
-    parser.add_argument("--zoo", default=os.path.join(HERE, "zoo"), help="folder of the models and cards")
+    parser.add_argument("--zoo", default=paths.ZOO, help="folder of the models and cards")
     args = parser.parse_args()
 
     model = os.path.join(args.zoo, sm.ZOO_NAMES[args.arch])
@@ -102,16 +99,17 @@ def main():
     if "gates" in info:
         lines.append("| learned gates | %s |" % ", ".join(info["gates"]))
     lines += ["", "## Data", "",
-              "Shapes World (`models/shapes_world.py`): 192x192 scenes of 2-5 non-overlapping shapes (circle, "
-              "square, triangle) in five colours and two sizes, with thin grey clutter lines, dots and pixel noise; "
-              "questions of four types: existence, attribute (colour of a shape, shape of a colour), counting (0-4) "
-              "and spatial relation (left of, right of, above, below), in equal shares in the validation and test "
-              "splits (training cycles through its `--mix`). Every question records the boxes of the objects it "
-              "refers to. Training draws fresh scenes every epoch; validation and test splits have their own seeds. "
-              "Training-only losses, none of them exported and none supervising an attention map: a per-patch loss "
-              "teaches the image tokens which colour and shape covers each patch; %s" % LOCATION_LOSSES[args.arch], "",
+              "Shapes World (`models/attnscope/shapes_world.py`): 192x192 scenes of 2-5 non-overlapping shapes "
+              "(circle, square, triangle) in five colours and two sizes, with thin grey clutter lines, dots and "
+              "pixel noise; questions of four types: existence, attribute (colour of a shape, shape of a colour), "
+              "counting (0-4) and spatial relation (left of, right of, above, below), in equal shares in the "
+              "validation and test splits (training cycles through its `--mix`). Every question records the boxes "
+              "of the objects it refers to. Training draws fresh scenes every epoch; validation and test splits have "
+              "their own seeds. Training-only losses, none of them exported and none supervising an attention map: "
+              "a per-patch loss teaches the image tokens which colour and shape covers each patch; %s"
+              % LOCATION_LOSSES[args.arch], "",
               "## Training", "",
-              "```sh", "models/train_shapes.py --arch %s%s" % (args.arch, "".join(
+              "```sh", "PYTHONPATH=models python3 -m attnscope.train_shapes --arch %s%s" % (args.arch, "".join(
                   " --%s %s" % (k.replace("_", "-"), v) for k, v in training.get("args", {}).items()
                   if k in ("epochs", "per_epoch", "batch", "lr", "mix", "minutes")
                   or (k == "threads" and v != 2))), "```", ""]
@@ -143,8 +141,8 @@ def main():
             METHOD_NAMES.get(name, name), 100 * m["pointing_game"],
             "%.1f%% (%d)" % (100 * yes["pointing_game"], yes["total"]) if yes else "-",
             m["positive_auc"], m["negative_auc"]))
-    lines += ["", "Reproduce: `models/make_model_card.py --arch %s --binary build/app/attnscope --count %d`" % (
-        args.arch, args.count), ""]
+    lines += ["", "Reproduce: `PYTHONPATH=models python3 -m attnscope.make_model_card --arch %s "
+                  "--binary build/app/attnscope --count %d`" % (args.arch, args.count), ""]
     with open(card, "w") as f:
         f.write("\n".join(lines))
     print("wrote", card)
