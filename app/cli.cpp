@@ -1,6 +1,7 @@
 #include "app/cli.h"
 #include "app/commandline.h"
 
+#include "core/explain/faithfulnessareas.h"
 #include "core/bundle/modelbundle.h"
 #include "core/engine/capturedrun.h"
 #include "core/engine/errormessage.h"
@@ -25,8 +26,8 @@
 #include "core/render/colormap.h"
 #include "core/render/heatmap.h"
 #include "core/render/overlay.h"
-#include "ui/qtimages.h"
-#include "ui/reportwriter.h"
+#include "ui/export/qtimages.h"
+#include "ui/export/reportwriter.h"
 
 #include <QGuiApplication>
 
@@ -396,7 +397,7 @@ int cmdExplain(const std::vector<std::string> &args)
     const Explanation *relevance = nullptr;
     std::vector<Explanation> explanations;
     explanations.reserve(methods.size());
-    std::vector<ui::FaithfulnessCurve> faithfulness;
+    std::vector<core::FaithfulnessCurve> faithfulness;
     int explainedTarget = base.target < 0 ? run->prediction().predicted : base.target;
     for (Method method : methods) {
         MethodOptions options = base;
@@ -434,7 +435,7 @@ int cmdExplain(const std::vector<std::string> &args)
             j.set("overlay_png", png);
             Json curves = Json::array();
             for (bool positive : {true, false}) {
-                ui::FaithfulnessCurve c;
+                core::FaithfulnessCurve c;
                 c.method = method;
                 c.curve = PerturbationTest::run(*bundle, input, e.target, e, Modality::Image, positive);
                 curves.push(ExplanationJson::curve(c.curve));

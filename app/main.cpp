@@ -3,9 +3,9 @@
 #include "app/commandline.h"
 #include "app/resourcelocator.h"
 #include "app/uiprobe.h"
-#include "ui/mainwindow.h"
+#include "ui/window/mainwindow.h"
 
-#include "ui/explaincontroller.h"
+#include "ui/worker/explaincontroller.h"
 
 #include "core/engine/memorypolicy.h"
 

@@ -2,8 +2,8 @@
 
 #include "core/io/textfile.h"
 #include "core/json/json.h"
-#include "ui/explaincontroller.h"
-#include "ui/mainwindow.h"
+#include "ui/worker/explaincontroller.h"
+#include "ui/window/mainwindow.h"
 
 #include <QApplication>
 #include <QComboBox>

@@ -10,9 +10,11 @@
 namespace attnscope::core {
 
 /// Splits text into words and punctuation marks and looks each up in the
-/// manifest's vocabulary. Words are runs of letters, digits, apostrophes and
-/// non-ASCII characters; every other ASCII symbol is a token of its own;
-/// whitespace and control characters separate.
+/// manifest's vocabulary. Words are runs of ASCII letters, digits, `_`,
+/// apostrophes and non-ASCII characters (so U+00A0 and the C1 controls stay
+/// inside a word); every other printable ASCII symbol is a token of its own;
+/// ASCII whitespace and control characters separate. A word-level vocabulary
+/// is the demo models' own; real tokenizers split Unicode properly.
 class WordLevelTokenizer : public Tokenizer
 {
 public:

@@ -371,7 +371,7 @@ void TestCli::explainReportsBadImage()
     QVERIFY2(r.err.contains("is a text file, not an image"), qPrintable(r.err));
 }
 
-// Every input of the malformed corpus (models/make_malformed_corpus.py) through
+// Every input of the malformed corpus (models/attnscope/make_malformed_corpus.py) through
 // `attnscope explain`: refused ones exit 1 with their one-line message, odd
 // but valid images and texts are explained, with truncation counted.
 void TestCli::malformedCorpus_data()

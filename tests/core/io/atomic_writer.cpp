@@ -15,7 +15,7 @@
 #include "core/io/textfile.h"
 
 #ifdef ATOMIC_WRITER_EXPORT
-#include "ui/viewexporter.h"
+#include "ui/export/viewexporter.h"
 
 #include <QApplication>
 #include <QLabel>

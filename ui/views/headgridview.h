@@ -1,0 +1,52 @@
+#pragma once
+
+#include "core/explain/headstatistics.h"
+#include "core/render/colormap.h"
+
+#include <QStringList>
+#include <QWidget>
+
+#include <vector>
+
+class QTableWidget;
+
+namespace attnscope::ui {
+
+class Selection;
+
+class HeadThumbnails;
+
+/// Every attention map x head as a thumbnail of its matrix (BertViz's model
+/// view), beside a sortable table of per-head statistics: entropy,
+/// cross-modal share, mean attention distance over the patch grid and the
+/// gradient weight relevance gives the head. Clicking a thumbnail or a table
+/// row selects that map and head everywhere.
+class HeadGridView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit HeadGridView(QWidget *parent = nullptr);
+    /// Shows each result's heads with the shown map and head outlined;
+    /// a click chooses that map and head.
+    void follow(Selection *selection);
+
+    /// `mapTitles`: one per attention map (rows of the grid).
+    void setStatistics(const std::vector<core::HeadStatistic> &stats, const QStringList &mapTitles);
+    void setColormap(core::ColormapKind kind);
+    /// Outlines the selected map and head (-1: the heads' mean) without signals.
+    void setSelected(int map, int head);
+
+    QTableWidget *table() const { return m_table; }
+    QWidget *thumbnails() const;
+    /// Centre of a thumbnail in thumbnails() coordinates.
+    QPoint thumbnailCenter(int map, int head) const;
+
+signals:
+    void headSelected(int map, int head);
+
+private:
+    HeadThumbnails *m_thumbnails = nullptr;
+    QTableWidget *m_table = nullptr;
+};
+
+} // namespace attnscope::ui
