@@ -86,6 +86,200 @@ private:
     double m_y = kMargin;
 };
 
+/// What the report's sections draw with.
+struct Canvas
+{
+    QPainter &p;
+    Page &page;
+    QFont small; ///< captions, tables and bars' numbers
+};
+
+/// The answer, its confidence, the runners-up and a near-chance warning.
+void drawAnswer(Canvas &canvas, const ReportWriter::Content &c)
+{
+    Page &page = canvas.page;
+    const ExplainResult &r = c.result;
+    // The answer.
+    const core::Prediction &pred = r.prediction;
+    const std::vector<int> ranking = pred.ranking();
+    QStringList others;
+    for (size_t k = 1; k < ranking.size() && k < 3; ++k)
+        others << QStringLiteral("%1 %2").arg(label(pred, ranking[k]), percent(pred.probability(ranking[k])));
+    page.heading(QObject::tr("Answer: %1 (confidence %2)")
+                     .arg(label(pred, pred.predicted), percent(pred.probability(pred.predicted))));
+    page.paragraph(QObject::tr("Next most likely: %1. Explained answer: \"%2\".")
+                       .arg(others.join(QStringLiteral(", ")), label(pred, r.explanation.target)));
+    if (!r.chanceNote.isEmpty())
+        page.paragraph(r.chanceNote, 9.0, QColor(140, 40, 20));
+}
+
+/// The input image and its overlay, with the colour bar.
+void drawImages(Canvas &canvas, const ReportWriter::Content &c)
+{
+    QPainter &p = canvas.p;
+    Page &page = canvas.page;
+    const ExplainResult &r = c.result;
+    // Image and overlay.
+    const double side = (kWidth - 16) / 2;
+    const QImage overlay = overlayOf(r);
+    auto drawImage = [&](const QImage &image, double x, const QString &caption) {
+        if (image.isNull())
+            return;
+        const QSizeF size = QSizeF(image.size()).scaled(side, side, Qt::KeepAspectRatio);
+        p.drawImage(QRectF(x, page.y(), size.width(), size.height()), image);
+        p.setFont(canvas.small);
+        p.setPen(QColor(60, 60, 60));
+        p.drawText(QRectF(x, page.y() + size.height() + 2, side, 12), Qt::AlignLeft, caption);
+    };
+    drawImage(r.image, kMargin, QObject::tr("the input image"));
+    const bool evidence = std::any_of(r.explanation.patchScores.begin(), r.explanation.patchScores.end(),
+                                      [](float v) { return v > 0.0f; });
+    drawImage(overlay, kMargin + side + 16,
+              !r.explanation.hasPatchScores() ? QObject::tr("%1 gives the image no scores").arg(QString::fromStdString(r.explanation.summary))
+              : evidence ? QObject::tr("%1 (dimmed = less relevant; the photo's own colours)").arg(QString::fromStdString(r.explanation.summary))
+                         : QObject::tr("%1: no positive evidence for this answer").arg(QString::fromStdString(r.explanation.summary)));
+    const QSizeF shown = r.image.isNull() ? QSizeF(0, 0) : QSizeF(r.image.size()).scaled(side, side, Qt::KeepAspectRatio);
+    page.y() += shown.height() + 18;
+    if (r.explanation.hasPatchScores() && evidence) {
+        // The colour bar: from the dimmed grey of the lowest score to the
+        // photo as it is at the highest, with both values.
+        const auto [lo, hi] = std::minmax_element(r.explanation.patchScores.begin(), r.explanation.patchScores.end());
+        const double x = kMargin + side + 16;
+        QLinearGradient g(QPointF(x + 40, 0), QPointF(x + 160, 0));
+        g.setColorAt(0.0, QColor(70, 70, 70));
+        g.setColorAt(1.0, QColor(245, 245, 245));
+        p.setFont(canvas.small);
+        p.setPen(QColor(60, 60, 60));
+        p.drawText(QRectF(x, page.y() - 6, 36, 10), Qt::AlignRight | Qt::AlignVCenter, QString::number(static_cast<double>(*lo), 'g', 3));
+        p.fillRect(QRectF(x + 40, page.y() - 4, 120, 7), g);
+        p.drawText(QRectF(x + 164, page.y() - 6, 80, 10), Qt::AlignLeft | Qt::AlignVCenter, QString::number(static_cast<double>(*hi), 'g', 3));
+        page.y() += 10;
+    }
+}
+
+/// The most relevant words the model knows, as bars.
+void drawWords(Canvas &canvas, const ReportWriter::Content &c)
+{
+    QPainter &p = canvas.p;
+    Page &page = canvas.page;
+    const ExplainResult &r = c.result;
+    // Words.
+    std::vector<int> words;
+    for (int i = 0; i < r.tokens.size() && i < static_cast<int>(r.explanation.tokenScores.size()); ++i) {
+        // Words the model could not read are never listed as relevant:
+        // the score belongs to its unknown token, not to what they say.
+        if (!(i < r.padding.size() && r.padding[i]) && !r.unknown.value(i, false)
+            && r.explanation.tokenScores[static_cast<size_t>(i)] > 0)
+            words.push_back(i);
+    }
+    std::sort(words.begin(), words.end(), [&](int a, int b) {
+        return r.explanation.tokenScores[static_cast<size_t>(a)] > r.explanation.tokenScores[static_cast<size_t>(b)];
+    });
+    if (words.size() > 5)
+        words.resize(5);
+    page.heading(QObject::tr("Most relevant words"));
+    if (!r.unknownNote.isEmpty())
+        page.paragraph(r.unknownNote);
+    if (words.empty()) {
+        page.paragraph(r.explanation.tokenScores.empty() ? QObject::tr("This method gives the words no scores.")
+                                                         : QObject::tr("No word the model knows has a positive score."));
+    } else {
+        const float top = r.explanation.tokenScores[static_cast<size_t>(words.front())];
+        for (int i : words) {
+            const float s = r.explanation.tokenScores[static_cast<size_t>(i)];
+            p.setFont(canvas.small);
+            p.setPen(Qt::black);
+            p.drawText(QRectF(kMargin, page.y(), 90, 12), Qt::AlignLeft | Qt::AlignVCenter, r.tokens[i]);
+            p.fillRect(QRectF(kMargin + 95, page.y() + 2, 200.0 * s / top, 8), QColor(220, 100, 30));
+            p.drawText(QRectF(kMargin + 300, page.y(), 80, 12), Qt::AlignLeft | Qt::AlignVCenter,
+                       QString::number(static_cast<double>(s), 'g', 3));
+            page.y() += 13;
+        }
+    }
+}
+
+/// How much each modality weighed.
+void drawModality(Canvas &canvas, const ReportWriter::Content &c)
+{
+    Page &page = canvas.page;
+    const ExplainResult &r = c.result;
+    // Modality weights.
+    page.heading(QObject::tr("How much each modality weighed"));
+    const core::ModalityWeights &w = r.modality;
+    QStringList lines;
+    if (!std::isnan(w.relevanceImage))
+        lines << QObject::tr("Share of the relevance: image %1, text %2.").arg(percent(w.relevanceImage), percent(w.relevanceText));
+    if (!std::isnan(w.imageOccluded))
+        lines << QObject::tr("Blanking the image moves the answer's probability from %1 to %2; masking the words, to %3.")
+                     .arg(percent(w.probability), percent(w.imageOccluded), percent(w.textOccluded));
+    if (!w.gates.empty()) {
+        QStringList gates;
+        for (size_t k = 0; k < w.gates.size(); ++k)
+            gates << QStringLiteral("%1 %2").arg(k < w.gateModalities.size() ? QString::fromLatin1(core::modalityName(w.gateModalities[k])) : QStringLiteral("?"),
+                                                 percent(w.gates[k]));
+        lines << QObject::tr("The model's own modality gates: %1.").arg(gates.join(QStringLiteral(", ")));
+    }
+    page.paragraph(lines.join(QLatin1Char(' ')));
+}
+
+/// The method, its trust check and every method's areas.
+void drawFaithfulness(Canvas &canvas, const ReportWriter::Content &c)
+{
+    QPainter &p = canvas.p;
+    Page &page = canvas.page;
+    const ExplainResult &r = c.result;
+    // Faithfulness.
+    page.heading(QObject::tr("Method and faithfulness on this input"));
+    QStringList faith;
+    const std::vector<core::FaithfulnessAreas> areas = core::FaithfulnessAreas::of(r.faithfulness, core::Modality::Image);
+    const int bestIndex = core::FaithfulnessAreas::mostFaithful(areas);
+    const QString best = bestIndex < 0 ? QString()
+                                       : QString::fromLatin1(core::methodName(areas[static_cast<size_t>(bestIndex)].method));
+    if (r.trust.verdict != core::TrustCheck::Verdict::NotTested)
+        faith << QString::fromStdString(r.trust.sentence());
+    if (!best.isEmpty())
+        faith << QObject::tr("Of the four methods, %1 was the most faithful on this input (the table: the area under "
+                             "the confidence as patches are hidden, most relevant first - lower is better - and least "
+                             "relevant first - higher is better).")
+                     .arg(best);
+    page.paragraph(QObject::tr("The heatmap is %1.").arg(QString::fromStdString(r.explanation.summary)) + QLatin1Char(' ')
+                   + (faith.isEmpty() ? QObject::tr("Faithfulness was not measured for this report.") : faith.join(QLatin1Char(' '))));
+    if (!areas.empty()) {
+        p.setFont(canvas.small);
+        p.setPen(QColor(40, 40, 40));
+        const double col[] = {kMargin, kMargin + 90, kMargin + 200};
+        p.drawText(QRectF(col[0], page.y(), 90, 11), Qt::AlignLeft, QObject::tr("method"));
+        p.drawText(QRectF(col[1], page.y(), 110, 11), Qt::AlignLeft, QObject::tr("most relevant first"));
+        p.drawText(QRectF(col[2], page.y(), 110, 11), Qt::AlignLeft, QObject::tr("least relevant first"));
+        page.y() += 12;
+        for (const core::FaithfulnessAreas &a : areas) {
+            p.drawText(QRectF(col[0], page.y(), 90, 11), Qt::AlignLeft, QString::fromLatin1(core::methodName(a.method)));
+            p.drawText(QRectF(col[1], page.y(), 110, 11), Qt::AlignLeft, QString::number(static_cast<double>(a.positive), 'f', 3));
+            p.drawText(QRectF(col[2], page.y(), 110, 11), Qt::AlignLeft, QString::number(static_cast<double>(a.negative), 'f', 3));
+            page.y() += 11;
+        }
+        page.y() += 6;
+    }
+}
+
+/// The model card's summary and limits, and what attention does not explain.
+void drawAbout(Canvas &canvas, const ReportWriter::Content &c)
+{
+    Page &page = canvas.page;
+    if (!c.cardSummary.isEmpty()) {
+        page.heading(QObject::tr("About the model"));
+        page.paragraph(c.cardSummary);
+    }
+    // A limit the model card states for questions like this one.
+    for (const core::ModelCard::Limit &limit :
+         core::ModelCard::forModel(c.modelFile.toStdString()).limitsFor(c.text.toStdString()))
+        page.paragraph(QObject::tr("Known limit of this model, from its card: %1")
+                           .arg(QString::fromStdString(limit.text).remove(QLatin1Char('*'))),
+                       9.0, QColor(140, 40, 20));
+    page.heading(QObject::tr("What this does and does not explain"));
+    page.paragraph(ReportWriter::caveat(), 8.5, QColor(70, 70, 70));
+}
+
 } // namespace
 
 QString ReportWriter::caveat()
@@ -147,154 +341,13 @@ void ReportWriter::write(const Content &c, const QString &path)
         page.y() += 26;
         page.paragraph(QObject::tr("Model: %1 (%2), run on %3").arg(r.modelName, QFileInfo(c.modelFile).fileName(), r.deviceName));
         page.paragraph(QObject::tr("Question: \"%1\"   Image: %2").arg(c.text, QFileInfo(r.imagePath).fileName()));
-
-        // The answer.
-        const core::Prediction &pred = r.prediction;
-        const std::vector<int> ranking = pred.ranking();
-        QStringList others;
-        for (size_t k = 1; k < ranking.size() && k < 3; ++k)
-            others << QStringLiteral("%1 %2").arg(label(pred, ranking[k]), percent(pred.probability(ranking[k])));
-        page.heading(QObject::tr("Answer: %1 (confidence %2)")
-                         .arg(label(pred, pred.predicted), percent(pred.probability(pred.predicted))));
-        page.paragraph(QObject::tr("Next most likely: %1. Explained answer: \"%2\".")
-                           .arg(others.join(QStringLiteral(", ")), label(pred, r.explanation.target)));
-        if (!r.chanceNote.isEmpty())
-            page.paragraph(r.chanceNote, 9.0, QColor(140, 40, 20));
-
-        // Image and overlay.
-        const double side = (kWidth - 16) / 2;
-        const QImage overlay = overlayOf(r);
-        auto drawImage = [&](const QImage &image, double x, const QString &caption) {
-            if (image.isNull())
-                return;
-            const QSizeF size = QSizeF(image.size()).scaled(side, side, Qt::KeepAspectRatio);
-            p.drawImage(QRectF(x, page.y(), size.width(), size.height()), image);
-            p.setFont(small);
-            p.setPen(QColor(60, 60, 60));
-            p.drawText(QRectF(x, page.y() + size.height() + 2, side, 12), Qt::AlignLeft, caption);
-        };
-        drawImage(r.image, kMargin, QObject::tr("the input image"));
-        const bool evidence = std::any_of(r.explanation.patchScores.begin(), r.explanation.patchScores.end(),
-                                          [](float v) { return v > 0.0f; });
-        drawImage(overlay, kMargin + side + 16,
-                  !r.explanation.hasPatchScores() ? QObject::tr("%1 gives the image no scores").arg(QString::fromStdString(r.explanation.summary))
-                  : evidence ? QObject::tr("%1 (dimmed = less relevant; the photo's own colours)").arg(QString::fromStdString(r.explanation.summary))
-                             : QObject::tr("%1: no positive evidence for this answer").arg(QString::fromStdString(r.explanation.summary)));
-        const QSizeF shown = r.image.isNull() ? QSizeF(0, 0) : QSizeF(r.image.size()).scaled(side, side, Qt::KeepAspectRatio);
-        page.y() += shown.height() + 18;
-        if (r.explanation.hasPatchScores() && evidence) {
-            // The colour bar: from the dimmed grey of the lowest score to the
-            // photo as it is at the highest, with both values.
-            const auto [lo, hi] = std::minmax_element(r.explanation.patchScores.begin(), r.explanation.patchScores.end());
-            const double x = kMargin + side + 16;
-            QLinearGradient g(QPointF(x + 40, 0), QPointF(x + 160, 0));
-            g.setColorAt(0.0, QColor(70, 70, 70));
-            g.setColorAt(1.0, QColor(245, 245, 245));
-            p.setFont(small);
-            p.setPen(QColor(60, 60, 60));
-            p.drawText(QRectF(x, page.y() - 6, 36, 10), Qt::AlignRight | Qt::AlignVCenter, QString::number(static_cast<double>(*lo), 'g', 3));
-            p.fillRect(QRectF(x + 40, page.y() - 4, 120, 7), g);
-            p.drawText(QRectF(x + 164, page.y() - 6, 80, 10), Qt::AlignLeft | Qt::AlignVCenter, QString::number(static_cast<double>(*hi), 'g', 3));
-            page.y() += 10;
-        }
-
-        // Words.
-        std::vector<int> words;
-        for (int i = 0; i < r.tokens.size() && i < static_cast<int>(r.explanation.tokenScores.size()); ++i) {
-            // Words the model could not read are never listed as relevant:
-            // the score belongs to its unknown token, not to what they say.
-            if (!(i < r.padding.size() && r.padding[i]) && !r.unknown.value(i, false)
-                && r.explanation.tokenScores[static_cast<size_t>(i)] > 0)
-                words.push_back(i);
-        }
-        std::sort(words.begin(), words.end(), [&](int a, int b) {
-            return r.explanation.tokenScores[static_cast<size_t>(a)] > r.explanation.tokenScores[static_cast<size_t>(b)];
-        });
-        if (words.size() > 5)
-            words.resize(5);
-        page.heading(QObject::tr("Most relevant words"));
-        if (!r.unknownNote.isEmpty())
-            page.paragraph(r.unknownNote);
-        if (words.empty()) {
-            page.paragraph(r.explanation.tokenScores.empty() ? QObject::tr("This method gives the words no scores.")
-                                                             : QObject::tr("No word the model knows has a positive score."));
-        } else {
-            const float top = r.explanation.tokenScores[static_cast<size_t>(words.front())];
-            for (int i : words) {
-                const float s = r.explanation.tokenScores[static_cast<size_t>(i)];
-                p.setFont(small);
-                p.setPen(Qt::black);
-                p.drawText(QRectF(kMargin, page.y(), 90, 12), Qt::AlignLeft | Qt::AlignVCenter, r.tokens[i]);
-                p.fillRect(QRectF(kMargin + 95, page.y() + 2, 200.0 * s / top, 8), QColor(220, 100, 30));
-                p.drawText(QRectF(kMargin + 300, page.y(), 80, 12), Qt::AlignLeft | Qt::AlignVCenter,
-                           QString::number(static_cast<double>(s), 'g', 3));
-                page.y() += 13;
-            }
-        }
-
-        // Modality weights.
-        page.heading(QObject::tr("How much each modality weighed"));
-        const core::ModalityWeights &w = r.modality;
-        QStringList lines;
-        if (!std::isnan(w.relevanceImage))
-            lines << QObject::tr("Share of the relevance: image %1, text %2.").arg(percent(w.relevanceImage), percent(w.relevanceText));
-        if (!std::isnan(w.imageOccluded))
-            lines << QObject::tr("Blanking the image moves the answer's probability from %1 to %2; masking the words, to %3.")
-                         .arg(percent(w.probability), percent(w.imageOccluded), percent(w.textOccluded));
-        if (!w.gates.empty()) {
-            QStringList gates;
-            for (size_t k = 0; k < w.gates.size(); ++k)
-                gates << QStringLiteral("%1 %2").arg(k < w.gateModalities.size() ? QString::fromLatin1(core::modalityName(w.gateModalities[k])) : QStringLiteral("?"),
-                                                     percent(w.gates[k]));
-            lines << QObject::tr("The model's own modality gates: %1.").arg(gates.join(QStringLiteral(", ")));
-        }
-        page.paragraph(lines.join(QLatin1Char(' ')));
-
-        // Faithfulness.
-        page.heading(QObject::tr("Method and faithfulness on this input"));
-        QStringList faith;
-        const std::vector<core::FaithfulnessAreas> areas = core::FaithfulnessAreas::of(r.faithfulness, core::Modality::Image);
-        const int bestIndex = core::FaithfulnessAreas::mostFaithful(areas);
-        const QString best = bestIndex < 0 ? QString()
-                                           : QString::fromLatin1(core::methodName(areas[static_cast<size_t>(bestIndex)].method));
-        if (r.trust.verdict != core::TrustCheck::Verdict::NotTested)
-            faith << QString::fromStdString(r.trust.sentence());
-        if (!best.isEmpty())
-            faith << QObject::tr("Of the four methods, %1 was the most faithful on this input (the table: the area under "
-                                 "the confidence as patches are hidden, most relevant first - lower is better - and least "
-                                 "relevant first - higher is better).")
-                         .arg(best);
-        page.paragraph(QObject::tr("The heatmap is %1.").arg(QString::fromStdString(r.explanation.summary)) + QLatin1Char(' ')
-                       + (faith.isEmpty() ? QObject::tr("Faithfulness was not measured for this report.") : faith.join(QLatin1Char(' '))));
-        if (!areas.empty()) {
-            p.setFont(small);
-            p.setPen(QColor(40, 40, 40));
-            const double col[] = {kMargin, kMargin + 90, kMargin + 200};
-            p.drawText(QRectF(col[0], page.y(), 90, 11), Qt::AlignLeft, QObject::tr("method"));
-            p.drawText(QRectF(col[1], page.y(), 110, 11), Qt::AlignLeft, QObject::tr("most relevant first"));
-            p.drawText(QRectF(col[2], page.y(), 110, 11), Qt::AlignLeft, QObject::tr("least relevant first"));
-            page.y() += 12;
-            for (const core::FaithfulnessAreas &a : areas) {
-                p.drawText(QRectF(col[0], page.y(), 90, 11), Qt::AlignLeft, QString::fromLatin1(core::methodName(a.method)));
-                p.drawText(QRectF(col[1], page.y(), 110, 11), Qt::AlignLeft, QString::number(static_cast<double>(a.positive), 'f', 3));
-                p.drawText(QRectF(col[2], page.y(), 110, 11), Qt::AlignLeft, QString::number(static_cast<double>(a.negative), 'f', 3));
-                page.y() += 11;
-            }
-            page.y() += 6;
-        }
-
-        if (!c.cardSummary.isEmpty()) {
-            page.heading(QObject::tr("About the model"));
-            page.paragraph(c.cardSummary);
-        }
-        // A limit the model card states for questions like this one.
-        for (const core::ModelCard::Limit &limit :
-             core::ModelCard::forModel(c.modelFile.toStdString()).limitsFor(c.text.toStdString()))
-            page.paragraph(QObject::tr("Known limit of this model, from its card: %1")
-                               .arg(QString::fromStdString(limit.text).remove(QLatin1Char('*'))),
-                           9.0, QColor(140, 40, 20));
-        page.heading(QObject::tr("What this does and does not explain"));
-        page.paragraph(caveat(), 8.5, QColor(70, 70, 70));
+        Canvas canvas{p, page, small};
+        drawAnswer(canvas, c);
+        drawImages(canvas, c);
+        drawWords(canvas, c);
+        drawModality(canvas, c);
+        drawFaithfulness(canvas, c);
+        drawAbout(canvas, c);
     }
     if (!file.commit())
         throw core::Error("could not write " + path.toStdString() + ": " + file.errorString().toStdString());

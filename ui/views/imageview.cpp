@@ -285,29 +285,39 @@ void ImageView::paintEvent(QPaintEvent *)
     }
     p.restore();
     paintColourBar(p);
-    if (m_cols > 0 && m_rows > 0) {
-        p.save();
-        p.setClipRect(image, Qt::IntersectClip); // a padded input's grid stops at the photo
-        const double cw = target.width() / m_cols;
-        const double ch = target.height() / m_rows;
-        if (m_grid) {
-            p.setPen(QPen(QColor(255, 255, 255, 110), 1));
-            for (int c = 1; c < m_cols; ++c)
-                p.drawLine(QPointF(target.left() + c * cw, target.top()), QPointF(target.left() + c * cw, target.bottom()));
-            for (int r = 1; r < m_rows; ++r)
-                p.drawLine(QPointF(target.left(), target.top() + r * ch), QPointF(target.right(), target.top() + r * ch));
-        }
-        auto outline = [&](int patch, const QColor &colour, qreal widthPx) {
-            if (patch < 0 || patch >= m_rows * m_cols)
-                return;
-            p.setPen(QPen(colour, widthPx));
-            p.setBrush(Qt::NoBrush);
-            p.drawRect(QRectF(target.left() + (patch % m_cols) * cw, target.top() + (patch / m_cols) * ch, cw, ch));
-        };
-        outline(m_hovered, QColor(255, 255, 255, 200), 1.0);
-        outline(m_selected, QColor(255, 60, 60), 2.5);
-        p.restore();
+    paintGrid(p, image, target);
+    paintLabels(p);
+}
+
+void ImageView::paintGrid(QPainter &p, const QRectF &image, const QRectF &target)
+{
+    if (m_cols <= 0 || m_rows <= 0)
+        return;
+    p.save();
+    p.setClipRect(image, Qt::IntersectClip); // a padded input's grid stops at the photo
+    const double cw = target.width() / m_cols;
+    const double ch = target.height() / m_rows;
+    if (m_grid) {
+        p.setPen(QPen(QColor(255, 255, 255, 110), 1));
+        for (int c = 1; c < m_cols; ++c)
+            p.drawLine(QPointF(target.left() + c * cw, target.top()), QPointF(target.left() + c * cw, target.bottom()));
+        for (int r = 1; r < m_rows; ++r)
+            p.drawLine(QPointF(target.left(), target.top() + r * ch), QPointF(target.right(), target.top() + r * ch));
     }
+    auto outline = [&](int patch, const QColor &colour, qreal widthPx) {
+        if (patch < 0 || patch >= m_rows * m_cols)
+            return;
+        p.setPen(QPen(colour, widthPx));
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(QRectF(target.left() + (patch % m_cols) * cw, target.top() + (patch / m_cols) * ch, cw, ch));
+    };
+    outline(m_hovered, QColor(255, 255, 255, 200), 1.0);
+    outline(m_selected, QColor(255, 60, 60), 2.5);
+    p.restore();
+}
+
+void ImageView::paintLabels(QPainter &p)
+{
     if (m_noEvidence) {
         const QString text = m_noEvidenceText.isEmpty() ? tr("No positive evidence for this answer: no patch scores above zero")
                                                         : m_noEvidenceText;

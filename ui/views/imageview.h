@@ -112,6 +112,10 @@ private:
     void rebuildHeat();
     void paintSpotlight(QPainter &p, const QRectF &image, const QRectF &target);
     void paintColourBar(QPainter &p);
+    /// The patch grid (when shown) and the hovered and selected patches.
+    void paintGrid(QPainter &p, const QRectF &image, const QRectF &target);
+    /// The no-evidence notice and the caption.
+    void paintLabels(QPainter &p);
 
     QImage m_image;
     QImage m_dimmed; ///< the image as a dark grey of itself (spotlight's background)

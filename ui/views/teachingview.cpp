@@ -37,6 +37,95 @@ QString fusionOf(const ExplainResult &r)
     return QObject::tr("Separate streams without cross-attention.");
 }
 
+/// The three steps (score, softmax, output) with the numbers of key `top`.
+QString formulaOf(const core::AttentionStep &s, size_t top)
+{
+    QString f;
+    if (s.fromModel) {
+        // The query's and the key's own numbers, the first three products
+        // written out, then the division by sqrt(d).
+        const int d = s.headWidth;
+        const int shown = std::min(3, d);
+        QStringList q, k, terms, products;
+        for (int i = 0; i < shown; ++i) {
+            const float qi = s.queryVector[static_cast<size_t>(i)];
+            const float ki = s.keyVectors.size() >= (top + 1) * static_cast<size_t>(d)
+                ? s.keyVectors[top * static_cast<size_t>(d) + static_cast<size_t>(i)] : 0.0f;
+            q << number(qi);
+            k << number(ki);
+            terms << QStringLiteral("q<sub>%1</sub>k<sub>%1</sub>").arg(i + 1);
+            products << QStringLiteral("%1×%2").arg(number(qi), ki < 0 ? QStringLiteral("(%1)").arg(number(ki)) : number(ki));
+        }
+        const double dot = static_cast<double>(s.scores[top]) / static_cast<double>(s.scale);
+        f += QObject::tr("<b>1. Score</b> of key \"%1\": q = [%2, …], k = [%3, …] (d = %4 numbers each). "
+                "q·k = %5 + … = %6 + … = %7; divided by √%4 = %8: <b>%9</b><br>")
+                 .arg(QString::fromStdString(s.keys[top]).toHtmlEscaped(), q.join(QStringLiteral(", ")), k.join(QStringLiteral(", ")))
+                 .arg(d)
+                 .arg(terms.join(QStringLiteral(" + ")), products.join(QStringLiteral(" + ")))
+                 .arg(dot, 0, 'f', 3)
+                 .arg(std::sqrt(static_cast<double>(d)), 0, 'f', 3)
+                 .arg(number(s.scores[top]));
+    } else {
+        f += QObject::tr("<b>1. Score</b>: this model does not export its queries and keys (the manifest's attention_inputs), so "
+                "the scores are shown as ln a - the true scores up to a constant shared by the row, which the softmax "
+                "ignores. Key \"%1\": <b>%2</b><br>")
+                 .arg(QString::fromStdString(s.keys[top]).toHtmlEscaped(), number(s.scores[top]));
+    }
+    int live = 0;
+    for (bool m : s.masked)
+        live += m ? 0 : 1;
+    f += QObject::tr("<b>2. Softmax</b> over the %1 keys the mask lets through (masked keys count as −∞, so e<sup>−∞</sup> = 0): "
+            "e<sup>%2 − %3</sup> = %4; Σ of e<sup>score − max</sup> over the keys = %5; %4 / %5 = <b>%6</b> "
+            "(the model computed %7; largest difference over the row %8)<br>")
+             .arg(live)
+             .arg(number(s.scores[top]), number(s.maxScore))
+             .arg(number(s.exps.size() > top ? s.exps[top] : 0.0f, 4))
+             .arg(s.expSum, 0, 'f', 4)
+             .arg(number(s.weights[top], 4), number(s.returned[top], 4))
+             .arg(static_cast<double>(s.maxDifference), 0, 'g', 2);
+    if (!s.output.empty()) {
+        QStringList values;
+        for (size_t i = 0; i < std::min<size_t>(4, s.output.size()); ++i)
+            values << number(s.output[i]);
+        f += QObject::tr("<b>3. Output</b> = Σ<sub>k</sub> weight<sub>k</sub> · v<sub>k</sub> = [%1, …] (%2 numbers): what this "
+                "head adds to the query token, before the output projection and the residual.")
+                 .arg(values.join(QStringLiteral(", ")))
+                 .arg(s.output.size());
+    } else {
+        f += QObject::tr("<b>3. Output</b> = Σ<sub>k</sub> weight<sub>k</sub> · v<sub>k</sub>: the values are not exported by this "
+                "model.");
+    }
+    return f;
+}
+
+/// What the step means, in plain words, with this layer's modality matrix.
+QString notesOf(const ExplainResult &r, const AttentionMapInfo &info)
+{
+    const core::AttentionStep &s = r.teaching;
+    QString n;
+    n += QObject::tr("<p><b>Multi-head attention.</b> This map has %1 heads. Each projects the tokens into its own queries, keys "
+            "and values (here of width %2), attends on its own, and the heads' outputs are joined. Heads often "
+            "specialise; the head grid shows them side by side.</p>")
+             .arg(info.heads)
+             .arg(s.fromModel ? QString::number(s.headWidth) : QObject::tr("not exported"));
+    n += QObject::tr("<p><b>Masking.</b> Padded positions get a score of -∞ before the softmax, so their weight is exactly 0: the "
+            "model cannot look at them.</p>");
+    n += QStringLiteral("<p><b>%1</b> %2</p>").arg(QObject::tr("Fusion."), fusionOf(r).toHtmlEscaped());
+    for (const core::ModalityMass &mass : r.modality.layers) {
+        if (mass.layer != info.layer)
+            continue;
+        n += QObject::tr("<p><b>The 2×2 modality matrix of this layer</b> (heads averaged): image queries put %1 of their "
+                "attention on image keys and %2 on words; words put %3 on the image and %4 on words. Read it as "
+                "Y<sub>image</sub> = A<sub>11</sub>·X<sub>image</sub> + A<sub>12</sub>·X<sub>text</sub> and "
+                "Y<sub>text</sub> = A<sub>21</sub>·X<sub>image</sub> + A<sub>22</sub>·X<sub>text</sub>: how much "
+                "of each modality flows into the other in this layer.</p>")
+                 .arg(number(mass.imageToImage, 2), number(mass.imageToText, 2), number(mass.textToImage, 2),
+                      number(mass.textToText, 2));
+    }
+    n += QStringLiteral("<p><b>%1</b> %2</p>").arg(QObject::tr("What attention does and does not explain."), ReportWriter::caveat().toHtmlEscaped());
+    return n;
+}
+
 } // namespace
 
 TeachingView::TeachingView(QWidget *parent)
@@ -106,6 +195,14 @@ void TeachingView::setStep(const ExplainResult &r, const QString &queryLabel)
                               r.head < 0 ? tr(" - the matrix view averages the heads; pick a head to step through another")
                                          : QString()));
 
+    const std::vector<size_t> order = fillTable(s);
+    // The formula with the numbers of the key this query attends to most.
+    m_formula->setText(formulaOf(s, order.front()));
+    m_notes->setText(notesOf(r, info));
+}
+
+std::vector<size_t> TeachingView::fillTable(const core::AttentionStep &s)
+{
     // Keys by weight, masked ones last.
     std::vector<size_t> order(s.keys.size());
     std::iota(order.begin(), order.end(), 0);
@@ -134,89 +231,7 @@ void TeachingView::setStep(const ExplainResult &r, const QString &queryLabel)
         m_table->setItem(row, 4, weight);
         m_table->setItem(row, 5, returned);
     }
-
-    // The formula with the numbers of the key this query attends to most.
-    const size_t top = order.front();
-    QString f;
-    if (s.fromModel) {
-        // The query's and the key's own numbers, the first three products
-        // written out, then the division by sqrt(d).
-        const int d = s.headWidth;
-        const int shown = std::min(3, d);
-        QStringList q, k, terms, products;
-        for (int i = 0; i < shown; ++i) {
-            const float qi = s.queryVector[static_cast<size_t>(i)];
-            const float ki = s.keyVectors.size() >= (top + 1) * static_cast<size_t>(d)
-                ? s.keyVectors[top * static_cast<size_t>(d) + static_cast<size_t>(i)] : 0.0f;
-            q << number(qi);
-            k << number(ki);
-            terms << QStringLiteral("q<sub>%1</sub>k<sub>%1</sub>").arg(i + 1);
-            products << QStringLiteral("%1×%2").arg(number(qi), ki < 0 ? QStringLiteral("(%1)").arg(number(ki)) : number(ki));
-        }
-        const double dot = static_cast<double>(s.scores[top]) / static_cast<double>(s.scale);
-        f += tr("<b>1. Score</b> of key \"%1\": q = [%2, …], k = [%3, …] (d = %4 numbers each). "
-                "q·k = %5 + … = %6 + … = %7; divided by √%4 = %8: <b>%9</b><br>")
-                 .arg(QString::fromStdString(s.keys[top]).toHtmlEscaped(), q.join(QStringLiteral(", ")), k.join(QStringLiteral(", ")))
-                 .arg(d)
-                 .arg(terms.join(QStringLiteral(" + ")), products.join(QStringLiteral(" + ")))
-                 .arg(dot, 0, 'f', 3)
-                 .arg(std::sqrt(static_cast<double>(d)), 0, 'f', 3)
-                 .arg(number(s.scores[top]));
-    } else {
-        f += tr("<b>1. Score</b>: this model does not export its queries and keys (the manifest's attention_inputs), so "
-                "the scores are shown as ln a - the true scores up to a constant shared by the row, which the softmax "
-                "ignores. Key \"%1\": <b>%2</b><br>")
-                 .arg(QString::fromStdString(s.keys[top]).toHtmlEscaped(), number(s.scores[top]));
-    }
-    int live = 0;
-    for (bool m : s.masked)
-        live += m ? 0 : 1;
-    f += tr("<b>2. Softmax</b> over the %1 keys the mask lets through (masked keys count as −∞, so e<sup>−∞</sup> = 0): "
-            "e<sup>%2 − %3</sup> = %4; Σ of e<sup>score − max</sup> over the keys = %5; %4 / %5 = <b>%6</b> "
-            "(the model computed %7; largest difference over the row %8)<br>")
-             .arg(live)
-             .arg(number(s.scores[top]), number(s.maxScore))
-             .arg(number(s.exps.size() > top ? s.exps[top] : 0.0f, 4))
-             .arg(s.expSum, 0, 'f', 4)
-             .arg(number(s.weights[top], 4), number(s.returned[top], 4))
-             .arg(static_cast<double>(s.maxDifference), 0, 'g', 2);
-    if (!s.output.empty()) {
-        QStringList values;
-        for (size_t i = 0; i < std::min<size_t>(4, s.output.size()); ++i)
-            values << number(s.output[i]);
-        f += tr("<b>3. Output</b> = Σ<sub>k</sub> weight<sub>k</sub> · v<sub>k</sub> = [%1, …] (%2 numbers): what this "
-                "head adds to the query token, before the output projection and the residual.")
-                 .arg(values.join(QStringLiteral(", ")))
-                 .arg(s.output.size());
-    } else {
-        f += tr("<b>3. Output</b> = Σ<sub>k</sub> weight<sub>k</sub> · v<sub>k</sub>: the values are not exported by this "
-                "model.");
-    }
-    m_formula->setText(f);
-
-    // Plain words.
-    QString n;
-    n += tr("<p><b>Multi-head attention.</b> This map has %1 heads. Each projects the tokens into its own queries, keys "
-            "and values (here of width %2), attends on its own, and the heads' outputs are joined. Heads often "
-            "specialise; the head grid shows them side by side.</p>")
-             .arg(info.heads)
-             .arg(s.fromModel ? QString::number(s.headWidth) : tr("not exported"));
-    n += tr("<p><b>Masking.</b> Padded positions get a score of -∞ before the softmax, so their weight is exactly 0: the "
-            "model cannot look at them.</p>");
-    n += QStringLiteral("<p><b>%1</b> %2</p>").arg(tr("Fusion."), fusionOf(r).toHtmlEscaped());
-    for (const core::ModalityMass &mass : r.modality.layers) {
-        if (mass.layer != info.layer)
-            continue;
-        n += tr("<p><b>The 2×2 modality matrix of this layer</b> (heads averaged): image queries put %1 of their "
-                "attention on image keys and %2 on words; words put %3 on the image and %4 on words. Read it as "
-                "Y<sub>image</sub> = A<sub>11</sub>·X<sub>image</sub> + A<sub>12</sub>·X<sub>text</sub> and "
-                "Y<sub>text</sub> = A<sub>21</sub>·X<sub>image</sub> + A<sub>22</sub>·X<sub>text</sub>: how much "
-                "of each modality flows into the other in this layer.</p>")
-                 .arg(number(mass.imageToImage, 2), number(mass.imageToText, 2), number(mass.textToImage, 2),
-                      number(mass.textToText, 2));
-    }
-    n += QStringLiteral("<p><b>%1</b> %2</p>").arg(tr("What attention does and does not explain."), ReportWriter::caveat().toHtmlEscaped());
-    m_notes->setText(n);
+    return order;
 }
 
 } // namespace attnscope::ui

@@ -29,6 +29,9 @@ public:
     QString notes() const;
 
 private:
+    /// One row per key, by weight (masked keys last); returns that order.
+    std::vector<size_t> fillTable(const core::AttentionStep &step);
+
     QLabel *m_title = nullptr;
     QLabel *m_formula = nullptr;
     QTableWidget *m_table = nullptr;

@@ -113,9 +113,25 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request, core::Device
 {
     QElapsedTimer timer;
     timer.start();
+    ExplainResult result;
+    result.reusedRun = !openAndRun(request, device);
+    if (request.generation < m_latest->load())
+        return result; // dropped by the controller anyway
+    core::CapturedRun &run = *m_run;
+    describe(request, run, result);
+    if (device != request.device) // on the CPU instead of the device asked for: CUDA ran out of memory
+        result.notice = QStringLiteral("The GPU ran out of memory for this model, so it runs on the CPU.");
+    if (request.generation < m_latest->load())
+        return result; // dropped by the controller anyway; skip the explanation
+    explainView(request, run, result);
+    measure(request, run, result);
+    result.totalMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+    return result;
+}
+
+bool ExplainWorker::openAndRun(const ExplainRequest &request, core::DeviceChoice device)
+{
     const QDateTime modified = QFileInfo(request.modelPath).lastModified();
-    // On the CPU instead of the device asked for: CUDA ran out of memory.
-    const bool onCpuFallback = device != request.device;
     const bool opening = !m_bundle || m_bundlePath != request.modelPath || m_bundleDevice != device
                          || m_bundleModified != modified;
     if (opening)
@@ -124,36 +140,35 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request, core::Device
         probe(request, modified);
     if (opening)
         report(1, 2, tr("Opening the model"));
-    ExplainResult result;
     ensureBundle(request, device, modified);
     const QString key = runKey(request);
-    if (m_run && key == m_runKey) {
-        result.reusedRun = true;
-    } else {
-        m_run.reset();
-        m_modality.clear();
-        m_heads.clear();
-        m_faithfulness.clear();
-        m_explanations.clear();
-        m_trust.clear();
-        const core::ModelInput input = core::InputLoader::load(m_bundle->manifest(), request.imagePath.toStdString(),
-                                                               request.text.toStdString());
-        if (request.generation < m_latest->load())
-            return result; // dropped by the controller anyway
-        // Raw attention and rollout need no autograd graph; without it the
-        // forward pass is quicker and keeps no layer's activations. Asking
-        // for a gradient later runs the model again, with the graph.
-        const bool gradients = request.method == core::Method::Relevance || request.method == core::Method::GradCam
-                               || request.modality || request.heads || request.faithfulness;
-        const core::Gradients graph = gradients ? core::Gradients::Record : core::Gradients::Later;
-        report(0, 0, tr("Running the model"));
-        m_run = core::InferenceEngine::run(m_bundle, input, graph);
-        m_runKey = key;
-    }
-    const core::Manifest &m = m_bundle->manifest();
-    core::CapturedRun &run = *m_run;
-    const core::ModelInput &input = run.input();
+    if (m_run && key == m_runKey)
+        return false;
+    m_run.reset();
+    m_modality.clear();
+    m_heads.clear();
+    m_faithfulness.clear();
+    m_explanations.clear();
+    m_trust.clear();
+    const core::ModelInput input = core::InputLoader::load(m_bundle->manifest(), request.imagePath.toStdString(),
+                                                           request.text.toStdString());
+    if (request.generation < m_latest->load())
+        return true; // dropped by the controller anyway
+    // Raw attention and rollout need no autograd graph; without it the
+    // forward pass is quicker and keeps no layer's activations. Asking
+    // for a gradient later runs the model again, with the graph.
+    const bool gradients = request.method == core::Method::Relevance || request.method == core::Method::GradCam
+                           || request.modality || request.heads || request.faithfulness;
+    report(0, 0, tr("Running the model"));
+    m_run = core::InferenceEngine::run(m_bundle, input, gradients ? core::Gradients::Record : core::Gradients::Later);
+    m_runKey = key;
+    return true;
+}
 
+void ExplainWorker::describe(const ExplainRequest &request, const core::CapturedRun &run, ExplainResult &result) const
+{
+    const core::Manifest &m = m_bundle->manifest();
+    const core::ModelInput &input = run.input();
     result.generation = request.generation;
     result.modelPath = request.modelPath;
     result.imagePath = request.imagePath;
@@ -163,8 +178,6 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request, core::Device
     result.prediction = run.prediction();
     result.forwardMs = result.reusedRun ? 0.0 : run.forwardMilliseconds();
     result.truncated = input.text.truncated();
-    if (onCpuFallback)
-        result.notice = QStringLiteral("The GPU ran out of memory for this model, so it runs on the CPU.");
     result.wordCount = input.text.wordCount;
     result.droppedWords = input.text.droppedWords;
     for (size_t i = 0; i < input.text.tokens.size(); ++i) {
@@ -189,9 +202,16 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request, core::Device
         result.maps << info;
     }
     result.image = QtImages::toQImage(input.source);
-    if (request.generation < m_latest->load())
-        return result; // dropped by the controller anyway; skip the explanation
+    result.chanceNote = QString::fromStdString(core::nearChanceNote(result.prediction));
+    result.imageNote = QString::fromStdString(core::ImagePreprocessor::fitNote(input.source.width, input.source.height, m.image));
+    const core::InputRegion region = core::ImagePreprocessor::region(input.source.width, input.source.height, m.image);
+    result.inputRegion = QRectF(region.x, region.y, region.width, region.height);
+    for (const core::ModelCard::Limit &limit : core::ModelCard::forModel(request.modelPath.toStdString()).limitsFor(request.text.toStdString()))
+        result.limitNotes << QStringLiteral("Known limit of this model (its card): %1").arg(QString::fromStdString(limit.text));
+}
 
+void ExplainWorker::explainView(const ExplainRequest &request, core::CapturedRun &run, ExplainResult &result)
+{
     if (result.maps.isEmpty())
         throw core::Error("the model returns no attention maps, so there is nothing to explain");
     // The matrix view's map and head; raw attention explains with the same.
@@ -227,30 +247,13 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request, core::Device
         result.explanation = cached->second;
     }
 
+}
+
+void ExplainWorker::measure(const ExplainRequest &request, core::CapturedRun &run, ExplainResult &result)
+{
     const int target = result.explanation.target;
-    result.chanceNote = QString::fromStdString(core::nearChanceNote(result.prediction));
-    result.imageNote = QString::fromStdString(core::ImagePreprocessor::fitNote(input.source.width, input.source.height, m.image));
-    const core::InputRegion region = core::ImagePreprocessor::region(input.source.width, input.source.height, m.image);
-    result.inputRegion = QRectF(region.x, region.y, region.width, region.height);
-    for (const core::ModelCard::Limit &limit : core::ModelCard::forModel(request.modelPath.toStdString()).limitsFor(request.text.toStdString()))
-        result.limitNotes << QStringLiteral("Known limit of this model (its card): %1").arg(QString::fromStdString(limit.text));
-    if (request.trust) {
-        // Raw attention's map follows the selected map and head; rollout's
-        // its fusion and discard ratio.
-        const bool raw = request.method == core::Method::RawAttention;
-        const bool rollout = request.method == core::Method::Rollout;
-        const std::tuple<int, int, int, int> key{
-            static_cast<int>(request.method), target,
-            raw ? result.attentionIndex : rollout ? static_cast<int>(request.fusion) : -1,
-            raw ? result.head : rollout ? static_cast<int>(std::lround(request.discardRatio * 1000)) : -1};
-        auto cached = m_trust.find(key);
-        if (cached == m_trust.end()) {
-            const core::Modality modality = result.explanation.hasPatchScores() ? core::Modality::Image : core::Modality::Text;
-            report(0, 0, tr("Checking the map"));
-            cached = m_trust.emplace(key, core::TrustCheck::run(*m_bundle, input, target, result.explanation, modality)).first;
-        }
-        result.trust = cached->second;
-    }
+    if (request.trust)
+        result.trust = trustCheck(request, run, result);
     if (request.modality)
         result.modality = modalityWeights(run, result.explanation);
     if (request.heads) {
@@ -280,8 +283,25 @@ ExplainResult ExplainWorker::explain(const ExplainRequest &request, core::Device
                 m_faithfulness.emplace(target, result.faithfulness);
         }
     }
-    result.totalMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
-    return result;
+}
+
+core::TrustCheck ExplainWorker::trustCheck(const ExplainRequest &request, core::CapturedRun &run, const ExplainResult &result)
+{
+    // Raw attention's map follows the selected map and head; rollout's its
+    // fusion and discard ratio.
+    const int target = result.explanation.target;
+    const bool raw = request.method == core::Method::RawAttention;
+    const bool rollout = request.method == core::Method::Rollout;
+    const std::tuple<int, int, int, int> key{
+        static_cast<int>(request.method), target, raw ? result.attentionIndex : rollout ? static_cast<int>(request.fusion) : -1,
+        raw ? result.head : rollout ? static_cast<int>(std::lround(request.discardRatio * 1000)) : -1};
+    auto cached = m_trust.find(key);
+    if (cached == m_trust.end()) {
+        const core::Modality modality = result.explanation.hasPatchScores() ? core::Modality::Image : core::Modality::Text;
+        report(0, 0, tr("Checking the map"));
+        cached = m_trust.emplace(key, core::TrustCheck::run(*m_bundle, run.input(), target, result.explanation, modality)).first;
+    }
+    return cached->second;
 }
 
 void ExplainWorker::ensureBundle(const ExplainRequest &request, core::DeviceChoice device, const QDateTime &modified)

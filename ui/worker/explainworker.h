@@ -47,6 +47,17 @@ signals:
 private:
     /// The request on `device` (the CPU after CUDA ran out of memory).
     ExplainResult explain(const ExplainRequest &request, core::DeviceChoice device);
+    /// Opens the model (probing a new file first) and runs it, unless the
+    /// last run had the same inputs; false: that run is reused.
+    bool openAndRun(const ExplainRequest &request, core::DeviceChoice device);
+    /// The run's inputs, tokens, layout, maps and notes into `result`.
+    void describe(const ExplainRequest &request, const core::CapturedRun &run, ExplainResult &result) const;
+    /// The matrix view's map and head, and the method's explanation (cached).
+    void explainView(const ExplainRequest &request, core::CapturedRun &run, ExplainResult &result);
+    /// What the visible tabs asked for: trust check, modality weights, head
+    /// statistics, the teaching step, faithfulness curves (each cached).
+    void measure(const ExplainRequest &request, core::CapturedRun &run, ExplainResult &result);
+    core::TrustCheck trustCheck(const ExplainRequest &request, core::CapturedRun &run, const ExplainResult &result);
     /// Loads the model in a child process first (request.probeProgram), once
     /// per file version; throws core::Error with the child's message, or
     /// saying that it crashed.
