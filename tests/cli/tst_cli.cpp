@@ -1,6 +1,6 @@
 // The attnscope command line, run as a user would: exit codes, messages,
 // files written, and evaluation figures against the reference.
-#include "../testsupport.h"
+#include "clirun.h"
 
 #include <QFile>
 #include <QImage>
@@ -17,41 +17,11 @@
 
 using namespace attnscope;
 
-namespace {
-
-struct Result
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Result runAttnscope(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(ATTNSCOPE_BINARY), args);
-    if (!p.waitForFinished(400000)) // generous: CTest runs tests side by side
-        return {-1, {}, QStringLiteral("attnscope did not finish within 400 s")};
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
-
-/// For runs of the window: offscreen, with settings and cache in `folder`.
-QProcessEnvironment windowEnvironment(const QString &folder)
-{
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("QT_QPA_PLATFORM", "offscreen");
-    env.insert("XDG_CONFIG_HOME", folder);
-    env.insert("XDG_CACHE_HOME", folder);
-    return env;
-}
-
-QString data(const char *relative)
-{
-    return QString::fromStdString(test::dataPath(relative));
-}
-
-} // namespace
+using test::Result;
+using test::data;
+using test::runAttnscope;
+using test::runProgram;
+using test::windowEnvironment;
 
 class TestCli : public QObject
 {
@@ -75,18 +45,12 @@ private slots:
     void malformedCorpus_data();
     void malformedCorpus();
     void explainFromSession();
-    void sessionOpensFromTheCommandLine();
     void evalMatchesReference();
     void specialFilesAreRefused_data();
     void specialFilesAreRefused();
     void forwardThatNeverReturnsIsStopped();
-    void windowClosesDuringAForwardThatNeverReturns_data();
-    void windowClosesDuringAForwardThatNeverReturns();
     void emptyDataSetIsAnError();
     void sessionHashesAreChecked();
-    void windowOpensOnTheDemoModel();
-    void workThreadsYieldToTheGui();
-    void demoModelAnswersAndPoints();
 };
 
 void TestCli::infoDescribesModel()
@@ -189,7 +153,7 @@ void TestCli::versionComesFromTheProject()
     const QRegularExpression project(QStringLiteral(R"(project\(AttnScope VERSION ([0-9.]+))"));
     const QRegularExpressionMatch m = project.match(QString::fromUtf8(cmake.readAll()));
     QVERIFY(m.hasMatch());
-    const Result r = runAttnscope({"--version"});
+    const Result r = runProgram({"--version"});
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.out.trimmed(), QStringLiteral("attnscope ") + m.captured(1));
 }
@@ -288,7 +252,7 @@ void TestCli::explainWritesReport()
     QTemporaryDir dir;
     const QString pdf = dir.filePath("report.pdf");
     // "zebra" is not in tiny_joint's vocabulary.
-    const Result r = runAttnscope({"explain", "--model", data("tiny_joint.pt"), "--image", data("images/joint_large.png"),
+    const Result r = runProgram({"explain", "--model", data("tiny_joint.pt"), "--image", data("images/joint_large.png"),
                                 "--text", "is there a red zebra ?", "--out", dir.path(), "--report", pdf});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const QString note = "1 of 6 words is not in this model's vocabulary: zebra.";
@@ -314,7 +278,7 @@ void TestCli::explainWritesReport()
     QCOMPARE(unknown.toArray().size(), size_t(1));
     QCOMPARE(unknown.toArray()[0].toString(), std::string("zebra"));
     // An unwritable report path: exit 1 and one line naming it.
-    const Result bad = runAttnscope({"explain", "--model", data("tiny_joint.pt"), "--image", data("images/joint_large.png"),
+    const Result bad = runProgram({"explain", "--model", data("tiny_joint.pt"), "--image", data("images/joint_large.png"),
                                   "--text", "a", "--out", dir.path(), "--report", "/nonexistent/folder/r.pdf"});
     QCOMPARE(bad.exitCode, 1);
     QVERIFY2(bad.err.contains("/nonexistent/folder/r.pdf"), qPrintable(bad.err));
@@ -327,7 +291,7 @@ void TestCli::reportQuotesTheCardsKnownLimit()
     QTemporaryDir dir;
     const QString pdf = dir.filePath("report.pdf");
     const QString root = QStringLiteral(ATTNSCOPE_SOURCE_DIR);
-    const Result r = runAttnscope({"explain", "--model", root + "/models/zoo/shapes_late_fusion.pt", "--image",
+    const Result r = runProgram({"explain", "--model", root + "/models/zoo/shapes_late_fusion.pt", "--image",
                                    root + "/resources/samples/shapes.png", "--text", "is the blue circle left of the yellow square ?",
                                    "--method", "relevance", "--out", dir.path(), "--report", pdf});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
@@ -339,28 +303,6 @@ void TestCli::reportQuotesTheCardsKnownLimit()
     QVERIFY2(body.contains("Known limit of this model, from its card: Spatial questions"), qPrintable(body.right(600)));
 }
 
-void TestCli::sessionOpensFromTheCommandLine()
-{
-    QTemporaryDir dir;
-    const QString session = dir.filePath("s.attnscope");
-    QFile file(session);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(QStringLiteral(R"({"format": "attnscope-session/1", "model": {"path": "%1"}, "image": {"path": "%2"},
-                                 "text": "what color is the square ?", "view": {"method": "rollout"}})")
-                   .arg(data("tiny_dual.pt"), data("images/dual_exact.png"))
-                   .toUtf8());
-    file.close();
-    QProcess p;
-    p.setProcessEnvironment(windowEnvironment(dir.path()));
-    p.start(QStringLiteral(ATTNSCOPE_BINARY), {"--session", session, "--screenshot", dir.filePath("shot.png")});
-    QVERIFY(p.waitForFinished(120000));
-    const QString out = QString::fromUtf8(p.readAllStandardOutput());
-    QVERIFY2(p.exitCode() == 0, qPrintable(QString::fromUtf8(p.readAllStandardError())));
-    QVERIFY(!QImage(dir.filePath("shot.png")).isNull());
-    // The session's model, not the demo model the window opens without one
-    // (Qt takes "-session" for X11 session management if it sees it).
-    QVERIFY2(out.contains("model: " + data("tiny_dual.pt")), qPrintable(out));
-}
 
 void TestCli::explainReportsBadImage()
 {
@@ -519,7 +461,7 @@ void TestCli::specialFilesAreRefused()
 void TestCli::forwardThatNeverReturnsIsStopped()
 {
     QTemporaryDir dir;
-    const Result r = runAttnscope({"explain", "--model", data("malformed/models/never_returns.pt"), "--image",
+    const Result r = runProgram({"explain", "--model", data("malformed/models/never_returns.pt"), "--image",
                                    data("images/joint_exact.png"), "--text", "a", "--out", dir.path(), "--time-limit", "3"});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("attnscope: error: explain did not finish within 3 s (--time-limit)"), qPrintable(r.err));
@@ -527,39 +469,7 @@ void TestCli::forwardThatNeverReturnsIsStopped()
     QCOMPARE(bad.exitCode, 2);
 }
 
-// Closing the window while the worker is inside a forward pass that never
-// returns. never_returns.pt loops on tensors: every operator asks whether
-// the request still stands, so the worker stops and the window closes at
-// once. never_returns_unchecked.pt loops on plain integers, which
-// TorchScript runs without LibTorch operators: the window waits a few
-// seconds for the worker, then the process ends anyway (it used to wait for
-// ever). 12 s leaves the model check in a child process and the load time to
-// finish on a loaded machine.
-void TestCli::windowClosesDuringAForwardThatNeverReturns_data()
-{
-    QTest::addColumn<QString>("model");
-    QTest::addColumn<bool>("workerStops");
-    QTest::newRow("loops on tensors") << "malformed/models/never_returns.pt" << true;
-    QTest::newRow("loops on integers") << "malformed/models/never_returns_unchecked.pt" << false;
-}
 
-void TestCli::windowClosesDuringAForwardThatNeverReturns()
-{
-    QFETCH(QString, model);
-    QFETCH(bool, workerStops);
-    QTemporaryDir dir;
-    QProcess p;
-    p.setProcessEnvironment(windowEnvironment(dir.path()));
-    p.start(QStringLiteral(ATTNSCOPE_BINARY), {"--model", data(qPrintable(model)), "--image",
-                                               data("images/joint_exact.png"), "--text", "a", "--quit-after", "12"});
-    const bool finished = p.waitForFinished(60000);
-    if (!finished)
-        p.kill();
-    QVERIFY2(finished, "the window did not close");
-    QCOMPARE(p.exitCode(), 0);
-    const QString err = QString::fromUtf8(p.readAllStandardError());
-    QVERIFY2(err.contains("the worker did not stop within") != workerStops, qPrintable(err));
-}
 
 void TestCli::emptyDataSetIsAnError()
 {
@@ -638,80 +548,8 @@ void TestCli::evalMatchesReference()
     QVERIFY(pos > 0.0 && pos < 1.0);
 }
 
-// `attnscope` with no model opens the bundled single-stream demo model on a
-// sample and shows an answer (the --screenshot run quits after the first one).
-// The application (not the libraries) lowers the work's threads - the worker,
-// LibTorch's, OpenBLAS's - to nice +10 once at start-up; the GUI thread keeps
-// its own. Read by the window probe from /proc/self/task/TID/stat.
-void TestCli::workThreadsYieldToTheGui()
-{
-    QTemporaryDir dir;
-    QProcess p;
-    p.setProcessEnvironment(windowEnvironment(dir.path()));
-    const QString out = dir.filePath("probe.json");
-    p.start(QStringLiteral(ATTNSCOPE_BINARY), {"--probe", out, "--probe-requests", "3"});
-    QVERIFY(p.waitForFinished(300000));
-    QVERIFY2(p.exitCode() == 0, qPrintable(QString::fromUtf8(p.readAllStandardError())));
-    const core::Json j = test::readJson(out.toStdString());
-    const core::Json &threads = *j.find("thread_nice");
-    const int gui = static_cast<int>(threads.find("gui")->toNumber());
-    const auto &others = threads.find("others")->toArray();
-    int work = 0;
-    for (const core::Json &thread : others) {
-        // Qt's pooled threads scale and convert images for the GUI thread's
-        // painting: they keep its priority.
-        if (thread.find("name")->toString() == "Thread (pooled)")
-            continue;
-        ++work;
-        QVERIFY2(thread.find("nice")->toNumber() >= std::max(10, gui), qPrintable(QString::fromStdString(threads.dump())));
-    }
-    QVERIFY2(work >= 2, qPrintable(QString::fromStdString(threads.dump()))); // the worker and LibTorch's or OpenBLAS's
-}
 
-void TestCli::windowOpensOnTheDemoModel()
-{
-    QTemporaryDir dir;
-    const QString png = dir.filePath("window.png");
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("QT_QPA_PLATFORM", "offscreen");
-    env.insert("XDG_CONFIG_HOME", dir.path()); // fresh settings
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(ATTNSCOPE_BINARY), {"--screenshot", png});
-    QVERIFY(p.waitForFinished(120000));
-    const QString out = QString::fromUtf8(p.readAllStandardOutput());
-    QVERIFY2(p.exitCode() == 0, qPrintable(QString::fromUtf8(p.readAllStandardError())));
-    QVERIFY2(out.contains("models/zoo/shapes_single_stream.pt"), qPrintable(out));
-    QVERIFY(out.contains("answer: "));
-    const QImage shot(png);
-    QVERIFY(shot.width() > 300 && shot.height() > 200);
-}
 
-// The shipped single-stream model on the committed Shapes World questions: a
-// floor that catches a broken model or engine (the card holds the measured
-// figures on 1,000 held-out questions).
-void TestCli::demoModelAnswersAndPoints()
-{
-    QTemporaryDir dir;
-    const QString json = dir.filePath("eval.json");
-    const QString model = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/zoo/shapes_single_stream.pt");
-    const Result r = runAttnscope({"eval", "--model", model, "--data", data("shapes_test"), "--json", json});
-    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-    const core::Json got = test::readJson(json.toStdString());
-    QCOMPARE(got.find("samples")->toNumber(), 160.0);
-    const core::Json &types = *got.find("accuracy_by_type");
-    for (const char *type : {"existence", "attribute", "counting", "spatial"})
-        QVERIFY2(types.find(type)->find("accuracy")->toNumber() >= 0.9, type);
-    QVERIFY(got.find("accuracy")->toNumber() >= 0.95);
-    // Existence questions answered "yes": the best method points into the box.
-    double best = 0.0;
-    for (const auto &method : got.find("methods")->toObject()) {
-        const core::Json *yes = method.second.find("pointing_by_type")->find("existence:yes");
-        if (yes)
-            best = std::max(best, yes->find("pointing_game")->toNumber());
-    }
-    QVERIFY2(best >= 0.9, qPrintable(QString::number(best)));
-}
 
 QTEST_GUILESS_MAIN(TestCli)
 #include "tst_cli.moc"
