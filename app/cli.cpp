@@ -4,6 +4,7 @@
 #include "app/explaincommand.h"
 #include "app/modeloptions.h"
 #include "app/watchdog.h"
+#include "core/io/atomicfile.h"
 #include "core/bundle/modelbundle.h"
 #include "core/engine/device.h"
 #include "core/engine/errormessage.h"
@@ -111,7 +112,7 @@ int cmdEval(const std::vector<std::string> &args)
         limit);
     std::cout << report.table();
     if (o.has("--json"))
-        TextFile::write(o.get("--json"), report.toJson().dump(1) + "\n");
+        AtomicFile::write(o.get("--json"), report.toJson().dump(1) + "\n");
     return 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include "app/modeloptions.h"
 #include "app/watchdog.h"
+#include "core/io/atomicfile.h"
 #include "core/bundle/modelbundle.h"
 #include "core/engine/capturedrun.h"
 #include "core/engine/errormessage.h"
@@ -111,7 +112,7 @@ int ExplainCommand::run()
     const ModalityWeights weights = ModalityWeights::compute(*m_run, explained, shares);
     result.set("modality_weights", ExplanationJson::modalityWeights(weights));
     result.set("methods", methods);
-    TextFile::write(m_out + "/explanation.json", result.dump(1) + "\n");
+    AtomicFile::write(m_out + "/explanation.json", result.dump(1) + "\n");
     if (m_options.has("--report")) {
         if (m_explanations.empty())
             throw Error("no method could explain this input, so there is no report to write");

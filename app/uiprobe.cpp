@@ -1,5 +1,6 @@
 #include "app/uiprobe.h"
 
+#include "core/io/atomicfile.h"
 #include "core/io/textfile.h"
 #include "core/json/json.h"
 #include "ui/worker/explaincontroller.h"
@@ -51,7 +52,7 @@ void writeAndQuit(const core::Json &j, const QString &out, QApplication *app)
 {
     int code = 0;
     try {
-        core::TextFile::write(out.toStdString(), j.dump(1) + "\n");
+        core::AtomicFile::write(out.toStdString(), j.dump(1) + "\n");
     } catch (const std::exception &e) {
         std::fprintf(stderr, "attnscope: %s\n", e.what());
         code = 1;

@@ -1,3 +1,4 @@
+#include "core/io/atomicfile.h"
 #include "core/io/npywriter.h"
 
 #include "core/error.h"
@@ -42,7 +43,7 @@ std::string NpyWriter::encode(const std::vector<int> &shape, const std::vector<f
 
 void NpyWriter::write(const std::string &path, const std::vector<int> &shape, const std::vector<float> &values)
 {
-    TextFile::write(path, encode(shape, values));
+    AtomicFile::write(path, encode(shape, values));
 }
 
 } // namespace attnscope::core

@@ -1,3 +1,4 @@
+#include "core/io/atomicfile.h"
 #include "core/io/pngwriter.h"
 
 #include "core/error.h"
@@ -27,7 +28,7 @@ void PngWriter::write(const RgbaImage &image, const std::string &path)
     } catch (const cv::Exception &e) {
         throw Error(path + ": the PNG could not be encoded (" + e.msg + ")");
     }
-    TextFile::write(path, std::string(encoded.begin(), encoded.end()));
+    AtomicFile::write(path, std::string(encoded.begin(), encoded.end()));
 }
 
 } // namespace attnscope::core

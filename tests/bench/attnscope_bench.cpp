@@ -12,6 +12,7 @@
 //   attnscope_bench suite  --bench-dir DIR [--source REPO] [--app build/app/attnscope]
 //                          [--out results.json] [--repeats N] [--quick]
 
+#include "core/io/atomicfile.h"
 #include "core/bundle/modelbundle.h"
 #include "core/bundle/modelbundle_p.h"
 #include "core/engine/capturedrun.h"
@@ -467,7 +468,7 @@ int suite(const Args &a, const std::string &self)
     }
     results.set("cases", all);
     const std::string out = a.get("--out", dir + "/results.json");
-    TextFile::write(out, results.dump(1) + "\n");
+    AtomicFile::write(out, results.dump(1) + "\n");
     std::printf("matrix product: %.1f GFLOP/s on %d threads; wrote %s\n", matmul, torch::get_num_threads(), out.c_str());
     return 0;
 }

@@ -1,5 +1,6 @@
 #include "ui/export/exportdialogs.h"
 
+#include "core/io/atomicfile.h"
 #include "core/error.h"
 #include "core/io/explanationjson.h"
 #include "core/io/npywriter.h"
@@ -75,7 +76,7 @@ void ExportDialogs::exportArrays(const ExplainResult &result)
                              .arg(result.attentionIndex)
                              .arg(result.head < 0 ? QStringLiteral("mean") : QString::number(result.head)),
                 {a.matrix.rows(), a.matrix.cols()}, a.matrix.values());
-        core::TextFile::write((stem + QStringLiteral(".json")).toStdString(),
+        core::AtomicFile::write((stem + QStringLiteral(".json")).toStdString(),
                               core::ExplanationJson::explanation(e, true).dump(1) + "\n");
         emit done(tr("Exported the arrays to %1").arg(folder));
     } catch (const core::Error &err) {

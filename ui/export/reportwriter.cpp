@@ -3,6 +3,7 @@
 #include "ui/export/qtimages.h"
 
 #include "core/error.h"
+#include "core/io/atomicfile.h"
 #include "core/io/modelcard.h"
 #include "core/render/colormap.h"
 #include "core/render/heatmap.h"
@@ -14,7 +15,6 @@
 #include <QLinearGradient>
 #include <QPainter>
 #include <QPdfWriter>
-#include <QSaveFile>
 #include <QTextStream>
 
 #include <algorithm>
@@ -312,11 +312,9 @@ ReportWriter::Content ReportWriter::Content::of(const ExplainResult &result)
 void ReportWriter::write(const Content &c, const QString &path)
 {
     const ExplainResult &r = c.result;
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        throw core::Error("could not write " + path.toStdString() + ": " + file.errorString().toStdString());
+    core::AtomicFile file(path.toStdString());
     {
-        QPdfWriter writer(&file);
+        QPdfWriter writer(&file.device());
         writer.setPageSize(QPageSize(QPageSize::A4));
         writer.setPageMargins(QMarginsF(0, 0, 0, 0));
         writer.setResolution(72); // painter units are points
@@ -349,8 +347,7 @@ void ReportWriter::write(const Content &c, const QString &path)
         drawFaithfulness(canvas, c);
         drawAbout(canvas, c);
     }
-    if (!file.commit())
-        throw core::Error("could not write " + path.toStdString() + ": " + file.errorString().toStdString());
+    file.commit();
 }
 
 } // namespace attnscope::ui

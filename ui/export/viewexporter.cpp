@@ -3,30 +3,17 @@
 #include "ui/views/imageview.h"
 
 #include "core/error.h"
+#include "core/io/atomicfile.h"
 
 #include <QBuffer>
 #include <QFileInfo>
 #include <QPainter>
 #include <QPdfWriter>
-#include <QSaveFile>
 #include <QWidget>
 
 namespace attnscope::ui {
 
 namespace {
-
-void commit(QSaveFile &file, const QString &path)
-{
-    if (!file.commit())
-        throw core::Error("could not write " + path.toStdString() + ": " + file.errorString().toStdString());
-}
-
-QSaveFile &openOrThrow(QSaveFile &file, const QString &path)
-{
-    if (!file.open(QIODevice::WriteOnly))
-        throw core::Error("could not write " + path.toStdString() + ": " + file.errorString().toStdString());
-    return file;
-}
 
 QImage render(QWidget *widget, int dpi)
 {
@@ -79,9 +66,7 @@ QString svgHeader(const QSize &size)
 
 void writeText(const QString &path, const QString &text)
 {
-    QSaveFile file(path);
-    openOrThrow(file, path).write(text.toUtf8());
-    commit(file, path);
+    core::AtomicFile::write(path.toStdString(), text.toUtf8().toStdString());
 }
 
 } // namespace
@@ -91,18 +76,17 @@ void ViewExporter::png(QWidget *widget, const QString &path, int dpi)
     if (dpi < 24 || dpi > 1200)
         throw core::Error("choose a resolution from 24 to 1200 DPI");
     const QImage image = render(widget, dpi);
-    QSaveFile file(path);
-    if (!image.save(&openOrThrow(file, path), "PNG"))
+    core::AtomicFile file(path.toStdString());
+    if (!image.save(&file.device(), "PNG"))
         throw core::Error("could not encode " + path.toStdString() + " as PNG");
-    commit(file, path);
+    file.commit();
 }
 
 void ViewExporter::pdf(QWidget *widget, const QString &path)
 {
-    QSaveFile file(path);
-    openOrThrow(file, path);
+    core::AtomicFile file(path.toStdString());
     {
-        QPdfWriter writer(&file);
+        QPdfWriter writer(&file.device());
         writer.setResolution(96);
         writer.setPageMargins(QMarginsF(0, 0, 0, 0));
         writer.setPageSize(QPageSize(QSizeF(widget->size()) * 72.0 / 96.0, QPageSize::Point, QString(),
@@ -112,7 +96,7 @@ void ViewExporter::pdf(QWidget *widget, const QString &path)
         QPainter p(&writer);
         widget->render(&p, QPoint(), QRegion(), QWidget::DrawChildren);
     }
-    commit(file, path);
+    file.commit();
 }
 
 void ViewExporter::svg(QWidget *widget, const QString &path, int dpi)

@@ -1,5 +1,6 @@
 #include "ui/session/sessionstore.h"
 
+#include "core/io/atomicfile.h"
 #include "core/error.h"
 #include "core/io/sha256.h"
 #include "core/io/regularfile.h"
@@ -85,7 +86,7 @@ OpenedSession SessionStore::open(const QString &path)
     const QString suffix = QFileInfo(QString::fromStdString(s.imagePath)).suffix();
     o.image = QStringLiteral("%1/%2.%3").arg(folder, QString::fromStdString(hash), suffix.isEmpty() ? QStringLiteral("png") : suffix);
     if (!QFileInfo::exists(o.image) || core::Sha256::ofFile(o.image.toStdString()) != hash)
-        core::TextFile::write(o.image.toStdString(), std::string(s.imageData.begin(), s.imageData.end()));
+        core::AtomicFile::write(o.image.toStdString(), std::string(s.imageData.begin(), s.imageData.end()));
     if (!s.imagePath.empty()) // the cache names it by its hash; the user knows its name
         o.imageName = QFileInfo(QString::fromStdString(s.imagePath)).fileName();
     return o;
@@ -126,7 +127,7 @@ void SessionStore::save(core::Session session, const QString &path)
             session.imageSha256 = core::Sha256::hex(std::vector<uint8_t>(bytes.begin(), bytes.end()));
             if (bytes.size() <= (32 << 20)) // embedded, so the session travels; larger ones are referenced
                 session.imageData.assign(bytes.begin(), bytes.end());
-            core::TextFile::write(path.toStdString(), session.toJson());
+            core::AtomicFile::write(path.toStdString(), session.toJson());
             return {};
         } catch (const std::exception &e) {
             return QString::fromStdString(e.what());

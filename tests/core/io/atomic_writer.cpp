@@ -1,16 +1,17 @@
 // A writer for tst_atomicwrite to kill: it saves two different versions of a
 // file, one after the other, forever, through AttnScope's own write paths.
 //
-//   atomic_writer core PATH          core::TextFile::write (sessions, JSON, PNG, NPY)
+//   atomic_writer core PATH          core::AtomicFile::write (sessions, JSON, PNG, NPY)
 //   atomic_writer limited PATH BYTES one write with the file size limited to
 //                                    BYTES, as on a full disk; prints the error
-//   atomic_export_writer export PATH ui::ViewExporter::png (QSaveFile; exports)
+//   atomic_export_writer export PATH ui::ViewExporter::png (AtomicFile::device; exports)
 //
 // Built twice: atomic_writer links only the file-format library, so the 120
 // kills of the test each start a small program; atomic_export_writer (with
 // ATOMIC_WRITER_EXPORT) links the widgets it exports.
 #include "tst_atomicwrite_contents.h"
 
+#include "core/io/atomicfile.h"
 #include "core/error.h"
 #include "core/io/textfile.h"
 
@@ -31,12 +32,23 @@
 
 namespace {
 
-/// One line per finished write: the test times the writes and kills the writer
-/// part-way through a later one, however fast or slow this machine is.
+/// One line before and one after each write: the test times the writes,
+/// kills the writer part-way through a later one, however fast or slow this
+/// machine is, and knows from the last line whether the kill came mid-write.
+void say(const char *line)
+{
+    std::printf("%s\n", line);
+    std::fflush(stdout);
+}
+
+void writing()
+{
+    say("writing");
+}
+
 void wrote()
 {
-    std::printf("wrote\n");
-    std::fflush(stdout);
+    say("wrote");
 }
 
 } // namespace
@@ -59,7 +71,8 @@ int main(int argc, char **argv)
             std::printf("started\n");
             std::fflush(stdout);
             for (unsigned long i = 1;; ++i) {
-                core::TextFile::write(path, versions[i % 2]);
+                writing();
+                core::AtomicFile::write(path, versions[i % 2]);
                 wrote();
             }
         }
@@ -71,6 +84,7 @@ int main(int argc, char **argv)
             std::printf("started\n");
             std::fflush(stdout);
             for (unsigned long i = 0;; ++i) {
+                writing();
                 ui::ViewExporter::png(&label, QString::fromStdString(path), atomicwrite::exportDpi(i % 2));
                 wrote();
             }
@@ -80,7 +94,7 @@ int main(int argc, char **argv)
             std::signal(SIGXFSZ, SIG_IGN); // the write fails with EFBIG instead of killing us
             const rlimit limit{static_cast<rlim_t>(std::atoll(argv[3])), static_cast<rlim_t>(std::atoll(argv[3]))};
             setrlimit(RLIMIT_FSIZE, &limit);
-            core::TextFile::write(path, atomicwrite::version(1));
+            core::AtomicFile::write(path, atomicwrite::version(1));
             return 0;
         }
     } catch (const core::Error &e) {
