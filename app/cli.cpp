@@ -5,6 +5,7 @@
 #include "app/modeloptions.h"
 #include "app/watchdog.h"
 #include "core/io/atomicfile.h"
+#include "core/bundle/modeldescription.h"
 #include "core/bundle/modelbundle.h"
 #include "core/engine/device.h"
 #include "core/engine/errormessage.h"
@@ -36,7 +37,7 @@ int cmdInfo(const std::vector<std::string> &args)
     if (o.positional().size() != 1)
         throw UsageError{"info needs exactly one model file"};
     const auto bundle = ModelBundle::load(o.positional()[0], ModelOptions::device(o));
-    const Json d = bundle->describe();
+    const Json d = ModelDescription::of(*bundle);
     if (o.has("--json")) {
         std::cout << d.dump(2) << "\n";
         return 0;

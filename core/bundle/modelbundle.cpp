@@ -535,76 +535,7 @@ bool ModelBundle::Impl::attentionsReachLogits(const torch::Tensor &logits, const
     }
     return false;
 }
-double ModelBundle::loadMilliseconds() const { return d->loadMs; }
 
-Json ModelBundle::describe() const
-{
-    const Manifest &m = d->manifest;
-    Json out = Json::object();
-    out.set("path", d->path);
-    out.set("name", m.name);
-    out.set("description", m.description);
-    out.set("task", m.task == Task::Classification ? "classification" : "matching");
-    out.set("device", deviceName());
-    out.set("layers", m.layerCount());
-    Json labels = Json::array();
-    for (const auto &label : m.labels)
-        labels.push(label);
-    out.set("labels", labels);
-    out.set("image_size", Json(Json::Array{m.image.height, m.image.width}));
-    if (m.text.maxLength > 0) {
-        out.set("tokenizer", m.text.tokenizer);
-        out.set("vocabulary_size", static_cast<int>(m.text.vocab.size()));
-        out.set("max_text_length", m.text.maxLength);
-    }
-    Json streams = Json::array();
-    for (const auto &stream : m.streams) {
-        Json s = Json::object();
-        s.set("name", stream.name);
-        s.set("length", stream.length());
-        Json segments = Json::array();
-        for (const auto &segment : stream.segments) {
-            Json g = Json::object();
-            g.set("name", segment.name);
-            g.set("modality", modalityName(segment.modality));
-            g.set("length", segment.length);
-            if (segment.modality == Modality::Image)
-                g.set("grid", Json(Json::Array{segment.gridRows, segment.gridCols}));
-            segments.push(g);
-        }
-        s.set("segments", segments);
-        streams.push(s);
-    }
-    out.set("streams", streams);
-    Json attentions = Json::array();
-    for (size_t i = 0; i < m.attentions.size(); ++i) {
-        const auto &a = m.attentions[i];
-        Json j = Json::object();
-        j.set("layer", a.layer);
-        j.set("kind", a.kind == AttentionKind::Self ? "self" : "cross");
-        j.set("query", m.streams[a.queryStream].name);
-        j.set("key", m.streams[a.keyStream].name);
-        j.set("heads", i < d->heads.size() ? d->heads[i] : 0);
-        attentions.push(j);
-    }
-    out.set("attentions", attentions);
-    Json decisions = Json::array();
-    for (const DecisionToken &token : m.decisions) {
-        Json decision = Json::object();
-        decision.set("stream", m.streams[static_cast<size_t>(token.stream)].name);
-        decision.set("index", token.index);
-        decisions.push(decision);
-    }
-    out.set("decision", decisions);
-    if (m.gates) {
-        Json gates = Json::array();
-        for (auto modality : m.gates->modalities)
-            gates.push(modalityName(modality));
-        out.set("gates", gates);
-    }
-    out.set("gradients_reachable", gradientsReachable());
-    out.set("valid", true);
-    return out;
-}
+double ModelBundle::loadMilliseconds() const { return d->loadMs; }
 
 } // namespace attnscope::core

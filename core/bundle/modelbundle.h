@@ -47,7 +47,7 @@ public:
     double loadMilliseconds() const;
 
     /// What the model is, for `attnscope info` and the GUI.
-    Json describe() const;
+
 
     /// Asked before every forward pass of this bundle (a run, each batch of
     /// a perturbation test, occlusion, the trust check), before every

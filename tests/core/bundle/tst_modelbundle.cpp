@@ -1,6 +1,7 @@
 // Loading and validating model archives: each broken file has its own message.
 #include "../../testsupport.h"
 
+#include "core/bundle/modeldescription.h"
 #include "core/bundle/modelbundle.h"
 #include "core/engine/capturedrun.h"
 #include "core/engine/inferenceengine.h"
@@ -37,7 +38,7 @@ void TestModelBundle::loadsJointModel()
     QCOMPARE(bundle->headCounts(), std::vector<int>({2, 2}));
     QVERIFY(bundle->gradientsReachable());
     QCOMPARE(bundle->deviceName(), std::string("cpu"));
-    const Json d = bundle->describe();
+    const Json d = core::ModelDescription::of(*bundle);
     QCOMPARE(d.find("layers")->toNumber(), 2.0);
     QCOMPARE(d.find("valid")->toBool(), true);
 }
@@ -128,7 +129,7 @@ void TestModelBundle::detachedAttentionDisablesGradientMethods()
 {
     const auto bundle = ModelBundle::load(test::dataPath("broken/detached_attention.pt"), DeviceChoice::Cpu);
     QVERIFY(!bundle->gradientsReachable());
-    QCOMPARE(bundle->describe().find("gradients_reachable")->toBool(), false);
+    QCOMPARE(core::ModelDescription::of(*bundle).find("gradients_reachable")->toBool(), false);
     const ModelInput input = InputLoader::load(bundle->manifest(), test::dataPath("images/joint_exact.png"), "a red circle");
     auto run = InferenceEngine::run(bundle, input);
     MethodOptions options;
