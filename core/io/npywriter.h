@@ -6,7 +6,10 @@
 namespace attnscope::core {
 
 /// NumPy .npy files (format 1.0, little-endian float32, C order), written
-/// atomically: heatmaps and matrices for numpy.load.
+/// atomically: heatmaps and matrices for numpy.load. Written here because the
+/// format is a 10-byte magic, a short header dictionary and the raw floats,
+/// and Debian packages no C++ library that writes it (cnpy is not packaged;
+/// LibTorch's pickler writes .pt, not .npy).
 class NpyWriter
 {
 public:
