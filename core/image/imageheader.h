@@ -12,8 +12,9 @@ namespace attnscope::core {
 /// claims 50,000 x 50,000 pixels) before any pixel memory is allocated, and
 /// tell a truncated download or a text file from a damaged image. Pure byte
 /// parsing, safe on any input. Kept beside OpenCV because OpenCV says neither:
-/// cv::imdecode allocates the full size a header claims before it finds the
-/// data missing, and answers every kind of failure with an empty matrix.
+/// cv::imdecode allocates what a header claims (up to its own limit of 2^30
+/// pixels, gigabytes) before it finds the data missing, and answers every
+/// kind of failure with the same empty matrix.
 struct ImageHeader
 {
     enum class Format { Unknown, Png, Jpeg, Gif, Bmp, WebP, Tiff, Pnm, Text };
