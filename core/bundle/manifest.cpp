@@ -25,6 +25,24 @@ int TokenStream::length() const
     return n;
 }
 
+Json TokenStream::toJson() const
+{
+    Json s = Json::object();
+    s.set("name", name);
+    Json segs = Json::array();
+    for (const auto &segment : segments) {
+        Json g = Json::object();
+        g.set("name", segment.name);
+        g.set("modality", modalityName(segment.modality));
+        g.set("length", segment.length);
+        if (segment.modality == Modality::Image)
+            g.set("grid", Json(Json::Array{segment.gridRows, segment.gridCols}));
+        segs.push(g);
+    }
+    s.set("segments", segs);
+    return s;
+}
+
 namespace {
 
 /// Reads fields with messages that name the source and the JSON path.
@@ -461,22 +479,8 @@ Json Manifest::toJson() const
         root.set("text", t);
     }
     Json ss = Json::array();
-    for (const auto &stream : streams) {
-        Json s = Json::object();
-        s.set("name", stream.name);
-        Json segs = Json::array();
-        for (const auto &segment : stream.segments) {
-            Json g = Json::object();
-            g.set("name", segment.name);
-            g.set("modality", modalityName(segment.modality));
-            g.set("length", segment.length);
-            if (segment.modality == Modality::Image)
-                g.set("grid", Json(Json::Array{segment.gridRows, segment.gridCols}));
-            segs.push(g);
-        }
-        s.set("segments", segs);
-        ss.push(s);
-    }
+    for (const auto &stream : streams)
+        ss.push(stream.toJson());
     root.set("streams", ss);
     Json as = Json::array();
     for (const auto &a : attentions) {

@@ -65,6 +65,9 @@ struct TokenStream
     std::string name;
     std::vector<TokenSegment> segments;
     int length() const;
+    /// As the manifest writes it: name and segments (each with its name,
+    /// modality, length and, for images, grid).
+    Json toJson() const;
 };
 
 /// One attention tensor returned by the model, in the order it returns them.

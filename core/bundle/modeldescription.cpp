@@ -27,20 +27,8 @@ Json ModelDescription::of(const ModelBundle &bundle)
     }
     Json streams = Json::array();
     for (const auto &stream : m.streams) {
-        Json s = Json::object();
-        s.set("name", stream.name);
+        Json s = stream.toJson();
         s.set("length", stream.length());
-        Json segments = Json::array();
-        for (const auto &segment : stream.segments) {
-            Json g = Json::object();
-            g.set("name", segment.name);
-            g.set("modality", modalityName(segment.modality));
-            g.set("length", segment.length);
-            if (segment.modality == Modality::Image)
-                g.set("grid", Json(Json::Array{segment.gridRows, segment.gridCols}));
-            segments.push(g);
-        }
-        s.set("segments", segments);
         streams.push(s);
     }
     out.set("streams", streams);
