@@ -31,8 +31,9 @@ struct TokenizedText
     std::string unknownWordsNote(const std::string &unknownToken = "[UNK]") const;
 };
 
-/// Turns text into model ids. Word-level now; WordPiece and BPE implement the
-/// same interface and are chosen by the manifest's `text.tokenizer`.
+/// Turns text into model ids. The manifest's `text.tokenizer` chooses the
+/// word-level one; SubwordTokenizer (WordPiece, BPE, read from a Hugging Face
+/// tokenizer.json or vocabulary files) implements the same interface.
 class Tokenizer
 {
 public:
