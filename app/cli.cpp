@@ -3,6 +3,7 @@
 
 #include "app/explaincommand.h"
 #include "app/modeloptions.h"
+#include "app/tokenizecommand.h"
 #include "app/watchdog.h"
 #include "core/io/atomicfile.h"
 #include "core/bundle/modeldescription.h"
@@ -90,6 +91,11 @@ int cmdExplain(const std::vector<std::string> &args)
     return ExplainCommand(args).run();
 }
 
+int cmdTokenize(const std::vector<std::string> &args)
+{
+    return TokenizeCommand(args).run();
+}
+
 int cmdEval(const std::vector<std::string> &args)
 {
     const Options o(args, "eval", evalOptions());
@@ -110,7 +116,7 @@ int cmdEval(const std::vector<std::string> &args)
             if (done == total)
                 std::fprintf(stderr, "\n");
         },
-        limit);
+        limit, !o.has("--no-curves"));
     std::cout << report.table();
     if (o.has("--json"))
         AtomicFile::write(o.get("--json"), report.toJson().dump(1) + "\n");
@@ -181,7 +187,7 @@ bool isCliCommand(const std::vector<std::string> &args)
 {
     if (args.size() < 2)
         return false;
-    static const std::set<std::string> commands{"info", "explain", "eval", "help", "--help", "-h", "--version"};
+    static const std::set<std::string> commands{"info", "explain", "eval", "tokenize", "help", "--help", "-h", "--version"};
     return commands.count(args[1]) > 0;
 }
 
@@ -199,7 +205,7 @@ int runCli(const std::vector<std::string> &args)
         }
         using Command = int (*)(const std::vector<std::string> &);
         const Command run = command == "info" ? cmdInfo : command == "explain" ? cmdExplain
-                          : command == "eval" ? cmdEval : nullptr;
+                          : command == "eval" ? cmdEval : command == "tokenize" ? cmdTokenize : nullptr;
         if (run) {
             // A GPU out of memory at any step: the whole command again on
             // the CPU (its files are written at its end, whole).

@@ -16,6 +16,7 @@ const char *kUsage[][2] = {
     {"explain", "attnscope explain --model M --image I --text T|--text-file F --out DIR [options]\n"
                 "       attnscope explain --session S.attnscope.json --out DIR [options]"},
     {"eval", "attnscope eval --model M --data DIR [options]"},
+    {"tokenize", "attnscope tokenize --tokenizer FILE --text T|--text-file F [--pair T2|--pair-file F2] [--json]"},
 };
 
 const std::vector<OptionSpec> &specsOf(const std::string &command)
@@ -27,6 +28,8 @@ const std::vector<OptionSpec> &specsOf(const std::string &command)
         return explainOptions();
     if (command == "eval")
         return evalOptions();
+    if (command == "tokenize")
+        return tokenizeOptions();
     return none;
 }
 
@@ -98,9 +101,25 @@ const std::vector<OptionSpec> &evalOptions()
         {"data", "DIR", "a data set: dataset.json with images, questions, answers and boxes"},
         {"method", "all|raw,rollout,relevance,gradcam", "the methods to score (default all)"},
         {"limit", "N", "only the first N samples"},
+        {"no-curves", "", "skip the perturbation curves (20 forward passes per method and sample): accuracy and "
+                          "the pointing game only"},
         {"json", "FILE", "also write the numbers as JSON"},
         {"device", "auto|cpu|cuda", "where to run the model (default auto)"},
         {"time-limit", "SECONDS", "give up after this long (default: no limit)"},
+    };
+    return specs;
+}
+
+const std::vector<OptionSpec> &tokenizeOptions()
+{
+    static const std::vector<OptionSpec> specs{
+        {"tokenizer", "FILE", "a tokenizer.json, a WordPiece vocab.txt, or a GPT-2 vocab.json (merges.txt beside it)"},
+        {"cased", "", "a vocab.txt of a cased model: keep case and accents"},
+        {"text", "TEXT", "the text to tokenize"},
+        {"text-file", "FILE", "read the text from a file instead (any bytes, as they are)"},
+        {"pair", "TEXT", "a second text, as a sentence pair (type ids 1)"},
+        {"pair-file", "FILE", "read the second text from a file instead"},
+        {"json", "", "print tokens, ids, type_ids, offsets and the rest as one JSON object"},
     };
     return specs;
 }
@@ -141,11 +160,13 @@ std::string programHelp()
                       "  attnscope info MODEL [options]    describe a model: inputs, maps, labels, checks\n"
                       "  attnscope explain ... --out DIR   explain one input: JSON, overlays, arrays, a report\n"
                       "  attnscope eval --model M --data D score the methods over a data set\n"
+                      "  attnscope tokenize --tokenizer F --text T\n"
+                      "                                    check a tokenizer: pieces, ids, type ids, offsets\n"
                       "  attnscope CMD --help              one command's options\n"
                       "  attnscope --version\n\n"
                       "window options:\n"
                       + optionLines(windowOptions());
-    for (const char *command : {"info", "explain", "eval"})
+    for (const char *command : {"info", "explain", "eval", "tokenize"})
         out += std::string("\n") + command + " options:\n" + optionLines(specsOf(command));
     out += "\nLayers, maps and heads are numbered from 0 everywhere. Exit status: 0 done, 1 a bad file or a "
            "failed run, 2 bad arguments.\n";

@@ -81,7 +81,8 @@ bool DatasetEvaluation::pointingHit(const std::vector<float> &patchScores, int r
 }
 
 EvaluationReport DatasetEvaluation::run(const std::shared_ptr<ModelBundle> &bundle, const std::string &folder,
-                                        const std::vector<Method> &methods, const Progress &progress, int limit)
+                                        const std::vector<Method> &methods, const Progress &progress, int limit,
+                                        bool curves)
 {
     const std::vector<EvalSample> samples = readDataset(folder);
     const Manifest &manifest = bundle->manifest();
@@ -143,6 +144,8 @@ EvaluationReport DatasetEvaluation::run(const std::shared_ptr<ModelBundle> &bund
                 t[0] += hit ? 1 : 0;
                 t[1] += 1;
             }
+            if (!curves)
+                continue; // 2 x 10 forward passes per method and sample
             score.positiveAucSum += PerturbationTest::run(*bundle, input, e.target, e, Modality::Image, true).auc;
             score.negativeAucSum += PerturbationTest::run(*bundle, input, e.target, e, Modality::Image, false).auc;
             score.aucSamples += 1;
@@ -209,9 +212,14 @@ std::string EvaluationReport::table() const
     std::snprintf(line, sizeof line, "\n%-10s %14s %14s %14s\n", "method", "pointing game", "positive AUC",
                   "negative AUC");
     out += line;
+    auto area = [](double value) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%14.4f", value);
+        return std::isnan(value) ? std::string(13, ' ') + "-" : std::string(text);
+    };
     for (const MethodScore &s : methods) {
-        std::snprintf(line, sizeof line, "%-10s %13.1f%% %14.4f %14.4f\n", methodName(s.method), 100.0 * s.pointing(),
-                      s.positiveAuc(), s.negativeAuc());
+        std::snprintf(line, sizeof line, "%-10s %13.1f%% %s %s\n", methodName(s.method), 100.0 * s.pointing(),
+                      area(s.positiveAuc()).c_str(), area(s.negativeAuc()).c_str());
         out += line;
     }
     out += "(positive AUC: lower is more faithful; negative AUC: higher is more faithful)\n";

@@ -4,6 +4,7 @@
 #include "core/json/json.h"
 
 #include <array>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <memory>
@@ -35,8 +36,9 @@ struct MethodScore
     int aucSamples = 0;
     int failures = 0;             ///< samples the method could not explain
     double pointing() const { return pointingTotal ? double(pointingHits) / pointingTotal : 0.0; }
-    double positiveAuc() const { return aucSamples ? positiveAucSum / aucSamples : 0.0; }
-    double negativeAuc() const { return aucSamples ? negativeAucSum / aucSamples : 0.0; }
+    /// NaN when no curve was measured (JSON null, "-" in the table), never a made-up 0.
+    double positiveAuc() const { return aucSamples ? positiveAucSum / aucSamples : std::nan(""); }
+    double negativeAuc() const { return aucSamples ? negativeAucSum / aucSamples : std::nan(""); }
 };
 
 struct EvaluationReport
@@ -65,7 +67,7 @@ public:
     static std::vector<EvalSample> readDataset(const std::string &folder);
     static EvaluationReport run(const std::shared_ptr<ModelBundle> &bundle, const std::string &folder,
                                 const std::vector<Method> &methods, const Progress &progress = {},
-                                int limit = -1);
+                                int limit = -1, bool curves = true);
     /// The pointing game: does the centre of the highest-scoring patch (where
     /// the bilinear heatmap peaks) fall inside one of the boxes? The patch grid
     /// covers the whole image (the stretch resize).

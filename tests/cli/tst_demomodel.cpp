@@ -3,6 +3,7 @@
 #include "clirun.h"
 
 #include <QImage>
+#include <QRegularExpression>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -29,7 +30,7 @@ void TestDemoModel::demoModelAnswersAndPoints()
     QTemporaryDir dir;
     const QString json = dir.filePath("eval.json");
     const QString model = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/zoo/shapes_single_stream.pt");
-    const Result r = runCommand({"eval", "--model", model, "--data", data("shapes_test"), "--json", json});
+    const Result r = runCommand({"eval", "--model", model, "--data", data("shapes_test"), "--json", json, "--no-curves"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const core::Json got = test::readJson(json.toStdString());
     QCOMPARE(got.find("samples")->toNumber(), 160.0);
@@ -45,6 +46,11 @@ void TestDemoModel::demoModelAnswersAndPoints()
             best = std::max(best, yes->find("pointing_game")->toNumber());
     }
     QVERIFY2(best >= 0.9, qPrintable(QString::number(best)));
+    // --no-curves: the areas are not measured, and say so (null, not 0).
+    const core::Json &relevance = *got.find("methods")->find("relevance");
+    QVERIFY(relevance.find("positive_auc")->isNull());
+    QCOMPARE(relevance.find("auc_samples")->toNumber(), 0.0);
+    QVERIFY2(r.out.contains(QRegularExpression("relevance +[0-9.]+% +- +-")), qPrintable(r.out));
 }
 
 QTEST_GUILESS_MAIN(TestDemoModel)
