@@ -36,6 +36,7 @@ struct OptionSpec
 const std::vector<OptionSpec> &infoOptions();
 const std::vector<OptionSpec> &explainOptions();
 const std::vector<OptionSpec> &evalOptions();
+const std::vector<OptionSpec> &tokenizeOptions();
 const std::vector<OptionSpec> &windowOptions();
 /// The options as QCommandLineParser takes them (the window's parser).
 QList<QCommandLineOption> toQtOptions(const std::vector<OptionSpec> &specs);
