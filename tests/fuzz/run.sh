@@ -20,7 +20,7 @@ HARNESSES=("$@")
 [ ${#HARNESSES[@]} -eq 0 ] && HARNESSES=(manifest tokenizer image session)
 
 missing=()
-for pkg in clang libclang-rt-14-dev libopencv-dev cmake; do
+for pkg in clang libclang-rt-14-dev libopencv-dev cmake qt6-base-dev nlohmann-json3-dev libutf8proc-dev pkg-config; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
