@@ -1,7 +1,9 @@
 #include "core/bundle/manifest.h"
 
+#include "core/bundle/manifestsections.h"
 #include "core/error.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -43,225 +45,18 @@ Json TokenStream::toJson() const
     return s;
 }
 
-namespace {
-
-/// Reads fields with messages that name the source and the JSON path.
-class Reader
-{
-public:
-    explicit Reader(const std::string &source) : m_source(source) {}
-
-    [[noreturn]] void fail(const std::string &path, const std::string &what) const
-    {
-        throw Error(m_source + ": manifest field '" + path + "' " + what);
-    }
-
-    const Json &require(const Json &object, const std::string &key, const std::string &path) const
-    {
-        const Json *value = object.find(key);
-        if (!value)
-            fail(path, "is missing");
-        return *value;
-    }
-
-    std::string string(const Json &object, const std::string &key, const std::string &path,
-                       const std::optional<std::string> &fallback = std::nullopt) const
-    {
-        const Json *value = object.find(key);
-        if (!value) {
-            if (fallback)
-                return *fallback;
-            fail(path, "is missing");
-        }
-        if (!value->isString())
-            fail(path, std::string("must be a string, not ") + Json::typeName(value->type()));
-        return value->toString();
-    }
-
-    bool boolean(const Json &object, const std::string &key, const std::string &path,
-                 bool fallback) const
-    {
-        const Json *value = object.find(key);
-        if (!value)
-            return fallback;
-        if (!value->isBool())
-            fail(path, "must be true or false");
-        return value->toBool();
-    }
-
-    int integer(const Json &value, const std::string &path, int minimum) const
-    {
-        if (!value.isNumber() || value.toNumber() != std::floor(value.toNumber())
-            || std::fabs(value.toNumber()) > 1e9)
-            fail(path, "must be a whole number");
-        const int n = static_cast<int>(value.toNumber());
-        if (n < minimum)
-            fail(path, "must be at least " + std::to_string(minimum) + ", not " + std::to_string(n));
-        return n;
-    }
-
-    int integer(const Json &object, const std::string &key, const std::string &path,
-                int minimum) const
-    {
-        return integer(require(object, key, path), path, minimum);
-    }
-
-    const Json::Array &array(const Json &value, const std::string &path, size_t minSize) const
-    {
-        if (!value.isArray())
-            fail(path, std::string("must be an array, not ") + Json::typeName(value.type()));
-        if (value.toArray().size() < minSize)
-            fail(path, "must have at least " + std::to_string(minSize) + " element(s)");
-        return value.toArray();
-    }
-
-    const Json &object(const Json &value, const std::string &path) const
-    {
-        if (!value.isObject())
-            fail(path, std::string("must be an object, not ") + Json::typeName(value.type()));
-        return value;
-    }
-
-    std::array<float, 3> triple(const Json &object, const std::string &key, const std::string &path,
-                                std::array<float, 3> fallback) const
-    {
-        const Json *value = object.find(key);
-        if (!value)
-            return fallback;
-        const auto &items = array(*value, path, 3);
-        if (items.size() != 3)
-            fail(path, "must have exactly 3 numbers (one per colour channel)");
-        std::array<float, 3> out{};
-        for (size_t i = 0; i < 3; ++i) {
-            if (!items[i].isNumber() || !std::isfinite(items[i].toNumber()))
-                fail(path, "must hold finite numbers");
-            out[i] = static_cast<float>(items[i].toNumber());
-        }
-        return out;
-    }
-
-    Modality modality(const Json &value, const std::string &path) const
-    {
-        if (!value.isString())
-            fail(path, "must be \"image\", \"text\" or \"special\"");
-        const std::string &s = value.toString();
-        if (s == "image")
-            return Modality::Image;
-        if (s == "text")
-            return Modality::Text;
-        if (s == "special")
-            return Modality::Special;
-        fail(path, "must be \"image\", \"text\" or \"special\", not \"" + s + "\"");
-    }
-
-private:
-    const std::string &m_source;
-};
-
-ImageSpec parseImage(const Reader &r, const Json &json)
-{
-    ImageSpec spec;
-    r.object(json, "image");
-    const auto &size = r.array(r.require(json, "size", "image.size"), "image.size", 2);
-    if (size.size() != 2)
-        r.fail("image.size", "must be [height, width]");
-    spec.height = r.integer(size[0], "image.size[0]", 1);
-    spec.width = r.integer(size[1], "image.size[1]", 1);
-    // The load probe runs the model on an input of this size: 8192 x 8192
-    // took 4 GB before any check could refuse the model.
-    if (spec.height > kMaxImageSide || spec.width > kMaxImageSide)
-        r.fail("image.size", "asks for " + std::to_string(spec.height) + "x" + std::to_string(spec.width)
-                                 + " pixels; AttnScope takes models of at most " + std::to_string(kMaxImageSide)
-                                 + " pixels on a side");
-    spec.mean = r.triple(json, "mean", "image.mean", {{0.f, 0.f, 0.f}});
-    spec.std = r.triple(json, "std", "image.std", {{1.f, 1.f, 1.f}});
-    for (float s : spec.std) {
-        if (s <= 0.f)
-            r.fail("image.std", "must be positive");
-    }
-    const std::string order = r.string(json, "channel_order", "image.channel_order", std::string("RGB"));
-    if (order != "RGB" && order != "BGR")
-        r.fail("image.channel_order", "must be \"RGB\" or \"BGR\", not \"" + order + "\"");
-    spec.rgbOrder = order == "RGB";
-    spec.resize = r.string(json, "resize", "image.resize", std::string("stretch"));
-    if (spec.resize != "stretch" && spec.resize != "shortest_edge" && spec.resize != "pad")
-        r.fail("image.resize", "must be \"stretch\", \"shortest_edge\" (with a centre crop) or \"pad\", not \""
-                                   + spec.resize + "\"");
-    if (const Json *pct = json.find("crop_pct")) {
-        if (!pct->isNumber())
-            r.fail("image.crop_pct", "must be a number");
-        spec.cropPct = pct->toNumber();
-        if (!(spec.cropPct >= 0.05 && spec.cropPct <= 1.0))
-            r.fail("image.crop_pct", "must be between 0.05 and 1 (timm writes 0.875 or 0.9)");
-        if (spec.resize != "shortest_edge" && spec.cropPct != 1.0)
-            r.fail("image.crop_pct", "applies only to the resize mode \"shortest_edge\"");
-    }
-    spec.interpolation = r.string(json, "interpolation", "image.interpolation", std::string("auto"));
-    if (spec.interpolation != "auto" && spec.interpolation != "bilinear" && spec.interpolation != "bicubic"
-        && spec.interpolation != "area" && spec.interpolation != "nearest")
-        r.fail("image.interpolation", "must be \"auto\", \"bilinear\", \"bicubic\", \"area\" or \"nearest\", not \""
-                                          + spec.interpolation + "\"");
-    return spec;
-}
-
-TextSpec parseText(const Reader &r, const Json &json)
-{
-    TextSpec spec;
-    r.object(json, "text");
-    spec.tokenizer = r.string(json, "tokenizer", "text.tokenizer");
-    if (spec.tokenizer != "word")
-        r.fail("text.tokenizer", "must be \"word\" (a word-level vocabulary), not \"" + spec.tokenizer + "\"");
-    spec.lowercase = r.boolean(json, "lowercase", "text.lowercase", true);
-    spec.maxLength = r.integer(json, "max_length", "text.max_length", 1);
-    if (spec.maxLength > 65536)
-        r.fail("text.max_length", "is larger than 65536");
-    const auto &vocab = r.array(r.require(json, "vocab", "text.vocab"), "text.vocab", 1);
-    std::set<std::string> seen;
-    for (size_t i = 0; i < vocab.size(); ++i) {
-        const std::string path = "text.vocab[" + std::to_string(i) + "]";
-        if (!vocab[i].isString())
-            r.fail(path, "must be a string");
-        if (!seen.insert(vocab[i].toString()).second)
-            r.fail(path, "repeats the word \"" + vocab[i].toString() + "\"");
-        spec.vocab.push_back(vocab[i].toString());
-    }
-    if (const Json *special = json.find("special_tokens")) {
-        r.object(*special, "text.special_tokens");
-        spec.padToken = r.string(*special, "pad", "text.special_tokens.pad", spec.padToken);
-        spec.unkToken = r.string(*special, "unk", "text.special_tokens.unk", spec.unkToken);
-        spec.clsToken = r.string(*special, "cls", "text.special_tokens.cls", spec.clsToken);
-        spec.sepToken = r.string(*special, "sep", "text.special_tokens.sep", spec.sepToken);
-    }
-    spec.addCls = r.boolean(json, "add_cls", "text.add_cls", false);
-    spec.addSep = r.boolean(json, "add_sep", "text.add_sep", false);
-    auto requireInVocab = [&](const std::string &token, const std::string &path) {
-        if (seen.count(token) == 0)
-            r.fail(path, "names \"" + token + "\", which is not in text.vocab");
-    };
-    requireInVocab(spec.padToken, "text.special_tokens.pad");
-    requireInVocab(spec.unkToken, "text.special_tokens.unk");
-    if (spec.addCls)
-        requireInVocab(spec.clsToken, "text.special_tokens.cls");
-    if (spec.addSep)
-        requireInVocab(spec.sepToken, "text.special_tokens.sep");
-    const int specials = (spec.addCls ? 1 : 0) + (spec.addSep ? 1 : 0);
-    if (spec.maxLength <= specials)
-        r.fail("text.max_length", "leaves no room for words after the special tokens");
-    return spec;
-}
-
-} // namespace
-
 Manifest Manifest::parse(const std::string &text, const std::string &source)
 {
     const Json root = Json::parse(text, source + ": manifest attnscope.json");
-    const Reader r(source);
+    const ManifestReader r(source);
     r.object(root, "(top level)");
     Manifest m;
 
     if (const Json *format = root.find("format")) {
-        if (!format->isString() || format->toString() != "attnscope-model/1")
-            r.fail("format", "must be \"attnscope-model/1\"; this AttnScope reads version 1 manifests");
+        if (format->isString() && format->toString() == "attnscope-model/2")
+            m.format = 2;
+        else if (!format->isString() || format->toString() != "attnscope-model/1")
+            r.fail("format", "must be \"attnscope-model/1\" or \"attnscope-model/2\"; this AttnScope reads versions 1 and 2");
     }
     m.name = r.string(root, "name", "name");
     m.description = r.string(root, "description", "description", std::string());
@@ -284,10 +79,23 @@ Manifest Manifest::parse(const std::string &text, const std::string &source)
         m.labels = {"match"};
     }
 
-    m.image = parseImage(r, r.require(root, "image", "image"));
+    if (m.format == 2)
+        m.inputs = parseInputsSection(r, r.require(root, "inputs", "inputs"));
+    else if (root.contains("inputs"))
+        r.fail("inputs", "needs \"format\": \"attnscope-model/2\" (version 1 models take image, input_ids and attention_mask)");
+    if (m.takesImage())
+        m.image = parseImageSection(r, r.require(root, "image", "image"));
+    else if (root.contains("image"))
+        r.fail("image", "describes an image, but \"inputs\" has no \"image\": list it, or leave the section out");
     const bool hasText = root.contains("text");
     if (hasText)
-        m.text = parseText(r, *root.find("text"));
+        m.text = parseTextSection(r, *root.find("text"), m.format);
+    if (m.format == 2 && hasText != m.takesText())
+        r.fail(hasText ? "inputs" : "text", hasText ? "has no \"input_ids\" although the manifest has a 'text' section"
+                                                    : "is missing: \"inputs\" lists input_ids, so the manifest must say how "
+                                                      "text becomes them");
+    if (m.text.pair && !m.takesText())
+        r.fail("text.pair", "needs input_ids among the inputs");
 
     const auto &streams = r.array(r.require(root, "streams", "streams"), "streams", 1);
     int imageSegments = 0, textSegments = 0;
@@ -310,6 +118,8 @@ Manifest Manifest::parse(const std::string &text, const std::string &source)
                                           gp + ".modality");
             if (segment.modality == Modality::Image) {
                 ++imageSegments;
+                if (!m.takesImage())
+                    r.fail(gp, "is an image segment but the model takes no image (\"inputs\" has no \"image\")");
                 const auto &grid = r.array(r.require(segments[g], "grid", gp + ".grid"), gp + ".grid", 2);
                 if (grid.size() != 2)
                     r.fail(gp + ".grid", "must be [rows, columns] of the patch grid");
@@ -354,6 +164,9 @@ Manifest Manifest::parse(const std::string &text, const std::string &source)
     }
     if (imageSegments > 1 || textSegments > 1)
         r.fail("streams", "may hold at most one image segment and one text segment in all");
+    if (m.format == 2 && m.takesImage() && imageSegments == 0)
+        r.fail("streams", "has no image segment although the model takes an image: AttnScope could not show "
+                          "where in the image it looked");
     if (imageSegments == 0 && textSegments == 0)
         r.fail("streams", "must hold an image or a text segment");
     if (hasText && textSegments == 0)
@@ -439,7 +252,7 @@ Manifest Manifest::parse(const std::string &text, const std::string &source)
 Json Manifest::toJson() const
 {
     Json root = Json::object();
-    root.set("format", "attnscope-model/1");
+    root.set("format", format == 2 ? "attnscope-model/2" : "attnscope-model/1");
     root.set("name", name);
     root.set("description", description);
     root.set("task", task == Task::Classification ? "classification" : "matching");
@@ -448,6 +261,12 @@ Json Manifest::toJson() const
         for (const auto &label : labels)
             l.push(label);
         root.set("labels", l);
+    }
+    if (format == 2) {
+        Json in = Json::array();
+        for (const auto &input : inputs)
+            in.push(input);
+        root.set("inputs", in);
     }
     Json img = Json::object();
     img.set("size", Json(Json::Array{image.height, image.width}));
@@ -458,8 +277,20 @@ Json Manifest::toJson() const
     if (image.resize == "shortest_edge")
         img.set("crop_pct", image.cropPct);
     img.set("interpolation", image.interpolation);
-    root.set("image", img);
-    if (text.maxLength > 0) {
+    if (takesImage())
+        root.set("image", img);
+    if (text.subword()) {
+        Json t = Json::object();
+        t.set("tokenizer", text.tokenizer);
+        t.set("file", text.file);
+        if (!text.mergesFile.empty())
+            t.set("merges_file", text.mergesFile);
+        if (text.tokenizer == "wordpiece")
+            t.set("lowercase", text.lowercase);
+        t.set("max_length", text.maxLength);
+        t.set("pair", text.pair);
+        root.set("text", t);
+    } else if (text.maxLength > 0) {
         Json t = Json::object();
         t.set("tokenizer", text.tokenizer);
         t.set("lowercase", text.lowercase);
@@ -519,6 +350,13 @@ Json Manifest::toJson() const
     }
     return root;
 }
+
+bool Manifest::takes(const std::string &input) const
+{
+    return std::find(inputs.begin(), inputs.end(), input) != inputs.end();
+}
+
+bool Manifest::readsImage() const { return takesImage() && findModality(Modality::Image).valid(); }
 
 int Manifest::streamIndex(const std::string &streamName) const
 {

@@ -3,11 +3,14 @@
 #include "core/json/json.h"
 
 #include <array>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace attnscope::core {
+
+class Tokenizer;
 
 enum class Task { Classification, Matching };
 enum class Modality { Special, Image, Text };
@@ -34,12 +37,21 @@ struct ImageSpec
     std::string interpolation = "auto";
 };
 
-/// How a text becomes `input_ids` and `attention_mask`.
+/// How a text becomes `input_ids`, `attention_mask` (and `token_type_ids`).
 struct TextSpec
 {
-    std::string tokenizer = "word"; ///< "word": whole words looked up in `vocab`
+    /// "word": whole words looked up in `vocab`, the demo models' own;
+    /// "wordpiece": BERT's tokenizer from a vocab.txt in the archive (`file`);
+    /// "gpt2_bpe": GPT-2's byte-level BPE from `file` (vocab.json) and
+    /// `mergesFile` (merges.txt); "huggingface": a tokenizer.json (`file`).
+    std::string tokenizer = "word";
+    std::string file;       ///< subword tokenizers: the file stored with the model
+    std::string mergesFile; ///< gpt2_bpe: merges.txt
     bool lowercase = true;
-    int maxLength = 0; ///< ids are always padded to this length
+    int maxLength = 0; ///< ids are always padded to this length (and cut to it)
+    /// The model reads two texts (a sentence pair: premise and hypothesis,
+    /// question and passage); it takes token_type_ids.
+    bool pair = false;
     std::vector<std::string> vocab;
     std::string padToken = "[PAD]";
     std::string unkToken = "[UNK]";
@@ -47,6 +59,11 @@ struct TextSpec
     std::string sepToken = "[SEP]";
     bool addCls = false; ///< the tokenizer puts clsToken first
     bool addSep = false; ///< the tokenizer puts sepToken after the words
+    /// A subword tokenizer built from the files stored with the model, set
+    /// by ModelBundle::load; Tokenizer::of() builds the word-level one.
+    std::shared_ptr<const Tokenizer> loaded;
+    int64_t padId = 0; ///< subword tokenizers: the id that fills and masks out (set with `loaded`)
+    bool subword() const { return tokenizer != "word"; }
 };
 
 /// A run of tokens of one modality inside a stream.
@@ -123,11 +140,16 @@ constexpr int kMaxStreamTokens = 16384;
 /// app needs to drive and explain the model without knowing its code.
 struct Manifest
 {
+    int format = 1; ///< attnscope-model/1 or /2
     std::string name;
     std::string description;
     Task task = Task::Classification;
     std::vector<std::string> labels;
-    ImageSpec image;
+    /// The forward's inputs in order, any of "image", "input_ids",
+    /// "attention_mask", "token_type_ids". Version 1 manifests take all of
+    /// image, input_ids and attention_mask, whatever the model reads.
+    std::vector<std::string> inputs{"image", "input_ids", "attention_mask"};
+    ImageSpec image; ///< height 0: the model takes no image
     TextSpec text;
     std::vector<TokenStream> streams;
     std::vector<AttentionSpec> attentions;
@@ -144,6 +166,15 @@ struct Manifest
     /// field in words a user can act on.
     static Manifest parse(const std::string &text, const std::string &source);
     Json toJson() const;
+
+    bool takes(const std::string &input) const;
+    bool takesImage() const { return takes("image"); }
+    bool takesText() const { return takes("input_ids"); }
+    /// Whether the user gives an image / a text: a version 1 manifest passes
+    /// an image input to a model whatever it reads, but only one with an
+    /// image segment looks at it.
+    bool readsImage() const;
+    bool readsText() const { return text.maxLength > 0; }
 
     int streamIndex(const std::string &name) const; ///< -1 when absent
     SegmentLocation findModality(Modality modality) const;

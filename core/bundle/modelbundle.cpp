@@ -5,6 +5,8 @@
 #include "core/engine/cancelscope.h"
 #include "core/engine/memorypolicy.h"
 #include "core/error.h"
+#include "core/text/modeltokenizer.h"
+#include "core/text/subwordtokenizer.h"
 #include "core/text/tokenizer.h"
 
 #include <torch/csrc/autograd/autograd.h>
@@ -24,6 +26,8 @@ namespace {
 constexpr const char *kManifestFile = "attnscope.json";
 /// A manifest with a 100,000-word vocabulary is a few MB.
 constexpr uint64_t kMaxManifestBytes = uint64_t(16) << 20;
+/// All other files stored with a model together (tokenizers).
+constexpr uint64_t kMaxExtraFileBytes = uint64_t(64) << 20;
 /// The load probe runs two inputs (checking the batch dimension) while one
 /// head of every attention map of one input takes at most this many bytes.
 constexpr double kBatchProbeBytesPerHead = 8.0 * 1024 * 1024;
@@ -64,12 +68,18 @@ std::vector<torch::Tensor> tensorsOf(const torch::jit::IValue &value, bool &ok)
     return out;
 }
 
-/// A probe input: a mid-grey image and the first words of the vocabulary.
+/// A probe input: a mid-grey image and a few words (the first words of a
+/// word-level vocabulary).
 std::pair<std::vector<float>, TokenizedText> probeInput(const Manifest &m)
 {
-    std::vector<float> pixels(static_cast<size_t>(3) * m.image.height * m.image.width, 0.0f);
+    std::vector<float> pixels;
+    if (m.takesImage())
+        pixels.assign(static_cast<size_t>(3) * m.image.height * m.image.width, 0.0f);
     TokenizedText text;
-    if (m.text.maxLength > 0) {
+    if (m.text.subword()) {
+        const auto tokenizer = Tokenizer::of(m.text);
+        text = m.text.pair ? tokenizer->encodeWithPair("a probe", "the probe") : tokenizer->encode("a probe");
+    } else if (m.text.maxLength > 0) {
         std::string words;
         int n = 0;
         for (const auto &word : m.text.vocab) {
@@ -93,6 +103,8 @@ std::pair<std::vector<float>, TokenizedText> probeInput(const Manifest &m)
 
 torch::Tensor ModelBundle::Impl::imageTensor(const std::vector<const std::vector<float> *> &pixels) const
 {
+    if (!manifest.takesImage())
+        return {};
     const int64_t h = manifest.image.height, w = manifest.image.width;
     torch::Tensor out = torch::empty({static_cast<int64_t>(pixels.size()), 3, h, w}, torch::kFloat32);
     for (size_t b = 0; b < pixels.size(); ++b) {
@@ -119,6 +131,20 @@ torch::Tensor ModelBundle::Impl::idsTensor(const std::vector<const std::vector<i
     return out.to(device);
 }
 
+ForwardInputs ModelBundle::Impl::inputs(const std::vector<const std::vector<float> *> &pixels,
+                                        const std::vector<const std::vector<int64_t> *> &ids,
+                                        const std::vector<const std::vector<int64_t> *> &mask,
+                                        const std::vector<const std::vector<int64_t> *> &typeIds) const
+{
+    ForwardInputs in;
+    in.image = imageTensor(pixels);
+    in.ids = idsTensor(ids);
+    in.mask = idsTensor(mask);
+    if (manifest.takes("token_type_ids"))
+        in.typeIds = idsTensor(typeIds);
+    return in;
+}
+
 torch::Tensor ModelBundle::Impl::probabilities(const torch::Tensor &logits) const
 {
     if (manifest.task == Task::Matching)
@@ -126,8 +152,7 @@ torch::Tensor ModelBundle::Impl::probabilities(const torch::Tensor &logits) cons
     return torch::softmax(logits, 1);
 }
 
-ForwardOutput ModelBundle::Impl::forward(const torch::Tensor &image, const torch::Tensor &ids,
-                                         const torch::Tensor &mask)
+ForwardOutput ModelBundle::Impl::forward(const ForwardInputs &in)
 {
     const std::string prefix = path + ": ";
     torch::jit::IValue result;
@@ -144,6 +169,10 @@ ForwardOutput ModelBundle::Impl::forward(const torch::Tensor &image, const torch
     // more words than the model's table (LibTorch says "index out of range
     // in self", from TorchScript as a JIT exception).
     auto beyondEmbedding = [&](const std::string &what) {
+        if (manifest.text.subword() && what.find("index out of range in self") != std::string::npos)
+            throw Error(prefix + "a token id of this input is past the end of the model's embedding table: the "
+                        "tokenizer's vocabulary (" + manifest.text.file + ") is larger than the model can look up (was "
+                        "the model exported with another tokenizer?)");
         if (manifest.text.maxLength > 0 && what.find("index out of range in self") != std::string::npos)
             throw Error(prefix + "a word id of this input is past the end of the model's embedding table: the manifest's "
                         "vocabulary has " + std::to_string(manifest.text.vocab.size())
@@ -160,7 +189,11 @@ ForwardOutput ModelBundle::Impl::forward(const torch::Tensor &image, const torch
         std::optional<CancelScope> scope;
         if (cancelled)
             scope.emplace(cancelled);
-        result = module.forward({image, ids, mask});
+        std::vector<torch::jit::IValue> arguments;
+        for (const std::string &input : manifest.inputs)
+            arguments.emplace_back(input == "image" ? in.image : input == "input_ids" ? in.ids
+                                   : input == "attention_mask" ? in.mask : in.typeIds);
+        result = module.forward(arguments);
     } catch (const Error &) {
         throw;
     } catch (const c10::Error &e) {
@@ -172,7 +205,7 @@ ForwardOutput ModelBundle::Impl::forward(const torch::Tensor &image, const torch
         beyondEmbedding(e.what());
         throw Error(prefix + "the model's forward failed: " + essentialLine(e.what()), errorKind(e.what()));
     }
-    const int64_t batch = image.size(0);
+    const int64_t batch = in.image.defined() ? in.image.size(0) : in.ids.size(0);
     if (!result.isTuple())
         throw Error(prefix + "forward must return a tuple (logits, attentions[, extras]), not "
                     + result.tagKind());
@@ -288,6 +321,7 @@ std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceCh
             throw Error(path + ": is not a TorchScript model archive (a TorchScript .pt file is a zip "
                                "archive written by torch.jit.save)");
     }
+    torch::jit::ExtraFilesMap extra{{kManifestFile, ""}};
     {
         // The zip directory first: LibTorch would inflate the manifest
         // whatever its size, and use a changed weight byte as it is.
@@ -297,6 +331,23 @@ std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceCh
                 throw Error(path + ": its manifest (attnscope.json) would take " + std::to_string(manifest->uncompressedSize >> 20)
                             + " MB once unpacked; a manifest holds at most " + std::to_string(kMaxManifestBytes >> 20)
                             + " MB (the file is damaged or hostile)");
+        }
+        // The files stored with the model (a tokenizer's vocab.txt or
+        // tokenizer.json) are read with the manifest, each bounded.
+        uint64_t extraBytes = 0;
+        for (const ZipArchive::Entry &entry : zip.entries()) {
+            const size_t at = entry.name.find("/extra/");
+            if (at == std::string::npos || entry.name.find('/') != at) // <archive>/extra/<name>
+                continue;
+            const std::string name = entry.name.substr(at + 7);
+            if (name.empty() || name == kManifestFile || name.find('/') != std::string::npos)
+                continue;
+            extraBytes += entry.uncompressedSize;
+            if (extraBytes > kMaxExtraFileBytes)
+                throw Error(path + ": the files stored with the model would take " + std::to_string(extraBytes >> 20)
+                            + " MB once unpacked; AttnScope reads at most " + std::to_string(kMaxExtraFileBytes >> 20)
+                            + " MB of them (a large tokenizer.json is 20 MB)");
+            extra.emplace(name, "");
         }
         zip.verifyStoredEntries();
     }
@@ -310,7 +361,6 @@ std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceCh
     d.device = (choice == DeviceChoice::Cpu || !cudaAvailable()) ? torch::Device(torch::kCPU)
                                                                  : torch::Device(torch::kCUDA, 0);
 
-    torch::jit::ExtraFilesMap extra{{kManifestFile, ""}};
     try {
         d.module = torch::jit::load(path, d.device, extra);
     } catch (const c10::Error &e) {
@@ -323,6 +373,12 @@ std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceCh
         throw Error(path + ": is a TorchScript model but has no AttnScope manifest (attnscope.json); "
                            "export it with the export helper (models/attnscope/export.py), which writes one");
     d.manifest = Manifest::parse(manifestText, path);
+    if (d.manifest.text.subword()) {
+        const std::map<std::string, std::string> files(extra.begin(), extra.end());
+        const auto tokenizer = ModelTokenizer::build(d.manifest.text, files, path);
+        d.manifest.text.loaded = tokenizer;
+        d.manifest.text.padId = tokenizer->padding().id;
+    }
     d.module.eval();
     // Gradient-based methods differentiate the logits with respect to the
     // attention maps; forwardWithGraph decides which leaves the graph
@@ -403,12 +459,12 @@ ForwardOutput ModelBundle::Impl::probeForward(int batch, bool graph)
     const auto [pixels, text] = probeInput(manifest);
     const std::vector<int64_t> none;
     const bool hasText = manifest.text.maxLength > 0;
-    const std::vector<const std::vector<float> *> images(static_cast<size_t>(batch), &pixels);
-    const std::vector<const std::vector<int64_t> *> ids(static_cast<size_t>(batch), hasText ? &text.ids : &none);
-    const std::vector<const std::vector<int64_t> *> mask(static_cast<size_t>(batch), hasText ? &text.mask : &none);
-    if (graph)
-        return forwardWithGraph(imageTensor(images), idsTensor(ids), idsTensor(mask));
-    return forward(imageTensor(images), idsTensor(ids), idsTensor(mask));
+    const auto n = static_cast<size_t>(batch);
+    const ForwardInputs in = inputs(std::vector<const std::vector<float> *>(n, &pixels),
+                                    std::vector<const std::vector<int64_t> *>(n, hasText ? &text.ids : &none),
+                                    std::vector<const std::vector<int64_t> *>(n, hasText ? &text.mask : &none),
+                                    std::vector<const std::vector<int64_t> *>(n, &text.typeIds));
+    return graph ? forwardWithGraph(in) : forward(in);
 }
 
 namespace {
@@ -426,8 +482,7 @@ bool everyMapInGraph(const ForwardOutput &out)
 
 } // namespace
 
-ForwardOutput ModelBundle::Impl::forwardWithGraph(const torch::Tensor &image, const torch::Tensor &ids,
-                                                  const torch::Tensor &mask)
+ForwardOutput ModelBundle::Impl::forwardWithGraph(const ForwardInputs &in)
 {
     torch::AutoGradMode gradMode(true);
     if (graphLeaves == GraphLeaves::Unknown) {
@@ -435,13 +490,15 @@ ForwardOutput ModelBundle::Impl::forwardWithGraph(const torch::Tensor &image, co
             parameter.requires_grad_(false);
         graphLeaves = GraphLeaves::Image;
     }
-    if (graphLeaves == GraphLeaves::Image || graphLeaves == GraphLeaves::Parameters) {
+    // A model without an image input starts from parameters, chosen below.
+    if ((graphLeaves == GraphLeaves::Image && in.image.defined()) || graphLeaves == GraphLeaves::Parameters) {
         try {
-            const torch::Tensor input = graphLeaves == GraphLeaves::Image
-                ? image.detach().requires_grad_(true) : image;
-            ForwardOutput out = forward(input, ids, mask);
+            ForwardInputs leaf = in;
+            if (graphLeaves == GraphLeaves::Image)
+                leaf.image = in.image.detach().requires_grad_(true);
+            ForwardOutput out = forward(leaf);
             if (everyMapInGraph(out)) {
-                out.gradientLeaves = graphLeaves == GraphLeaves::Image ? std::vector<torch::Tensor>{input}
+                out.gradientLeaves = graphLeaves == GraphLeaves::Image ? std::vector<torch::Tensor>{leaf.image}
                                                                        : leafParameters;
                 if (!gradientsReachable)
                     gradientsReachable = attentionsReachLogits(out.logits, out.attentions);
@@ -457,7 +514,7 @@ ForwardOutput ModelBundle::Impl::forwardWithGraph(const torch::Tensor &image, co
     // graph once, to choose the parameters anew.
     for (auto parameter : module.parameters())
         parameter.requires_grad_(true);
-    ForwardOutput out = forward(image, ids, mask);
+    ForwardOutput out = forward(in);
     gradientsReachable = attentionsReachLogits(out.logits, out.attentions);
     out.gradientLeaves = smallestLeavesUpstream(out.attentions);
     if (*gradientsReachable) {

@@ -25,6 +25,16 @@ struct ForwardOutput
     std::vector<torch::Tensor> gradientLeaves;
 };
 
+/// One batch of the forward's inputs, on the model's device; forward()
+/// passes those the manifest lists, in its order.
+struct ForwardInputs
+{
+    torch::Tensor image;   ///< [batch, 3, height, width]
+    torch::Tensor ids;     ///< [batch, max_length] int64
+    torch::Tensor mask;
+    torch::Tensor typeIds;
+};
+
 struct ModelBundle::Impl
 {
     std::string path;
@@ -51,7 +61,7 @@ struct ModelBundle::Impl
     /// forward() with the autograd graph, from the leaves above; finds them
     /// (and sets gradientsReachable) on the model's first call. Every map of
     /// the output is in the graph when gradients are reachable.
-    ForwardOutput forwardWithGraph(const torch::Tensor &image, const torch::Tensor &ids, const torch::Tensor &mask);
+    ForwardOutput forwardWithGraph(const ForwardInputs &inputs);
     /// For every map, the smallest leaf (in elements) upstream of it: asked
     /// for its gradient, a backward pass reaches every map, yet returns
     /// almost nothing.
@@ -74,11 +84,18 @@ struct ModelBundle::Impl
     ForwardOutput probeForward(int batch, bool graph = false);
     /// Runs forward on a batch and checks the output's structure and shapes
     /// against the manifest; throws Error naming the file otherwise.
-    ForwardOutput forward(const torch::Tensor &image, const torch::Tensor &ids,
-                          const torch::Tensor &mask);
-    /// Tensors for a batch of inputs, on the model's device.
+    ForwardOutput forward(const ForwardInputs &inputs);
+    /// Tensors for a batch of inputs, on the model's device. An empty
+    /// vector of ids stands for all zeros (type ids of one text; a version 1
+    /// model that reads no text); an empty pixel vector for a model that
+    /// takes no image.
     torch::Tensor imageTensor(const std::vector<const std::vector<float> *> &pixels) const;
     torch::Tensor idsTensor(const std::vector<const std::vector<int64_t> *> &ids) const;
+    /// The inputs of one input or a batch: pixels, ids, mask, type ids.
+    ForwardInputs inputs(const std::vector<const std::vector<float> *> &pixels,
+                         const std::vector<const std::vector<int64_t> *> &ids,
+                         const std::vector<const std::vector<int64_t> *> &mask,
+                         const std::vector<const std::vector<int64_t> *> &typeIds) const;
     /// Probabilities from logits: softmax for classification, sigmoid for matching.
     torch::Tensor probabilities(const torch::Tensor &logits) const;
 };

@@ -29,10 +29,9 @@ void CapturedRun::Impl::forward(bool recordGraph)
     // attention maps are all that stays. Grad mode off, not InferenceMode
     // (see targetProbabilities).
     torch::AutoGradMode gradMode(recordGraph);
-    const torch::Tensor image = b.imageTensor({&input.pixels});
-    const torch::Tensor ids = b.idsTensor({hasText ? &input.text.ids : &none});
-    const torch::Tensor mask = b.idsTensor({hasText ? &input.text.mask : &none});
-    ForwardOutput out = recordGraph ? b.forwardWithGraph(image, ids, mask) : b.forward(image, ids, mask);
+    const ForwardInputs in = b.inputs({&input.pixels}, {hasText ? &input.text.ids : &none},
+                                      {hasText ? &input.text.mask : &none}, {&input.text.typeIds});
+    ForwardOutput out = recordGraph ? b.forwardWithGraph(in) : b.forward(in);
     b.checkOutputs(out.logits, out.attentions, "this input");
     forwardMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     graph = recordGraph;
@@ -89,13 +88,14 @@ std::vector<float> InferenceEngine::targetProbabilities(ModelBundle &bundle,
     for (size_t first = 0; first < variants.size(); first += static_cast<size_t>(batchSize)) {
         const size_t last = std::min(variants.size(), first + static_cast<size_t>(batchSize));
         std::vector<const std::vector<float> *> pixels;
-        std::vector<const std::vector<int64_t> *> ids, mask;
+        std::vector<const std::vector<int64_t> *> ids, mask, typeIds;
         for (size_t i = first; i < last; ++i) {
             pixels.push_back(&variants[i].pixels);
             ids.push_back(hasText ? &variants[i].ids : &none);
             mask.push_back(hasText ? &variants[i].mask : &none);
+            typeIds.push_back(&variants[i].typeIds);
         }
-        ForwardOutput result = b.forward(b.imageTensor(pixels), b.idsTensor(ids), b.idsTensor(mask));
+        ForwardOutput result = b.forward(b.inputs(pixels, ids, mask, typeIds));
         const torch::Tensor probs = b.probabilities(result.logits.to(torch::kFloat32))
                                         .select(1, target).to(torch::kCPU).contiguous();
         out.insert(out.end(), probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());

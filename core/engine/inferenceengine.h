@@ -18,6 +18,7 @@ struct InputVariant
     std::vector<float> pixels;
     std::vector<int64_t> ids;
     std::vector<int64_t> mask;
+    std::vector<int64_t> typeIds; ///< empty: all 0
 };
 
 /// Whether a run records the autograd graph: gradient-based methods need it,

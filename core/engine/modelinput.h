@@ -19,6 +19,7 @@ struct ModelInput
     RgbImage source;      ///< as decoded, for drawing overlays at full size
     std::string imagePath; ///< where it came from, when it came from a file
     std::string rawText;   ///< the text as the user gave it
+    std::string rawPair;   ///< the second text of a pair, as the user gave it
 };
 
 } // namespace attnscope::core

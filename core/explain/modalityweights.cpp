@@ -91,7 +91,7 @@ ModalityWeights ModalityWeights::computeWeights(CapturedRun &run, int target, co
     // Occlusion: the whole image blanked, every word masked.
     const ModelInput &input = run.input();
     std::vector<InputVariant> variants;
-    variants.push_back(InputVariant{input.pixels, input.text.ids, input.text.mask});
+    variants.push_back(InputVariant{input.pixels, input.text.ids, input.text.mask, input.text.typeIds});
     std::vector<int> patches;
     const SegmentLocation image = m.findModality(Modality::Image);
     if (image.valid()) {

@@ -15,7 +15,7 @@ namespace attnscope::core {
 InputVariant PerturbationTest::remove(const Manifest &manifest, const ModelInput &input, Modality modality,
                                       const std::vector<int> &indices)
 {
-    InputVariant v{input.pixels, input.text.ids, input.text.mask};
+    InputVariant v{input.pixels, input.text.ids, input.text.mask, input.text.typeIds};
     if (modality == Modality::Image) {
         const SegmentLocation loc = manifest.findModality(Modality::Image);
         if (!loc.valid())
@@ -36,7 +36,8 @@ InputVariant PerturbationTest::remove(const Manifest &manifest, const ModelInput
     } else if (modality == Modality::Text) {
         const auto &vocab = manifest.text.vocab;
         const auto pad = std::find(vocab.begin(), vocab.end(), manifest.text.padToken);
-        const int64_t padId = pad == vocab.end() ? 0 : static_cast<int64_t>(pad - vocab.begin());
+        const int64_t padId = manifest.text.subword() ? manifest.text.padId
+                              : pad == vocab.end() ? 0 : static_cast<int64_t>(pad - vocab.begin());
         for (int index : indices) {
             v.mask[static_cast<size_t>(index)] = 0;
             v.ids[static_cast<size_t>(index)] = padId;

@@ -8,10 +8,14 @@
 
 namespace attnscope::core {
 
-ModelInput InputLoader::load(const Manifest &manifest, const std::string &imagePath, const std::string &text)
+ModelInput InputLoader::load(const Manifest &manifest, const std::string &imagePath, const std::string &text,
+                             const std::string &pair)
 {
     checkTextLength(text); // before the image is decoded
-    ModelInput input = fromImage(manifest, ImageDecoder::decodeFile(imagePath), text);
+    checkTextLength(pair);
+    if (!manifest.takesImage())
+        return fromImage(manifest, RgbImage{}, text, pair);
+    ModelInput input = fromImage(manifest, ImageDecoder::decodeFile(imagePath), text, pair);
     input.imagePath = imagePath;
     return input;
 }
@@ -23,17 +27,24 @@ void InputLoader::checkTextLength(const std::string &text)
                     + std::to_string(kMaxTextBytes >> 20) + " MB of text (a model reads a few hundred words at most)");
 }
 
-ModelInput InputLoader::fromImage(const Manifest &manifest, const RgbImage &image, const std::string &text)
+ModelInput InputLoader::fromImage(const Manifest &manifest, const RgbImage &image, const std::string &text,
+                                  const std::string &pair)
 {
     checkTextLength(text);
+    checkTextLength(pair);
     ModelInput input;
-    input.source = image;
-    input.height = manifest.image.height;
-    input.width = manifest.image.width;
-    input.pixels = ImagePreprocessor::normalize(ImagePreprocessor::resize(image, manifest.image), manifest.image);
+    if (manifest.takesImage()) {
+        input.source = image;
+        input.height = manifest.image.height;
+        input.width = manifest.image.width;
+        input.pixels = ImagePreprocessor::normalize(ImagePreprocessor::resize(image, manifest.image), manifest.image);
+    }
     input.rawText = text;
-    if (manifest.text.maxLength > 0)
-        input.text = Tokenizer::create(manifest.text)->encode(text);
+    input.rawPair = pair;
+    if (manifest.text.maxLength > 0) {
+        const auto tokenizer = Tokenizer::of(manifest.text);
+        input.text = manifest.text.pair || !pair.empty() ? tokenizer->encodeWithPair(text, pair) : tokenizer->encode(text);
+    }
     return input;
 }
 

@@ -297,21 +297,53 @@ void SubwordTokenizer::pad(EncodedText &e) const
     fill(e.attentionMask, uint8_t(0));
 }
 
-TokenizedText SubwordTokenizer::encode(const std::string &text) const
+TokenizedText SubwordTokenizer::tokenized(const EncodedText &e, const std::optional<int64_t> &unknown)
 {
-    const EncodedText e = encodeText(text);
-    const std::optional<int64_t> unknown = m_parts.model->unknownId();
     TokenizedText out;
     out.ids = e.ids;
     out.mask.assign(e.attentionMask.begin(), e.attentionMask.end());
+    out.typeIds = e.typeIds;
+    out.wordIds = e.wordIds;
+    out.sequenceIds = e.sequenceIds;
     for (size_t i = 0; i < e.size(); ++i) {
         out.tokens.push_back(sanitizeUtf8(e.tokens[i]));
         out.special.push_back(e.specialTokensMask[i]);
         out.unknown.push_back(unknown && e.ids[i] == *unknown && !e.specialTokensMask[i] ? 1 : 0);
     }
-    out.wordCount = static_cast<int>(e.truncation.words[0]);
-    out.droppedWords = static_cast<int>(e.truncation.cutWords[0]);
+    out.wordCount = static_cast<int>(e.truncation.words[0] + e.truncation.words[1]);
+    out.droppedWords = static_cast<int>(e.truncation.cutWords[0] + e.truncation.cutWords[1]);
+    out.droppedPieces = static_cast<int>(e.truncation.cutTokens[0] + e.truncation.cutTokens[1]);
     return out;
+}
+
+TokenizedText SubwordTokenizer::encode(const std::string &text) const
+{
+    return tokenized(encodeText(text), m_parts.model->unknownId());
+}
+
+TokenizedText SubwordTokenizer::encodeWithPair(const std::string &text, const std::string &pair) const
+{
+    return tokenized(encodePair(text, pair), m_parts.model->unknownId());
+}
+
+void SubwordTokenizer::fitTo(int64_t length, const std::string &padToken)
+{
+    Truncation &t = m_parts.truncation;
+    if (t.maxLength <= 0 || t.maxLength > length)
+        t.maxLength = length;
+    Padding &p = m_parts.padding;
+    if (!p.enabled) {
+        p.enabled = true;
+        if (const std::optional<int64_t> id = idOf(padToken)) {
+            p.id = *id;
+            p.token = padToken;
+        } else {
+            p.id = 0;
+            p.token = "[PAD]";
+        }
+    }
+    p.length = length;
+    p.multipleOf = 0;
 }
 
 } // namespace attnscope::core

@@ -73,9 +73,17 @@ public:
     EncodedText encodeText(const std::string &text) const;
     EncodedText encodePair(const std::string &first, const std::string &second) const;
 
-    /// Tokenizer's interface: the single text as TokenizedText (padded only
-    /// when the tokenizer pads; `unknown` marks the model's unknown token).
+    /// Tokenizer's interface: the text (or pair) as TokenizedText (padded
+    /// only when the tokenizer pads; `unknown` marks the model's unknown token).
     TokenizedText encode(const std::string &text) const override;
+    TokenizedText encodeWithPair(const std::string &text, const std::string &pair) const override;
+    /// Fits the tokenizer to a model's fixed text length: longer texts are
+    /// cut to `length` tokens (longest first, unless the tokenizer's own
+    /// truncation is shorter or chooses otherwise) and shorter ones padded
+    /// to it, with the tokenizer's padding token, else `padToken` when the
+    /// vocabulary has it, else id 0 (masked out either way). Call it before
+    /// the tokenizer is shared between threads.
+    void fitTo(int64_t length, const std::string &padToken);
 
     /// An added token's id, else the model's; nothing for an unknown token.
     std::optional<int64_t> idOf(const std::string &token) const;
@@ -83,8 +91,10 @@ public:
     const std::vector<AddedToken> &addedTokens() const { return m_addedVocabulary.tokens(); }
     const std::string &description() const { return m_parts.description; }
     const Truncation &truncation() const { return m_parts.truncation; }
+    const Padding &padding() const { return m_parts.padding; }
 
 private:
+    static TokenizedText tokenized(const EncodedText &e, const std::optional<int64_t> &unknown);
     EncodedText encodeAll(const std::string *texts, size_t count) const;
     EncodedText encodeSequence(const std::string &text, int sequence) const;
     std::vector<TextPiece> pieces(const AlignedChars &text) const;

@@ -21,6 +21,20 @@ std::unique_ptr<Tokenizer> Tokenizer::create(const TextSpec &spec)
     throw Error("unknown tokenizer kind \"" + spec.tokenizer + "\"");
 }
 
+TokenizedText Tokenizer::encodeWithPair(const std::string &, const std::string &) const
+{
+    throw Error("this model's tokenizer reads one text, not a pair of texts");
+}
+
+std::shared_ptr<const Tokenizer> Tokenizer::of(const TextSpec &spec)
+{
+    if (spec.loaded)
+        return spec.loaded;
+    if (spec.subword())
+        throw Error("the model's " + spec.tokenizer + " tokenizer (" + spec.file + ") was not read from its archive");
+    return create(spec);
+}
+
 std::vector<std::string> TokenizedText::unknownWords() const
 {
     std::vector<std::string> out;

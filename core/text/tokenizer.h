@@ -18,8 +18,15 @@ struct TokenizedText
     std::vector<std::string> tokens;   ///< valid UTF-8, one per position
     std::vector<uint8_t> special;      ///< 1 for CLS / SEP / PAD positions
     std::vector<uint8_t> unknown;      ///< 1 where a word was not in the vocabulary
-    int wordCount = 0;                 ///< words in the input text
+    /// Subword tokenizers: 0 for the first text, 1 for the second (empty:
+    /// all 0), the word of its text each piece belongs to (-1: specials,
+    /// padding) and which text it is from (-1: specials, padding).
+    std::vector<int64_t> typeIds;
+    std::vector<int64_t> wordIds;
+    std::vector<int64_t> sequenceIds;
+    int wordCount = 0;                 ///< words in the input text(s)
     int droppedWords = 0;              ///< words cut off by truncation
+    int droppedPieces = 0;             ///< subword tokenizers: pieces cut off
     bool truncated() const { return droppedWords > 0; }
     /// The words the model could not read (each read as its unknown token),
     /// in order, once each.
@@ -39,9 +46,16 @@ class Tokenizer
 public:
     virtual ~Tokenizer();
     virtual TokenizedText encode(const std::string &text) const = 0;
-    /// The tokenizer the manifest asks for; throws Error for an unknown kind
-    /// or a maximum length that leaves no room for words.
+    /// A pair of texts (type ids 0 and 1); throws Error for a tokenizer
+    /// that reads one text only (the word-level one).
+    virtual TokenizedText encodeWithPair(const std::string &text, const std::string &pair) const;
+    /// The word-level tokenizer the manifest asks for; throws Error for an
+    /// unknown kind or a maximum length that leaves no room for words.
     static std::unique_ptr<Tokenizer> create(const TextSpec &spec);
+    /// The manifest's tokenizer: the one loaded from the model's files
+    /// (spec.loaded), else a new word-level one. Throws Error for a subword
+    /// tokenizer that was not loaded.
+    static std::shared_ptr<const Tokenizer> of(const TextSpec &spec);
 };
 
 /// Replaces invalid UTF-8 with U+FFFD, control characters (C0 and C1) with

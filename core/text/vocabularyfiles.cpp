@@ -70,9 +70,9 @@ int64_t requireToken(const SubwordModel &model, const std::string &token, const 
     return *id;
 }
 
-Vocabulary readVocabJson(const std::string &path)
+Vocabulary parseVocabJson(const std::string &text, const std::string &path)
 {
-    const Json root = Json::parse(TextFile::read(path), path);
+    const Json root = Json::parse(text, path);
     if (!root.isObject())
         throw Error(path + ": a vocab.json holds one object, token to id");
     if (root.toObject().size() > HfTokenizerJson::kMaxEntries)
@@ -87,10 +87,10 @@ Vocabulary readVocabJson(const std::string &path)
     return vocabulary;
 }
 
-std::vector<BpeModel::Merge> readMergesTxt(const std::string &path)
+std::vector<BpeModel::Merge> parseMergesTxt(const std::string &text, const std::string &path)
 {
     std::vector<BpeModel::Merge> merges;
-    const std::vector<std::string> lines = linesOf(TextFile::read(path), path);
+    const std::vector<std::string> lines = linesOf(text, path);
     for (size_t i = 0; i < lines.size(); ++i) {
         const std::string &line = lines[i];
         // The "#version" header is skipped as the library skips it; blank
@@ -110,8 +110,14 @@ std::vector<BpeModel::Merge> readMergesTxt(const std::string &path)
 std::unique_ptr<SubwordTokenizer> VocabularyFiles::readWordPieceVocab(const std::string &path,
                                                                       const WordPieceOptions &options)
 {
+    return parseWordPieceVocab(TextFile::read(path), path, options);
+}
+
+std::unique_ptr<SubwordTokenizer> VocabularyFiles::parseWordPieceVocab(const std::string &text, const std::string &path,
+                                                                       const WordPieceOptions &options)
+{
     Vocabulary vocabulary;
-    const std::vector<std::string> lines = linesOf(TextFile::read(path), path);
+    const std::vector<std::string> lines = linesOf(text, path);
     for (size_t i = 0; i < lines.size(); ++i)
         vocabulary[trimEnd(lines[i])] = static_cast<int64_t>(i); // a repeated token keeps its last line
     SubwordTokenizer::Parts parts;
@@ -135,8 +141,15 @@ std::unique_ptr<SubwordTokenizer> VocabularyFiles::readWordPieceVocab(const std:
 std::unique_ptr<SubwordTokenizer> VocabularyFiles::readGpt2(const std::string &vocabJsonPath,
                                                             const std::string &mergesPath, const Gpt2Options &options)
 {
-    Vocabulary vocabulary = readVocabJson(vocabJsonPath);
-    const std::vector<BpeModel::Merge> merges = readMergesTxt(mergesPath);
+    return parseGpt2(TextFile::read(vocabJsonPath), vocabJsonPath, TextFile::read(mergesPath), mergesPath, options);
+}
+
+std::unique_ptr<SubwordTokenizer> VocabularyFiles::parseGpt2(const std::string &vocabJson, const std::string &vocabJsonPath,
+                                                             const std::string &mergesTxt, const std::string &mergesPath,
+                                                             const Gpt2Options &options)
+{
+    Vocabulary vocabulary = parseVocabJson(vocabJson, vocabJsonPath);
+    const std::vector<BpeModel::Merge> merges = parseMergesTxt(mergesTxt, mergesPath);
     SubwordTokenizer::Parts parts;
     parts.description = "byte-level BPE, " + std::to_string(vocabulary.size()) + " tokens, " +
                         std::to_string(merges.size()) + " merges";

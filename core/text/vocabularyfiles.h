@@ -37,6 +37,13 @@ public:
                                                                 const WordPieceOptions &options);
     static std::unique_ptr<SubwordTokenizer> readGpt2(const std::string &vocabJsonPath, const std::string &mergesPath,
                                                       const Gpt2Options &options);
+    /// The same from the files' contents; the paths name them in messages
+    /// ("vocab.txt in model.pt").
+    static std::unique_ptr<SubwordTokenizer> parseWordPieceVocab(const std::string &text, const std::string &path,
+                                                                 const WordPieceOptions &options);
+    static std::unique_ptr<SubwordTokenizer> parseGpt2(const std::string &vocabJson, const std::string &vocabJsonPath,
+                                                       const std::string &mergesTxt, const std::string &mergesPath,
+                                                       const Gpt2Options &options);
 };
 
 } // namespace attnscope::core

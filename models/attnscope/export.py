@@ -21,6 +21,11 @@ give the model for a text. Runs with Debian's python3-torch (1.13).
 import io
 import json
 import math
+import os
+import re
+import subprocess
+import tempfile
+import warnings
 from typing import List, Optional
 
 import torch
@@ -92,27 +97,87 @@ def record_attention(model: nn.Module) -> List[RecordingMultiheadAttention]:
     return recorders
 
 
-class AttentionRecorder(nn.Module):
-    """Wraps a model whose forward(image, input_ids, attention_mask) returns
-    logits (or a tuple starting with them) so that it returns (logits,
-    attentions) as AttnScope needs: every nn.MultiheadAttention inside is
-    replaced by a recording one, in module order."""
+class RecordingProbabilities(nn.Module):
+    """Stands in for the module that attention probabilities enter (timm's
+    `attn_drop`, BERT's `attention.self.dropout`, an nn.Identity): keeps its
+    input in `recorded` and returns what the module returns."""
 
-    def __init__(self, model: nn.Module):
+    recorded: Optional[torch.Tensor] = None
+
+    def __init__(self, inner: nn.Module):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x):
+        self.recorded = x
+        return self.inner(x)
+
+
+def _module_pattern(pattern: str):
+    """'blocks.*.attn.attn_drop' -> a regex in which * is one dotted name part."""
+    return re.compile("^" + r"[^.]+".join(re.escape(part) for part in pattern.split("*")) + "$")
+
+
+def record_probabilities(model: nn.Module, modules) -> List[RecordingProbabilities]:
+    """Replaces the modules of `model` whose dotted names match `modules` (a
+    pattern or a list of them, * standing for one name part) with recording
+    ones, in module order. timm's fused attention never forms the
+    probabilities, so an attention module that has it on (`fused_attn`) gets it
+    switched off, with a warning."""
+    patterns = [_module_pattern(p) for p in ([modules] if isinstance(modules, str) else list(modules))]
+    named = dict(model.named_modules())
+    chosen = [name for name in named if name and any(p.match(name) for p in patterns)]
+    if not chosen:
+        sample = ", ".join(n for n in list(named)[1:13])
+        raise ContractError("no module of the model is named like %s; its modules are named like: %s"
+                            % (modules if isinstance(modules, str) else ", ".join(modules), sample))
+    recorders = []
+    for name in chosen:
+        parent_name, _, child_name = name.rpartition(".")
+        parent = named[parent_name] if parent_name else model
+        if getattr(parent, "fused_attn", False):
+            parent.fused_attn = False
+            warnings.warn("%s had fused attention on (timm's fused_attn), which never forms the attention "
+                          "probabilities: switched off so that they can be recorded (same results up to rounding)"
+                          % (parent_name or "the model"))
+        recorder = RecordingProbabilities(getattr(parent, child_name))
+        setattr(parent, child_name, recorder)
+        recorders.append(recorder)
+    return recorders
+
+
+class AttentionRecorder(nn.Module):
+    """Wraps a model so that it returns (logits, attentions) as AttnScope
+    needs; the model's forward takes the manifest's inputs in order and returns
+    logits (or a tuple starting with them).
+
+    AttentionRecorder(model): every nn.MultiheadAttention inside is replaced
+    by a recording one, in module order.
+    AttentionRecorder(model, modules="blocks.*.attn.attn_drop"): the
+    probabilities are recorded where they enter the named modules (dropout
+    or identity modules fed the softmax output, as timm's ViT / DeiT, Chefer's
+    repositories and hand-written BERTs have them), in module order."""
+
+    def __init__(self, model: nn.Module, modules=None):
         super().__init__()
         self.model = model
-        self.recorders = record_attention(model)
-        if not self.recorders:
-            raise ContractError("the model has no nn.MultiheadAttention to record")
+        if modules is None:
+            self.recorders = record_attention(model)
+            if not self.recorders:
+                raise ContractError("the model has no nn.MultiheadAttention to record; name the modules its attention "
+                                    "probabilities enter instead, e.g. AttentionRecorder(model, "
+                                    "modules=\"blocks.*.attn.attn_drop\")")
+        else:
+            self.recorders = record_probabilities(model, modules)
 
     def attention_names(self):
         names = {id(m): n for n, m in self.model.named_modules()}
         return [names[id(r)] for r in self.recorders]
 
-    def forward(self, image, input_ids, attention_mask):
+    def forward(self, *inputs):
         for recorder in self.recorders:
             recorder.recorded = None
-        out = self.model(image, input_ids, attention_mask)
+        out = self.model(*inputs)
         logits = out[0] if isinstance(out, (tuple, list)) else out
         missing = [n for n, r in zip(self.attention_names(), self.recorders) if r.recorded is None]
         if missing:
@@ -219,14 +284,85 @@ def _check_attention_inputs(spec, out, batch):
                                 "differs from the map by up to %.3g" % (i, worst))
 
 
-def export(model, manifest, example_inputs, path):
-    """Scripts (or traces) `model`, checks it and saves it with its manifest."""
+def _attnscope_binary():
+    """The attnscope program the written archive is checked with: $ATTNSCOPE_BINARY,
+    else one on the PATH, else this checkout's build."""
+    import shutil
+    from attnscope import paths
+    candidates = [os.environ.get("ATTNSCOPE_BINARY"), shutil.which("attnscope"),
+                  os.path.join(paths.ROOT, "build", "app", "attnscope")]
+    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+
+
+def verify_with_attnscope(path, binary=None):
+    """Opens the written archive with `attnscope info`, the checks AttnScope makes
+    when it opens a model (signature, every manifest field, the probe run);
+    raises ContractError with AttnScope's own message when it refuses it.
+    Returns False (and warns) when no attnscope program is found."""
+    binary = binary or _attnscope_binary()
+    if binary is None:
+        warnings.warn("no attnscope program found (set ATTNSCOPE_BINARY): the archive passed the helper's own "
+                      "checks, but was not opened the way AttnScope opens it")
+        return False
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([binary, "info", "--device", "cpu", path], capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        lines = [l for l in done.stderr.strip().splitlines() if l.strip()]
+        raise ContractError("AttnScope refuses the archive: " + (lines[-1] if lines else "exit status %d"
+                                                                   % done.returncode))
+    return True
+
+
+def check_manifest_inputs(manifest, example_inputs):
+    """Contract version 2 lists the forward's inputs; the examples must match."""
+    inputs = manifest.get("inputs", ["image", "input_ids", "attention_mask"])
+    known = {"image", "input_ids", "attention_mask", "token_type_ids"}
+    for name in inputs:
+        if name not in known:
+            raise ContractError("manifest 'inputs' names \"%s\"; AttnScope gives a model any of %s"
+                                % (name, ", ".join(sorted(known))))
+    if len(inputs) != len(example_inputs):
+        raise ContractError("the manifest lists %d inputs (%s) but %d example inputs were given"
+                            % (len(inputs), ", ".join(inputs), len(example_inputs)))
+    for name, x in zip(inputs, example_inputs):
+        if name == "image" and (x.dim() != 4 or x.dtype != torch.float32):
+            raise ContractError("the example image must be a float32 [batch, 3, height, width] tensor")
+        if name != "image" and (x.dim() != 2 or x.dtype != torch.int64):
+            raise ContractError("the example %s must be an int64 [batch, length] tensor" % name)
+
+
+def export(model, manifest, example_inputs, path, files=None, verify=True):
+    """Scripts (or traces) `model`, checks it, saves it with its manifest (and
+    `files`, {name: text}, such as the tokenizer's vocab.txt or tokenizer.json,
+    stored beside the manifest in the archive) and opens the written archive
+    with AttnScope's own checks (see verify_with_attnscope)."""
     model = model.eval()
+    manifest = dict(manifest)
+    if "inputs" in manifest:
+        manifest.setdefault("format", "attnscope-model/2")
+    check_manifest_inputs(manifest, example_inputs)
     try:
         module = torch.jit.script(model)
     except Exception:  # scripting needs annotations some models lack; a recorder needs tracing
         module = torch.jit.trace(model, example_inputs, strict=False, check_trace=False)
     check(module, manifest, example_inputs)
-    text = json.dumps(manifest, indent=1)
-    torch.jit.save(module, path, _extra_files={"attnscope.json": text})
+    extra = {"attnscope.json": json.dumps(manifest, indent=1)}
+    for name, text in (files or {}).items():
+        if name == "attnscope.json" or "/" in name:
+            raise ContractError("a file stored with the model cannot be named %r" % name)
+        extra[name] = text
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(suffix=".pt", dir=folder)
+    os.close(handle)
+    try:
+        torch.jit.save(module, temporary, _extra_files=extra)
+        if verify:
+            verify_with_attnscope(temporary)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp made it private
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
     return module

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 import torch
 
-from attnscope import tokenizer
+from attnscope import tokenizer, wordpiece
 
 
 # ---------------------------------------------------------------- inputs
@@ -34,7 +34,21 @@ def load_model(path):
     extra = {"attnscope.json": ""}
     module = torch.jit.load(path, _extra_files=extra)
     module.eval()
-    return module, json.loads(extra["attnscope.json"])
+    manifest = json.loads(extra["attnscope.json"])
+    text = manifest.get("text", {})
+    if text.get("tokenizer") == "wordpiece":
+        # The vocabulary stored with the model, read by the Python WordPiece.
+        files = {text["file"]: ""}
+        torch.jit.load(path, _extra_files=files)
+        manifest["_wordpiece"] = wordpiece.WordPiece(files[text["file"]].decode("utf-8").splitlines()
+                                                     if isinstance(files[text["file"]], bytes)
+                                                     else files[text["file"]].splitlines(),
+                                                     lowercase=text.get("lowercase", True))
+    return module, manifest
+
+
+def model_inputs(manifest):
+    return manifest.get("inputs", ["image", "input_ids", "attention_mask"])
 
 
 def load_image(path, spec):
@@ -53,15 +67,27 @@ def load_image(path, spec):
     return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))[None], (bgr.shape[1], bgr.shape[0])
 
 
-def text_inputs(text, spec):
+def text_inputs(text, spec, manifest=None, pair=None):
     """The ids and mask of `text` as AttnScope's tokenizer makes them (a batch
-    of one, [1, max_length]) and which positions are special (CLS, SEP, PAD)."""
+    of one, [1, max_length]) and which positions are special (CLS, SEP, PAD);
+    with `manifest`, also the type ids (WordPiece models)."""
+    if manifest is not None and "_wordpiece" in manifest:
+        t = manifest["_wordpiece"].encode(text, pair if (pair or spec.get("pair")) else None, spec["max_length"])
+        return torch.tensor([t.ids]), torch.tensor([t.mask]), t.special, torch.tensor([t.type_ids]), t
     t = tokenizer.encode(text, spec)
+    if manifest is not None:
+        return torch.tensor([t.ids]), torch.tensor([t.mask]), t.special, torch.zeros(1, len(t.ids), dtype=torch.long), t
     return torch.tensor([t.ids]), torch.tensor([t.mask]), t.special
 
 
-def forward(module, image, ids, mask):
-    out = module(image, ids, mask)
+def forward(module, image, ids, mask, manifest=None, type_ids=None):
+    """The model run on one batch; with a version 2 manifest, the inputs it
+    lists in its order."""
+    if manifest is not None:
+        given = {"image": image, "input_ids": ids, "attention_mask": mask, "token_type_ids": type_ids}
+        out = module(*[given[name] for name in model_inputs(manifest)])
+    else:
+        out = module(image, ids, mask)
     extras = out[2] if len(out) > 2 else {}
     return out[0], list(out[1]), extras
 
@@ -330,7 +356,8 @@ def head_statistics(manifest, maps, grads, special, mask):
     units, image queries over image keys) and the head's share of the map's
     positive gradient x attention (what relevance weighs it by)."""
     layout = stream_layout(manifest)
-    grid = next(seg["grid"] for st in manifest["streams"] for seg in st["segments"] if seg["modality"] == "image")
+    grid = next((seg["grid"] for st in manifest["streams"] for seg in st["segments"] if seg["modality"] == "image"),
+                [1, 1])
 
     def kinds(stream):
         out = []
@@ -388,7 +415,7 @@ def remove_patches(image, manifest, indices):
     return out
 
 
-def perturbation_auc(module, manifest, image, ids, mask, target, patch_scores, positive, steps=10):
+def perturbation_auc(module, manifest, image, ids, mask, target, patch_scores, positive, steps=10, type_ids=None):
     n = len(patch_scores)
     order = sorted(range(n), key=(lambda p: -patch_scores[p]) if positive else (lambda p: patch_scores[p]))
     probs = []
@@ -396,20 +423,25 @@ def perturbation_auc(module, manifest, image, ids, mask, target, patch_scores, p
         for k in range(steps + 1):
             f = k / steps
             removed = int(math.floor(f * n + 0.5))
-            logits, _, _ = forward(module, remove_patches(image, manifest, order[:removed]), ids, mask)
+            logits, _, _ = forward(module, remove_patches(image, manifest, order[:removed]), ids, mask, manifest, type_ids)
             probs.append(float(probabilities(logits, manifest)[0, target]))
     fractions = [k / steps for k in range(steps + 1)]
     auc = sum(0.5 * (probs[k] + probs[k - 1]) * (fractions[k] - fractions[k - 1]) for k in range(1, steps + 1))
     return probs, auc
 
 
-def compute(model_path, image_path, text):
+def compute(model_path, image_path, text, pair=None):
     module, manifest = load_model(model_path)
-    image, (width, height) = load_image(image_path, manifest["image"])
-    ids, mask, special = text_inputs(text, manifest["text"])
+    inputs = model_inputs(manifest)
+    image = load_image(image_path, manifest["image"])[0] if "image" in inputs else None
+    if "text" in manifest:
+        ids, mask, special, type_ids, encoded = text_inputs(text, manifest["text"], manifest, pair)
+    else:
+        ids = mask = type_ids = encoded = None
+        special = []
     for p in module.parameters():
         p.requires_grad_(True)
-    logits, attentions, extras = forward(module, image, ids, mask)
+    logits, attentions, extras = forward(module, image, ids, mask, manifest, type_ids)
     probs = probabilities(logits.detach(), manifest)[0]
     target = int(probs.argmax())
     grads = torch.autograd.grad(logits[0, target], attentions, allow_unused=True)
@@ -421,6 +453,11 @@ def compute(model_path, image_path, text):
              for name, toks in layout.items()}
     out = {"model": model_path, "image": image_path, "text": text, "target": target,
            "logits": logits.detach()[0].tolist(), "probabilities": probs.tolist(), "methods": {}}
+    if pair is not None:
+        out["pair"] = pair
+    if encoded is not None:
+        out["tokens"] = {"tokens": encoded.tokens, "ids": encoded.ids,
+                         "type_ids": list(getattr(encoded, "type_ids", [0] * len(encoded.ids))), "mask": encoded.mask}
 
     def rows_of(R):
         return {q: R[(decision_for(manifest, q)[0], q)][decision_for(manifest, q)[1]] for q in layout}
@@ -457,26 +494,35 @@ def compute(model_path, image_path, text):
     txt_sum = sum(rel["token_scores"] or [])
     weights = {"relevance_share": {"image": img_sum / (img_sum + txt_sum), "text": txt_sum / (img_sum + txt_sum)},
                "layer_mass": modality_mass(manifest, maps, special)}
+    occlusion = {"probability": float(probs[target]), "image_blanked": None, "text_masked": None}
     with torch.no_grad():
-        blank, _, _ = forward(module, torch.zeros_like(image), ids, mask)
-        words = [k for k in range(len(special)) if not special[k]]
-        pad = manifest["text"]["vocab"].index(manifest["text"].get("special_tokens", {}).get("pad", "[PAD]"))
-        ids2, mask2 = ids.clone(), mask.clone()
-        ids2[0, words] = pad
-        mask2[0, words] = 0
-        masked, _, _ = forward(module, image, ids2, mask2)
-    weights["occlusion"] = {"probability": float(probs[target]),
-                            "image_blanked": float(probabilities(blank, manifest)[0, target]),
-                            "text_masked": float(probabilities(masked, manifest)[0, target])}
+        if image is not None and any(g["modality"] == "image" for st in manifest["streams"] for g in st["segments"]):
+            blank, _, _ = forward(module, torch.zeros_like(image), ids, mask, manifest, type_ids)
+            occlusion["image_blanked"] = float(probabilities(blank, manifest)[0, target])
+        if ids is not None and any(g["modality"] == "text" for st in manifest["streams"] for g in st["segments"]):
+            words = [k for k in range(len(special)) if not special[k]]
+            if "_wordpiece" in manifest:
+                pad = manifest["_wordpiece"].vocab["[PAD]"]
+            else:
+                pad = manifest["text"]["vocab"].index(manifest["text"].get("special_tokens", {}).get("pad", "[PAD]"))
+            ids2, mask2 = ids.clone(), mask.clone()
+            ids2[0, words] = pad
+            mask2[0, words] = 0
+            masked, _, _ = forward(module, image, ids2, mask2, manifest, type_ids)
+            occlusion["text_masked"] = float(probabilities(masked, manifest)[0, target])
+    weights["occlusion"] = occlusion
     if "gates" in extras:
         weights["gates"] = extras["gates"].detach()[0].tolist()
     out["modality_weights"] = weights
     out["heads"] = head_statistics(manifest, maps, grads, special, mask)
 
-    pos_probs, pos_auc = perturbation_auc(module, manifest, image, ids, mask, target, rel["patch_scores"], True)
-    neg_probs, neg_auc = perturbation_auc(module, manifest, image, ids, mask, target, rel["patch_scores"], False)
-    out["perturbation"] = {"relevance": {"positive": pos_probs, "positive_auc": pos_auc,
-                                         "negative": neg_probs, "negative_auc": neg_auc}}
+    if rel["patch_scores"] is not None:
+        pos_probs, pos_auc = perturbation_auc(module, manifest, image, ids, mask, target, rel["patch_scores"], True,
+                                              type_ids=type_ids)
+        neg_probs, neg_auc = perturbation_auc(module, manifest, image, ids, mask, target, rel["patch_scores"], False,
+                                              type_ids=type_ids)
+        out["perturbation"] = {"relevance": {"positive": pos_probs, "positive_auc": pos_auc,
+                                             "negative": neg_probs, "negative_auc": neg_auc}}
     return out
 
 

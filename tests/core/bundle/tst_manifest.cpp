@@ -27,6 +27,34 @@ Json validManifest()
     })");
 }
 
+/// Contract version 2: a BERT-like text classifier, no image anywhere.
+Json textOnlyManifest()
+{
+    return Json::parse(R"({
+      "format": "attnscope-model/2", "name": "bert", "task": "classification", "labels": ["no", "yes"],
+      "inputs": ["input_ids", "attention_mask", "token_type_ids"],
+      "text": {"tokenizer": "wordpiece", "file": "vocab.txt", "max_length": 8, "pair": true},
+      "streams": [{"name": "bert", "segments": [{"modality": "text", "length": 8}]}],
+      "attentions": [{"layer": 0, "query": "bert"}],
+      "decision": {"stream": "bert", "index": 0}
+    })");
+}
+
+/// Contract version 2: a ViT with a register token, no text anywhere.
+Json imageOnlyManifest()
+{
+    return Json::parse(R"({
+      "format": "attnscope-model/2", "name": "vit", "task": "classification", "labels": ["a", "b"],
+      "inputs": ["image"],
+      "image": {"size": [16, 16]},
+      "streams": [{"name": "vit", "segments": [{"name": "cls", "modality": "special", "length": 1},
+                                               {"name": "registers", "modality": "special", "length": 1},
+                                               {"modality": "image", "grid": [2, 2]}]}],
+      "attentions": [{"layer": 0, "query": "vit"}],
+      "decision": {"stream": "vit", "index": 0}
+    })");
+}
+
 using Edit = std::function<void(Json &)>;
 
 Json *member(Json &j, const std::string &key)
@@ -46,6 +74,9 @@ private slots:
     void parsesDecisionPerStream();
     void rejectsMistakes_data();
     void rejectsMistakes();
+    void parsesVersion2();
+    void rejectsVersion2Mistakes_data();
+    void rejectsVersion2Mistakes();
 };
 
 void TestManifest::parsesValidManifest()
@@ -137,6 +168,103 @@ void TestManifest::rejectsMistakes()
     QFETCH(Edit, edit);
     QFETCH(QString, message);
     Json j = validManifest();
+    edit(j);
+    try {
+        Manifest::parse(j.dump(), "model.pt");
+        QFAIL("the broken manifest was accepted");
+    } catch (const Error &e) {
+        const QString what = QString::fromUtf8(e.what());
+        QVERIFY2(what.startsWith("model.pt: "), qPrintable(what));
+        QVERIFY2(what.contains(message), qPrintable(what));
+    }
+}
+
+void TestManifest::parsesVersion2()
+{
+    const Manifest text = Manifest::parse(textOnlyManifest().dump(), "bert.pt");
+    QCOMPARE(text.format, 2);
+    QCOMPARE(text.inputs, (std::vector<std::string>{"input_ids", "attention_mask", "token_type_ids"}));
+    QVERIFY(!text.takesImage());
+    QVERIFY(!text.readsImage());
+    QVERIFY(text.readsText());
+    QVERIFY(text.text.pair);
+    QVERIFY(text.text.subword());
+    QCOMPARE(text.text.file, std::string("vocab.txt"));
+    QCOMPARE(text.image.height, 0);
+    // Written out and read again: the same manifest.
+    const Manifest again = Manifest::parse(text.toJson().dump(), "again.pt");
+    QCOMPARE(again.inputs, text.inputs);
+    QCOMPARE(again.text.tokenizer, std::string("wordpiece"));
+    QVERIFY(again.text.pair);
+    QVERIFY(!again.toJson().contains("image"));
+
+    const Manifest image = Manifest::parse(imageOnlyManifest().dump(), "vit.pt");
+    QCOMPARE(image.inputs, std::vector<std::string>{"image"});
+    QVERIFY(image.readsImage());
+    QVERIFY(!image.readsText());
+    QCOMPARE(image.streams[0].length(), 1 + 1 + 4);
+    QVERIFY(!Manifest::parse(image.toJson().dump(), "again.pt").toJson().contains("text"));
+
+    // Version 1 takes all three inputs, whatever the model reads.
+    const Manifest v1 = Manifest::parse(validManifest().dump(), "v1.pt");
+    QCOMPARE(v1.inputs, (std::vector<std::string>{"image", "input_ids", "attention_mask"}));
+    QCOMPARE(v1.format, 1);
+}
+
+void TestManifest::rejectsVersion2Mistakes_data()
+{
+    QTest::addColumn<bool>("textModel");
+    QTest::addColumn<Edit>("edit");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("inputs missing") << true << Edit([](Json &j) { j = Json::parse(j.dump().replace(j.dump().find("\"inputs\""), 8, "\"inputz\"")); })
+                                    << "'inputs' is missing";
+    QTest::newRow("unknown input") << true << Edit([](Json &j) { j.set("inputs", Json(Json::Array{"input_ids", "pixel_values"})); })
+                                   << "'inputs[1]' must be one of \"image\", \"input_ids\"";
+    QTest::newRow("repeated input") << true << Edit([](Json &j) { j.set("inputs", Json(Json::Array{"input_ids", "input_ids"})); })
+                                    << "'inputs[1]' repeats the input \"input_ids\"";
+    QTest::newRow("mask without ids") << false << Edit([](Json &j) { j.set("inputs", Json(Json::Array{"image", "attention_mask"})); })
+                                      << "'inputs' lists attention_mask but not input_ids";
+    QTest::newRow("text without ids") << true << Edit([](Json &j) { j.set("inputs", Json(Json::Array{"image"})); j.set("image", Json::parse(R"({"size": [8, 8]})")); })
+                                      << "'inputs' has no \"input_ids\" although the manifest has a 'text' section";
+    QTest::newRow("ids without text") << false << Edit([](Json &j) { j.set("inputs", Json(Json::Array{"image", "input_ids"})); })
+                                      << "'text' is missing";
+    QTest::newRow("image section unused") << true << Edit([](Json &j) { j.set("image", Json::parse(R"({"size": [8, 8]})")); })
+                                          << "'image' describes an image, but \"inputs\" has no \"image\"";
+    QTest::newRow("image segment, no image") << true << Edit([](Json &j) {
+        j.set("streams", Json::parse(R"([{"name": "bert", "segments": [{"modality": "text", "length": 8}, {"modality": "image", "grid": [2, 2]}]}])")); })
+                                             << "'streams[0].segments[1]' is an image segment but the model takes no image";
+    QTest::newRow("image, no segment") << false << Edit([](Json &j) {
+        j.set("streams", Json::parse(R"([{"name": "vit", "segments": [{"modality": "special", "length": 3}]}])")); })
+                                       << "'streams' has no image segment although the model takes an image";
+    QTest::newRow("subword in v1") << true << Edit([](Json &j) { j.set("format", "attnscope-model/1"); })
+                                   << "'inputs' needs \"format\": \"attnscope-model/2\"";
+    QTest::newRow("tokenizer kind") << true << Edit([](Json &j) { member(j, "text")->set("tokenizer", "unigram"); })
+                                    << "'text.tokenizer' must be \"word\", \"wordpiece\"";
+    QTest::newRow("file missing") << true << Edit([](Json &j) { member(j, "text")->set("file", ""); })
+                                  << "'text.file' must name a file stored with the model";
+    QTest::newRow("file in a folder") << true << Edit([](Json &j) { member(j, "text")->set("file", "../vocab.txt"); })
+                                      << "'text.file' must name a file stored with the model";
+    QTest::newRow("merges for wordpiece") << true << Edit([](Json &j) { member(j, "text")->set("merges_file", "merges.txt"); })
+                                          << "'text.merges_file' belongs to the tokenizer \"gpt2_bpe\" only";
+    QTest::newRow("bpe without merges") << true << Edit([](Json &j) { member(j, "text")->set("tokenizer", "gpt2_bpe"); })
+                                        << "'text.merges_file' is missing";
+    QTest::newRow("vocab for subword") << true << Edit([](Json &j) { member(j, "text")->set("vocab", Json(Json::Array{"a"})); })
+                                       << "'text.vocab' belongs to the word-level tokenizer";
+    QTest::newRow("lowercase for tokenizer.json") << true << Edit([](Json &j) { member(j, "text")->set("tokenizer", "huggingface"); member(j, "text")->set("lowercase", false); })
+                                                  << "'text.lowercase' applies to \"wordpiece\" only";
+    QTest::newRow("pair for word level") << false << Edit([](Json &j) {
+        j.set("inputs", Json(Json::Array{"image", "input_ids"}));
+        j.set("text", Json::parse(R"({"tokenizer": "word", "max_length": 2, "vocab": ["[PAD]", "[UNK]"], "pair": true})"));
+        j.set("streams", Json::parse(R"([{"name": "vit", "segments": [{"modality": "image", "grid": [2, 2]}, {"modality": "text", "length": 2}]}])")); })
+                                         << "'text.pair' needs a subword tokenizer";
+}
+
+void TestManifest::rejectsVersion2Mistakes()
+{
+    QFETCH(bool, textModel);
+    QFETCH(Edit, edit);
+    QFETCH(QString, message);
+    Json j = textModel ? textOnlyManifest() : imageOnlyManifest();
     edit(j);
     try {
         Manifest::parse(j.dump(), "model.pt");

@@ -61,8 +61,7 @@ void TestCapturedRun::reducedGradientsMatchFullGradients()
         torch::AutoGradMode grad(true);
         for (auto p : r.module.parameters())
             p.requires_grad_(true);
-        const ForwardOutput out = r.forward(r.imageTensor({&input.pixels}), r.idsTensor({&input.text.ids}),
-                                            r.idsTensor({&input.text.mask}));
+        const ForwardOutput out = r.forward(r.inputs({&input.pixels}, {&input.text.ids}, {&input.text.mask}, {}));
         const auto grads = torch::autograd::grad({out.logits.reshape({-1})[target]}, out.attentions, {}, false, false, true);
         for (size_t i = 0; i < grads.size(); ++i) {
             refMaps.push_back(out.attentions[i].detach()[0]);
@@ -191,7 +190,7 @@ void TestCapturedRun::cancelStopsBetweenPassesAndInTheBackwardPass()
     stopAt = -1;
     auto run = InferenceEngine::run(bundle, input, Gradients::Record);
     const int target = run->prediction().predicted;
-    std::vector<InputVariant> variants(40, InputVariant{input.pixels, input.text.ids, input.text.mask});
+    std::vector<InputVariant> variants(40, InputVariant{input.pixels, input.text.ids, input.text.mask, {}});
     asked = 0;
     stopAt = 1;
     QCOMPARE(kind([&] { InferenceEngine::targetProbabilities(*bundle, variants, target, 1); }), Error::Kind::Cancelled);

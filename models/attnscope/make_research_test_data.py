@@ -1,0 +1,117 @@
+"""Test models written as research code writes them (attnscope.research_style),
+exported unchanged with contract version 2, and their reference values:
+
+- tests/data/tiny_vit.pt: a timm-style ViT image classifier with two register
+  tokens; no text anywhere (inputs: image).
+- tests/data/tiny_bert.pt: a BERT-style text classifier with a WordPiece
+  vocabulary stored in the archive (vocab.txt); no image anywhere (inputs:
+  input_ids, attention_mask, token_type_ids), single texts and pairs.
+- tests/data/model_kinds.reference.json: attnscope.reference's values for a
+  few inputs of each (the texts read by the Python WordPiece, not AttnScope's).
+
+    PYTHONPATH=models python3 -m attnscope.make_research_test_data
+
+The export checks each archive with the attnscope binary when one is built
+(ATTNSCOPE_BINARY or build/app/attnscope).
+"""
+import json
+import os
+
+import torch
+
+from attnscope import export, paths, reference
+from attnscope.research_style import BertLike, VitLike
+
+BERT_VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "a", "is", "was", "actor", "player", "play",
+              "act", "##ing", "##ed", "##or", "##s", "##n", "'", "t", "not", "good", "bad", "film", "story", ",", ".",
+              "?", "!", "it", "and", "he", "she", "very"]
+
+
+def vit_manifest():
+    return {
+        "format": "attnscope-model/2",
+        "name": "tiny-vit-registers",
+        "description": "Random-weight timm-style ViT with two register tokens (test model).",
+        "task": "classification",
+        "labels": ["circle", "square", "triangle"],
+        "inputs": ["image"],
+        "image": {"size": [24, 32], "mean": [0.5, 0.5, 0.5], "std": [0.25, 0.25, 0.25]},
+        "streams": [{"name": "vit", "segments": [
+            {"name": "cls", "modality": "special", "length": 1},
+            {"name": "registers", "modality": "special", "length": 2},
+            {"name": "patches", "modality": "image", "grid": [3, 4]}]}],
+        "attentions": [{"layer": 0, "query": "vit"}, {"layer": 1, "query": "vit"}],
+        "decision": {"stream": "vit", "index": 0},
+    }
+
+
+def bert_manifest():
+    return {
+        "format": "attnscope-model/2",
+        "name": "tiny-bert-wordpiece",
+        "description": "Random-weight BERT-style text classifier with a WordPiece vocabulary (test model).",
+        "task": "classification",
+        "labels": ["negative", "positive"],
+        "inputs": ["input_ids", "attention_mask", "token_type_ids"],
+        "text": {"tokenizer": "wordpiece", "file": "vocab.txt", "lowercase": True, "max_length": 16},
+        "streams": [{"name": "bert", "segments": [{"name": "text", "modality": "text", "length": 16}]}],
+        "attentions": [{"layer": 0, "query": "bert"}, {"layer": 1, "query": "bert"}],
+        "decision": {"stream": "bert", "index": 0},
+    }
+
+
+def write_vit(data):
+    torch.manual_seed(11)
+    model = VitLike(3, img_size=(24, 32), patch_size=8, dim=24, depth=2, num_heads=2, reg_tokens=2)
+    wrapped = export.AttentionRecorder(model, modules="blocks.*.attn.attn_drop")
+    path = os.path.join(data, "tiny_vit.pt")
+    export.export(wrapped, vit_manifest(), (torch.randn(2, 3, 24, 32),), path)
+    return path
+
+
+def write_bert(data):
+    torch.manual_seed(12)
+    model = BertLike(len(BERT_VOCAB), 2, dim=24, heads=2, layers=2, max_positions=16)
+    with torch.no_grad():  # peakier attention: sharper tests
+        for layer in model.bert.encoder.layer:
+            layer.attention.self.query.weight.mul_(3.0)
+    wrapped = export.AttentionRecorder(model, modules="bert.encoder.layer.*.attention.self.dropout")
+    ids = torch.randint(0, len(BERT_VOCAB), (2, 16))
+    mask = torch.ones(2, 16, dtype=torch.long)
+    types = torch.zeros(2, 16, dtype=torch.long)
+    path = os.path.join(data, "tiny_bert.pt")
+    export.export(wrapped, bert_manifest(), (ids, mask, types), path, files={"vocab.txt": "\n".join(BERT_VOCAB) + "\n"})
+    return path
+
+
+CASES = [
+    ("tiny_vit.pt", "images/joint_exact.png", "", None),
+    ("tiny_vit.pt", "images/joint_large.png", "", None),
+    ("tiny_bert.pt", None, "The actor wasn't playing, it was a very good film!", None),
+    ("tiny_bert.pt", None, "She acted", "the players played a bad story"),
+    ("tiny_bert.pt", None, "a zebra is not an actor", None),
+    ("tiny_bert.pt", None, "the film was good and the story was good and the actor was very good", None),
+]
+
+
+def write_reference(data):
+    out = []
+    for model, image, text, pair in CASES:
+        ref = reference.compute(os.path.join(data, model), os.path.join(data, image) if image else None, text, pair)
+        ref["model"] = model
+        ref["image"] = image
+        out.append(ref)
+    with open(os.path.join(data, "model_kinds.reference.json"), "w") as f:
+        json.dump({"generator": "models/attnscope/make_research_test_data.py (attnscope.reference)", "cases": out}, f,
+                  indent=1)
+
+
+def main():
+    data = paths.TEST_DATA
+    write_vit(data)
+    write_bert(data)
+    write_reference(data)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+"""Models written the way research code writes them, for the test suite and
+the README's export examples: AttnScope has to explain these unchanged.
+
+- `VitLike`: a ViT / DeiT image classifier laid out as timm's
+  `VisionTransformer` (`patch_embed.proj`, `cls_token`, `reg_token`,
+  `pos_embed`, `blocks.N.{norm1, attn.{qkv, attn_drop, proj}, norm2,
+  mlp.{fc1, fc2}}`, `norm`, `head`), its attention computed as timm's
+  `Attention` does when fused attention is off: q scaled, q @ k^T, softmax,
+  `attn_drop`, @ v. forward(image) returns the logits only.
+- `BertLike`: a BERT sequence classifier laid out as Hugging Face's
+  `BertForSequenceClassification` (`bert.embeddings.{word, position,
+  token_type}_embeddings`, `bert.encoder.layer.N.attention.self.{query, key,
+  value, dropout}`, ..., `bert.pooler`, `classifier`), the additive mask
+  (1 - mask) * -10000 as BERT applies it. forward(input_ids,
+  attention_mask, token_type_ids) returns the logits only.
+
+Both are exported with the attention recorder on their dropout modules:
+
+    wrapped = export.AttentionRecorder(VitLike(...), modules="blocks.*.attn.attn_drop")
+    wrapped = export.AttentionRecorder(BertLike(...), modules="bert.encoder.layer.*.attention.self.dropout")
+"""
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class TimmAttention(nn.Module):
+    def __init__(self, dim, num_heads, qkv_bias=True, attn_drop=0.0):
+        super().__init__()
+        self.num_heads = num_heads
+        self.head_dim = dim // num_heads
+        self.scale = self.head_dim ** -0.5
+        self.fused_attn = False
+        self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias)
+        self.attn_drop = nn.Dropout(attn_drop)
+        self.proj = nn.Linear(dim, dim)
+        self.proj_drop = nn.Dropout(0.0)
+
+    def forward(self, x):
+        B, N, C = x.shape
+        qkv = self.qkv(x).reshape(B, N, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv.unbind(0)
+        if self.fused_attn:
+            x = F.scaled_dot_product_attention(q, k, v)  # no probabilities ever formed
+        else:
+            q = q * self.scale
+            attn = q @ k.transpose(-2, -1)
+            attn = attn.softmax(dim=-1)
+            attn = self.attn_drop(attn)
+            x = attn @ v
+        x = x.transpose(1, 2).reshape(B, N, C)
+        return self.proj_drop(self.proj(x))
+
+
+class TimmMlp(nn.Module):
+    def __init__(self, dim, hidden):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, hidden)
+        self.act = nn.GELU()
+        self.fc2 = nn.Linear(hidden, dim)
+
+    def forward(self, x):
+        return self.fc2(self.act(self.fc1(x)))
+
+
+class TimmBlock(nn.Module):
+    def __init__(self, dim, num_heads, mlp_ratio=2.0, qkv_bias=True):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim, eps=1e-6)
+        self.attn = TimmAttention(dim, num_heads, qkv_bias)
+        self.norm2 = nn.LayerNorm(dim, eps=1e-6)
+        self.mlp = TimmMlp(dim, int(dim * mlp_ratio))
+
+    def forward(self, x):
+        x = x + self.attn(self.norm1(x))
+        return x + self.mlp(self.norm2(x))
+
+
+class PatchEmbed(nn.Module):
+    def __init__(self, img_size, patch_size, dim):
+        super().__init__()
+        self.grid = (img_size[0] // patch_size, img_size[1] // patch_size)
+        self.proj = nn.Conv2d(3, dim, patch_size, stride=patch_size)
+
+    def forward(self, x):
+        return self.proj(x).flatten(2).transpose(1, 2)
+
+
+class VitLike(nn.Module):
+    """Class token, `reg_tokens` register tokens (position embeddings for the
+    patches only, as timm's `no_embed_class=True` register models), pooled at
+    the class token."""
+
+    def __init__(self, num_classes, img_size=(24, 32), patch_size=8, dim=24, depth=2, num_heads=2, reg_tokens=2):
+        super().__init__()
+        self.patch_embed = PatchEmbed(img_size, patch_size, dim)
+        n = self.patch_embed.grid[0] * self.patch_embed.grid[1]
+        self.cls_token = nn.Parameter(torch.randn(1, 1, dim) * 0.5)
+        self.reg_token = nn.Parameter(torch.randn(1, reg_tokens, dim) * 0.5) if reg_tokens else None
+        self.pos_embed = nn.Parameter(torch.randn(1, n, dim) * 0.5)
+        self.blocks = nn.Sequential(*[TimmBlock(dim, num_heads) for _ in range(depth)])
+        self.norm = nn.LayerNorm(dim, eps=1e-6)
+        self.head = nn.Linear(dim, num_classes)
+
+    def forward_features(self, x):
+        x = self.patch_embed(x) + self.pos_embed
+        prefix = [self.cls_token.expand(x.shape[0], -1, -1)]
+        if self.reg_token is not None:
+            prefix.append(self.reg_token.expand(x.shape[0], -1, -1))
+        x = torch.cat(prefix + [x], dim=1)
+        return self.norm(self.blocks(x))
+
+    def forward(self, x):
+        return self.head(self.forward_features(x)[:, 0])
+
+
+class BertSelfAttention(nn.Module):
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.num_attention_heads = heads
+        self.attention_head_size = dim // heads
+        self.query = nn.Linear(dim, dim)
+        self.key = nn.Linear(dim, dim)
+        self.value = nn.Linear(dim, dim)
+        self.dropout = nn.Dropout(0.1)
+
+    def split(self, x):
+        b, n, _ = x.shape
+        return x.view(b, n, self.num_attention_heads, self.attention_head_size).permute(0, 2, 1, 3)
+
+    def forward(self, hidden, extended_mask):
+        q, k, v = self.split(self.query(hidden)), self.split(self.key(hidden)), self.split(self.value(hidden))
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(self.attention_head_size)
+        probs = nn.functional.softmax(scores + extended_mask, dim=-1)
+        probs = self.dropout(probs)
+        context = torch.matmul(probs, v).permute(0, 2, 1, 3).contiguous()
+        return context.view(hidden.shape)
+
+
+class BertOutput(nn.Module):
+    def __init__(self, dim_in, dim):
+        super().__init__()
+        self.dense = nn.Linear(dim_in, dim)
+        self.LayerNorm = nn.LayerNorm(dim, eps=1e-12)
+
+    def forward(self, x, residual):
+        return self.LayerNorm(self.dense(x) + residual)
+
+
+class BertAttention(nn.Module):
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.self = BertSelfAttention(dim, heads)
+        self.output = BertOutput(dim, dim)
+
+    def forward(self, hidden, extended_mask):
+        return self.output(self.self(hidden, extended_mask), hidden)
+
+
+class BertIntermediate(nn.Module):
+    def __init__(self, dim, hidden):
+        super().__init__()
+        self.dense = nn.Linear(dim, hidden)
+
+    def forward(self, x):
+        return F.gelu(self.dense(x))
+
+
+class BertLayer(nn.Module):
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.attention = BertAttention(dim, heads)
+        self.intermediate = BertIntermediate(dim, 2 * dim)
+        self.output = BertOutput(2 * dim, dim)
+
+    def forward(self, hidden, extended_mask):
+        a = self.attention(hidden, extended_mask)
+        return self.output(self.intermediate(a), a)
+
+
+class BertEncoder(nn.Module):
+    def __init__(self, dim, heads, layers):
+        super().__init__()
+        self.layer = nn.ModuleList([BertLayer(dim, heads) for _ in range(layers)])
+
+    def forward(self, hidden, extended_mask):
+        for layer in self.layer:
+            hidden = layer(hidden, extended_mask)
+        return hidden
+
+
+class BertEmbeddings(nn.Module):
+    def __init__(self, vocab, dim, max_positions, type_vocab=2):
+        super().__init__()
+        self.word_embeddings = nn.Embedding(vocab, dim)
+        self.position_embeddings = nn.Embedding(max_positions, dim)
+        self.token_type_embeddings = nn.Embedding(type_vocab, dim)
+        self.LayerNorm = nn.LayerNorm(dim, eps=1e-12)
+
+    def forward(self, input_ids, token_type_ids):
+        positions = torch.arange(input_ids.shape[1], device=input_ids.device)[None]
+        x = self.word_embeddings(input_ids) + self.position_embeddings(positions) \
+            + self.token_type_embeddings(token_type_ids)
+        return self.LayerNorm(x)
+
+
+class BertModel(nn.Module):
+    def __init__(self, vocab, dim, heads, layers, max_positions):
+        super().__init__()
+        self.embeddings = BertEmbeddings(vocab, dim, max_positions)
+        self.encoder = BertEncoder(dim, heads, layers)
+        self.pooler_dense = nn.Linear(dim, dim)
+
+    def forward(self, input_ids, attention_mask, token_type_ids):
+        extended = (1.0 - attention_mask[:, None, None, :].to(torch.float32)) * -10000.0
+        hidden = self.encoder(self.embeddings(input_ids, token_type_ids), extended)
+        return torch.tanh(self.pooler_dense(hidden[:, 0]))
+
+
+class BertLike(nn.Module):
+    def __init__(self, vocab, num_labels, dim=24, heads=2, layers=2, max_positions=32):
+        super().__init__()
+        self.bert = BertModel(vocab, dim, heads, layers, max_positions)
+        self.classifier = nn.Linear(dim, num_labels)
+
+    def forward(self, input_ids, attention_mask, token_type_ids):
+        return self.classifier(self.bert(input_ids, attention_mask, token_type_ids))
