@@ -50,8 +50,14 @@ int cmdInfo(const std::vector<std::string> &args)
     std::cout << "file:        " << bundle->path() << "\n"
               << "task:        " << (m.task == Task::Classification ? "classification" : "matching") << " ("
               << m.labels.size() << " labels)\n"
-              << "image:       " << m.image.height << "x" << m.image.width << " pixels\n";
-    if (m.text.maxLength > 0)
+              << "inputs:      " << d.find("inputs")->dump(-1) << "\n";
+    if (m.takesImage())
+        std::cout << "image:       " << m.image.height << "x" << m.image.width << " pixels"
+                  << (m.readsImage() ? "" : " (passed, but no stream holds image patches)") << "\n";
+    if (m.text.maxLength > 0 && m.text.subword())
+        std::cout << "text:        " << d.find("tokenizer_description")->toString() << " (" << m.text.file << "), up to "
+                  << m.text.maxLength << " tokens" << (m.text.pair ? ", a pair of texts" : "") << "\n";
+    else if (m.text.maxLength > 0)
         std::cout << "text:        " << m.text.tokenizer << " tokenizer, " << m.text.vocab.size() << " words, up to "
                   << m.text.maxLength << " tokens\n";
     std::cout << "layers:      " << m.layerCount() << " (" << m.attentions.size() << " attention maps)\n";

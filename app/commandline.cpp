@@ -13,10 +13,10 @@ namespace {
 
 const char *kUsage[][2] = {
     {"info", "attnscope info MODEL [options]"},
-    {"explain", "attnscope explain --model M --image I --text T|--text-file F --out DIR [options]\n"
+    {"explain", "attnscope explain --model M [--image I] [--text T|--text-file F] [--text-pair T2] --out DIR [options]\n"
                 "       attnscope explain --session S.attnscope.json --out DIR [options]"},
     {"eval", "attnscope eval --model M --data DIR [options]"},
-    {"tokenize", "attnscope tokenize --tokenizer FILE --text T|--text-file F [--pair T2|--pair-file F2] [--json]"},
+    {"tokenize", "attnscope tokenize --tokenizer FILE|--model M --text T|--text-file F [--pair T2|--pair-file F2] [--json]"},
 };
 
 const std::vector<OptionSpec> &specsOf(const std::string &command)
@@ -71,9 +71,11 @@ const std::vector<OptionSpec> &explainOptions()
 {
     static const std::vector<OptionSpec> specs{
         {"model", "FILE", "the model (.pt)"},
-        {"image", "FILE", "the image (PNG, JPEG, BMP, TIFF, WebP, GIF's first frame)"},
-        {"text", "TEXT", "the question or caption"},
+        {"image", "FILE", "the image (PNG, JPEG, BMP, TIFF, WebP, GIF's first frame); for models that take one"},
+        {"text", "TEXT", "the question, caption or sentence; for models that read text"},
         {"text-file", "FILE", "read the text from a UTF-8 file instead"},
+        {"text-pair", "TEXT", "the second text of a sentence pair (models with a subword tokenizer)"},
+        {"text-pair-file", "FILE", "read the second text from a file instead"},
         {"session", "FILE", "take model, image, text and view from a saved session"},
         {"out", "DIR", "where explanation.json, the overlays and the .npy arrays go"},
         {"method", "all|raw,rollout,relevance,gradcam", "the methods to run (default all)"},
@@ -114,6 +116,7 @@ const std::vector<OptionSpec> &tokenizeOptions()
 {
     static const std::vector<OptionSpec> specs{
         {"tokenizer", "FILE", "a tokenizer.json, a WordPiece vocab.txt, or a GPT-2 vocab.json (merges.txt beside it)"},
+        {"model", "FILE", "a model (.pt): its own tokenizer, cut and padded to its text length"},
         {"cased", "", "a vocab.txt of a cased model: keep case and accents"},
         {"text", "TEXT", "the text to tokenize"},
         {"text-file", "FILE", "read the text from a file instead (any bytes, as they are)"},

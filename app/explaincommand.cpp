@@ -28,6 +28,7 @@
 
 #include <QGuiApplication>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -122,9 +123,11 @@ int ExplainCommand::run()
 
     const Prediction &p = m_run->prediction();
     note(nearChanceNote(p));
+    const auto overlays = std::count_if(m_explanations.begin(), m_explanations.end(),
+                                        [](const Explanation &e) { return e.hasPatchScores(); });
     std::printf("%s: \"%s\" (%.1f%%) - wrote %s/explanation.json and %zu overlay(s)\n", m.name.c_str(),
                 p.labels[static_cast<size_t>(p.predicted)].c_str(), 100.0 * p.probabilities[static_cast<size_t>(p.predicted)],
-                m_out.c_str(), m_explanations.size());
+                m_out.c_str(), static_cast<size_t>(overlays));
     return 0;
 }
 
@@ -237,19 +240,41 @@ void ExplainCommand::readInput()
         m_input = InputLoader::load(m, besideSession(m_session->imagePath), m_session->text);
         return;
     }
-    // --text-file: any bytes, read as they are (the tokenizer makes them safe).
-    std::string text;
-    if (m_options.has("--text-file")) {
-        const std::string file = m_options.get("--text-file");
-        const uint64_t size = RegularFile::require(file, "text");
-        if (size > InputLoader::kMaxTextBytes)
-            throw Error(file + ": the text is " + std::to_string(size / 1000) + " kB long; AttnScope reads at most "
-                        + std::to_string(InputLoader::kMaxTextBytes >> 20) + " MB of text");
-        text = TextFile::read(file, InputLoader::kMaxTextBytes);
-    } else {
-        text = m_options.require("--text");
-    }
-    m_input = InputLoader::load(m, m_options.require("--image"), text);
+    // Exactly the inputs the model takes: a missing one or one it would
+    // ignore is a mistake on the command line (exit 2).
+    const std::string model = m_options.get("--model");
+    const bool hasText = m_options.has("--text") || m_options.has("--text-file");
+    const bool hasPair = m_options.has("--text-pair") || m_options.has("--text-pair-file");
+    if (m.readsImage() && !m_options.has("--image"))
+        throw UsageError{model + " takes an image: give --image"};
+    if (!m.readsImage() && m_options.has("--image"))
+        throw UsageError{model + " takes no image: leave out --image"};
+    if (m.readsText() && !hasText)
+        throw UsageError{model + " reads text: give --text or --text-file"};
+    if (!m.readsText() && hasText)
+        throw UsageError{model + " reads no text: leave out --text and --text-file"};
+    if (m.text.pair && !hasPair)
+        throw UsageError{model + " reads a pair of texts: give --text-pair (or --text-pair-file) as well"};
+    if (hasPair && !m.text.subword())
+        throw UsageError{model + " reads one text, not a pair: leave out --text-pair"};
+    if (m_options.has("--text-pair") && m_options.has("--text-pair-file"))
+        throw UsageError{"give --text-pair or --text-pair-file, not both"};
+    const std::string text = hasText ? textOption("--text", "--text-file") : std::string();
+    const std::string pair = hasPair ? textOption("--text-pair", "--text-pair-file") : std::string();
+    m_input = InputLoader::load(m, m.readsImage() ? m_options.get("--image") : std::string(), text, pair);
+}
+
+std::string ExplainCommand::textOption(const char *option, const char *fileOption) const
+{
+    // A file: any bytes, read as they are (the tokenizer makes them safe).
+    if (!m_options.has(fileOption))
+        return m_options.get(option);
+    const std::string file = m_options.get(fileOption);
+    const uint64_t size = RegularFile::require(file, "text");
+    if (size > InputLoader::kMaxTextBytes)
+        throw Error(file + ": the text is " + std::to_string(size / 1000) + " kB long; AttnScope reads at most "
+                    + std::to_string(InputLoader::kMaxTextBytes >> 20) + " MB of text");
+    return TextFile::read(file, InputLoader::kMaxTextBytes);
 }
 
 Json ExplainCommand::describeInput() const
@@ -257,30 +282,46 @@ Json ExplainCommand::describeInput() const
     const Manifest &m = m_bundle->manifest();
     const ModelInput &input = m_input;
     Json in = Json::object();
-    in.set("image", input.imagePath);
-    in.set("image_size", Json(Json::Array{input.source.height, input.source.width}));
-    in.set("text", sanitizeUtf8(input.rawText));
-    in.set("tokens", ExplanationJson::tokens(input.text));
-    in.set("words", input.text.wordCount);
-    in.set("truncated_words", input.text.droppedWords);
-    Json unknownWords = Json::array();
-    for (const std::string &word : input.text.unknownWords())
-        unknownWords.push(word);
-    in.set("unknown_words", unknownWords);
-    const std::string imageNote = ImagePreprocessor::fitNote(input.source.width, input.source.height, m.image);
-    in.set("image_note", imageNote);
-    const InputRegion region = ImagePreprocessor::region(input.source.width, input.source.height, m.image);
-    // Where the patch grid lies on the image, in its pixels (a crop's window,
-    // a padded input's larger frame): [x, y, width, height].
-    in.set("input_region", Json(Json::Array{region.x * input.source.width, region.y * input.source.height,
-                                            region.width * input.source.width, region.height * input.source.height}));
+    in.set("inputs", [&] {
+        Json names = Json::array();
+        for (const std::string &name : m.inputs)
+            names.push(name);
+        return names;
+    }());
+    std::string imageNote;
+    if (m.readsImage()) {
+        in.set("image", input.imagePath);
+        in.set("image_size", Json(Json::Array{input.source.height, input.source.width}));
+        imageNote = ImagePreprocessor::fitNote(input.source.width, input.source.height, m.image);
+        in.set("image_note", imageNote);
+        const InputRegion region = ImagePreprocessor::region(input.source.width, input.source.height, m.image);
+        // Where the patch grid lies on the image, in its pixels (a crop's
+        // window, a padded input's larger frame): [x, y, width, height].
+        in.set("input_region", Json(Json::Array{region.x * input.source.width, region.y * input.source.height,
+                                                region.width * input.source.width, region.height * input.source.height}));
+    }
+    if (m.readsText()) {
+        in.set("text", sanitizeUtf8(input.rawText));
+        if (m.text.pair || !input.rawPair.empty())
+            in.set("text_pair", sanitizeUtf8(input.rawPair));
+        in.set("tokens", ExplanationJson::tokens(input.text));
+        in.set("words", input.text.wordCount);
+        in.set("truncated_words", input.text.droppedWords);
+        if (m.text.subword())
+            in.set("truncated_pieces", input.text.droppedPieces);
+        Json unknownWords = Json::array();
+        for (const std::string &word : input.text.unknownWords())
+            unknownWords.push(word);
+        in.set("unknown_words", unknownWords);
+    }
     for (const ModelCard::Limit &limit : ModelCard::forModel(m_bundle->path()).limitsFor(input.rawText))
         note("known limit of this model (its card): " + limit.text);
     note(imageNote);
     note(input.text.unknownWordsNote(m.text.unkToken));
-    if (input.text.truncated())
+    if (input.text.truncated() || input.text.droppedPieces > 0)
         note("the text was cut to the model's " + std::to_string(m.text.maxLength) + " tokens ("
-             + std::to_string(input.text.droppedWords) + " words dropped)");
+             + std::to_string(input.text.droppedWords) + " words dropped"
+             + (m.text.subword() ? ", " + std::to_string(input.text.droppedPieces) + " pieces" : std::string()) + ")");
     return in;
 }
 

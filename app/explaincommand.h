@@ -42,6 +42,8 @@ private:
     std::string besideSession(const std::string &file) const;
     void openModel();
     void readInput();
+    /// --text (--text-pair), or the bytes of --text-file (--text-pair-file).
+    std::string textOption(const char *option, const char *fileOption) const;
     /// The input as explanation.json describes it; prints its notes.
     core::Json describeInput() const;
     /// Every method; a method that fails is named, the others still run.

@@ -1,5 +1,6 @@
 #include "app/tokenizecommand.h"
 
+#include "core/bundle/modelbundle.h"
 #include "core/error.h"
 #include "core/io/regularfile.h"
 #include "core/io/textfile.h"
@@ -94,7 +95,10 @@ TokenizeCommand::TokenizeCommand(const std::vector<std::string> &args)
 {
     if (!m_options.positional().empty())
         throw UsageError{"unexpected argument \"" + m_options.positional()[0] + "\""};
-    m_options.require("--tokenizer");
+    if (m_options.has("--tokenizer") == m_options.has("--model"))
+        throw UsageError{"give --tokenizer FILE or --model M (one of them)"};
+    if (m_options.has("--model") && m_options.has("--cased"))
+        throw UsageError{"--cased is for a vocab.txt given with --tokenizer; a model's tokenizer is as its manifest says"};
     if (m_options.has("--text") == m_options.has("--text-file"))
         throw UsageError{"give --text or --text-file (one of them)"};
     if (m_options.has("--pair") && m_options.has("--pair-file"))
@@ -112,14 +116,63 @@ std::string TokenizeCommand::textOf(const char *option, const char *fileOption) 
 
 int TokenizeCommand::run() const
 {
-    const auto tokenizer = open(m_options.get("--tokenizer"), m_options.has("--cased"));
+    std::shared_ptr<const SubwordTokenizer> tokenizer;
+    std::string description;
+    if (m_options.has("--model")) {
+        // The tokenizer as the model gets it: cut and padded to its length.
+        const auto bundle = ModelBundle::load(m_options.get("--model"), DeviceChoice::Cpu);
+        const Manifest &m = bundle->manifest();
+        if (!m.readsText())
+            throw Error(m_options.get("--model") + ": the model takes no text, so it has no tokenizer");
+        tokenizer = std::dynamic_pointer_cast<const SubwordTokenizer>(m.text.loaded);
+        if (!tokenizer)
+            return printWordLevel(m);
+        description = tokenizer->description() + ", fitted to the model's " + std::to_string(m.text.maxLength) + " tokens";
+    } else {
+        tokenizer = open(m_options.get("--tokenizer"), m_options.has("--cased"));
+        description = tokenizer->description();
+    }
     const std::string text = textOf("--text", "--text-file");
     const bool pair = m_options.has("--pair") || m_options.has("--pair-file");
     const EncodedText e = pair ? tokenizer->encodePair(text, textOf("--pair", "--pair-file")) : tokenizer->encodeText(text);
     if (m_options.has("--json"))
-        std::cout << toJson(e, tokenizer->description()).dump(-1) << "\n";
+        std::cout << toJson(e, description).dump(-1) << "\n";
     else
-        printTable(e, tokenizer->description());
+        printTable(e, description);
+    return 0;
+}
+
+int TokenizeCommand::printWordLevel(const Manifest &m) const
+{
+    // The demo models' word-level tokenizer keeps no offsets: null in JSON,
+    // "-" in the table, rather than made up.
+    if (m_options.has("--pair") || m_options.has("--pair-file"))
+        throw Error(m_options.get("--model") + ": the model's word-level tokenizer reads one text, not a pair");
+    const TokenizedText t = Tokenizer::of(m.text)->encode(textOf("--text", "--text-file"));
+    const std::string description = "word-level, " + std::to_string(m.text.vocab.size()) + " words, fitted to the model's "
+                                    + std::to_string(m.text.maxLength) + " tokens";
+    if (m_options.has("--json")) {
+        Json out = Json::object();
+        out.set("tokenizer", description);
+        Json tokens = Json::array(), offsets = Json::array();
+        for (const std::string &token : t.tokens) {
+            tokens.push(token);
+            offsets.push(Json(nullptr));
+        }
+        out.set("tokens", tokens);
+        out.set("ids", numbers(t.ids));
+        out.set("type_ids", numbers(std::vector<int64_t>(t.ids.size(), 0)));
+        out.set("offsets", offsets);
+        out.set("attention_mask", numbers(t.mask));
+        out.set("special_tokens_mask", numbers(t.special));
+        out.set("unknown", numbers(t.unknown));
+        std::cout << out.dump(-1) << "\n";
+        return 0;
+    }
+    std::printf("tokenizer: %s\n%5s  %-24s %8s %5s  %s\n", description.c_str(), "#", "token", "id", "type", "offsets");
+    for (size_t i = 0; i < t.tokens.size(); ++i)
+        std::printf("%5zu  %-24s %8lld %5d  -%s\n", i, t.tokens[i].c_str(), static_cast<long long>(t.ids[i]), 0,
+                    t.special[i] ? "  (special)" : t.unknown[i] ? "  (not in the vocabulary)" : "");
     return 0;
 }
 

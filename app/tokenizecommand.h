@@ -8,6 +8,7 @@
 
 namespace attnscope::core {
 class SubwordTokenizer;
+struct Manifest;
 }
 
 namespace attnscope::app {
@@ -17,6 +18,8 @@ namespace attnscope::app {
 /// as a table or (--json) as an object with the Hugging Face library's field
 /// names: tokens, ids, type_ids, offsets (code points), offsets_utf8,
 /// attention_mask, special_tokens_mask, word_ids, sequence_ids, truncation.
+/// --model M: the model's own tokenizer, as the model gets it (cut and
+/// padded to its text length).
 class TokenizeCommand
 {
 public:
@@ -33,6 +36,8 @@ public:
 private:
     /// --text, or the bytes of --text-file; likewise --pair / --pair-file.
     std::string textOf(const char *option, const char *fileOption) const;
+    /// --model with the demo models' word-level tokenizer.
+    int printWordLevel(const core::Manifest &m) const;
 
     CommandOptions m_options;
 };

@@ -1,6 +1,7 @@
 #include "core/bundle/modeldescription.h"
 
 #include "core/bundle/modelbundle.h"
+#include "core/text/subwordtokenizer.h"
 
 namespace attnscope::core {
 
@@ -19,11 +20,23 @@ Json ModelDescription::of(const ModelBundle &bundle)
     for (const auto &label : m.labels)
         labels.push(label);
     out.set("labels", labels);
-    out.set("image_size", Json(Json::Array{m.image.height, m.image.width}));
+    out.set("format", m.format);
+    Json inputs = Json::array();
+    for (const std::string &input : m.inputs)
+        inputs.push(input);
+    out.set("inputs", inputs);
+    out.set("image_size", m.takesImage() ? Json(Json::Array{m.image.height, m.image.width}) : Json(nullptr));
     if (m.text.maxLength > 0) {
         out.set("tokenizer", m.text.tokenizer);
-        out.set("vocabulary_size", static_cast<int>(m.text.vocab.size()));
+        if (const auto *subword = dynamic_cast<const SubwordTokenizer *>(m.text.loaded.get())) {
+            out.set("tokenizer_file", m.text.file);
+            out.set("tokenizer_description", subword->description());
+            out.set("vocabulary_size", static_cast<int64_t>(subword->model().vocabulary().size()));
+        } else {
+            out.set("vocabulary_size", static_cast<int>(m.text.vocab.size()));
+        }
         out.set("max_text_length", m.text.maxLength);
+        out.set("text_pair", m.text.pair);
     }
     Json streams = Json::array();
     for (const auto &stream : m.streams) {

@@ -13,7 +13,7 @@ ModelInput InputLoader::load(const Manifest &manifest, const std::string &imageP
 {
     checkTextLength(text); // before the image is decoded
     checkTextLength(pair);
-    if (!manifest.takesImage())
+    if (!manifest.readsImage())
         return fromImage(manifest, RgbImage{}, text, pair);
     ModelInput input = fromImage(manifest, ImageDecoder::decodeFile(imagePath), text, pair);
     input.imagePath = imagePath;
@@ -33,7 +33,13 @@ ModelInput InputLoader::fromImage(const Manifest &manifest, const RgbImage &imag
     checkTextLength(text);
     checkTextLength(pair);
     ModelInput input;
-    if (manifest.takesImage()) {
+    if (manifest.takesImage() && image.width == 0) {
+        // A version 1 model that reads no image still takes one: zeros, the
+        // mean colour once normalised.
+        input.height = manifest.image.height;
+        input.width = manifest.image.width;
+        input.pixels.assign(static_cast<size_t>(3) * input.height * input.width, 0.0f);
+    } else if (manifest.takesImage()) {
         input.source = image;
         input.height = manifest.image.height;
         input.width = manifest.image.width;

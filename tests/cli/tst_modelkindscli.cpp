@@ -1,0 +1,136 @@
+// The command line with contract version 2's model kinds: --image, --text
+// and --text-pair are needed exactly when the model takes them (exit 2
+// naming the option otherwise), an image-only and a text-only model are
+// explained and described, and `tokenize --model` shows what the model gets.
+#include "clirun.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace attnscope;
+
+using test::Result;
+using test::data;
+using test::runAttnscope;
+
+class TestModelKindsCli : public QObject
+{
+    Q_OBJECT
+private slots:
+    void inputsFollowTheModel_data();
+    void inputsFollowTheModel();
+    void explainsImageOnlyModel();
+    void explainsTextPair();
+    void infoListsInputs();
+    void tokenizeModel();
+};
+
+void TestModelKindsCli::inputsFollowTheModel_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    const QString vit = data("tiny_vit.pt"), bert = data("tiny_bert.pt"), joint = data("tiny_joint.pt");
+    const QString image = data("images/joint_large.png");
+    QTest::newRow("vit without image") << QStringList{"--model", vit} << "takes an image: give --image";
+    QTest::newRow("vit with text") << QStringList{"--model", vit, "--image", image, "--text", "a"}
+                                   << "reads no text: leave out --text";
+    QTest::newRow("bert with image") << QStringList{"--model", bert, "--image", image, "--text", "a"}
+                                     << "takes no image: leave out --image";
+    QTest::newRow("bert without text") << QStringList{"--model", bert} << "reads text: give --text or --text-file";
+    QTest::newRow("word level with pair") << QStringList{"--model", joint, "--image", image, "--text", "a", "--text-pair", "b"}
+                                          << "reads one text, not a pair: leave out --text-pair";
+    QTest::newRow("pair twice") << QStringList{"--model", bert, "--text", "a", "--text-pair", "b", "--text-pair-file", image}
+                                << "give --text-pair or --text-pair-file, not both";
+}
+
+void TestModelKindsCli::inputsFollowTheModel()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    QTemporaryDir out;
+    const Result r = runAttnscope(QStringList{"explain"} + args + QStringList{"--out", out.path()});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    QVERIFY2(r.err.contains("usage: attnscope explain"), qPrintable(r.err));
+    QVERIFY(!QFile::exists(out.path() + "/explanation.json"));
+}
+
+void TestModelKindsCli::explainsImageOnlyModel()
+{
+    QTemporaryDir out;
+    const Result r = runAttnscope({"explain", "--model", data("tiny_vit.pt"), "--image", data("images/joint_large.png"),
+                                   "--out", out.path()});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("and 4 overlay(s)"), qPrintable(r.out));
+    const core::Json j = core::Json::parse(core::TextFile::read((out.path() + "/explanation.json").toStdString()));
+    const core::Json &input = *j.find("input");
+    QCOMPARE(input.find("inputs")->dump(-1), std::string(R"(["image"])"));
+    QVERIFY(!input.contains("text"));
+    QVERIFY(!input.contains("tokens"));
+    QVERIFY(QFile::exists(out.path() + "/relevance.png"));
+    QVERIFY(!QFile::exists(out.path() + "/relevance_tokens.npy"));
+}
+
+void TestModelKindsCli::explainsTextPair()
+{
+    QTemporaryDir out;
+    const Result r = runAttnscope({"explain", "--model", data("tiny_bert.pt"), "--text", "he acted", "--text-pair", "she",
+                                   "--out", out.path()});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("and 0 overlay(s)"), qPrintable(r.out));
+    const core::Json j = core::Json::parse(core::TextFile::read((out.path() + "/explanation.json").toStdString()));
+    const core::Json &input = *j.find("input");
+    QVERIFY(!input.contains("image"));
+    QCOMPARE(input.find("text_pair")->toString(), std::string("she"));
+    // [CLS] he act ##ed [SEP] she [SEP] [PAD]...: the pieces the vocabulary holds, no [UNK].
+    const auto &tokens = input.find("tokens")->toArray();
+    QCOMPARE(tokens.size(), size_t(16));
+    QCOMPARE(tokens[3].find("text")->toString(), std::string("##ed"));
+    QCOMPARE(tokens[5].find("text")->toString(), std::string("she"));
+    QCOMPARE(input.find("unknown_words")->toArray().size(), size_t(0));
+    QVERIFY(QFile::exists(out.path() + "/relevance_tokens.npy"));
+    QVERIFY(!QFile::exists(out.path() + "/relevance.png"));
+    QVERIFY(!QFile::exists(out.path() + "/relevance_patches.npy"));
+}
+
+void TestModelKindsCli::infoListsInputs()
+{
+    const Result text = runAttnscope({"info", data("tiny_bert.pt"), "--json"});
+    QCOMPARE(text.exitCode, 0);
+    const core::Json t = core::Json::parse(text.out.toStdString());
+    QCOMPARE(t.find("inputs")->dump(-1), std::string(R"(["input_ids","attention_mask","token_type_ids"])"));
+    QVERIFY(t.find("image_size")->isNull());
+    QCOMPARE(t.find("tokenizer")->toString(), std::string("wordpiece"));
+    QCOMPARE(t.find("vocabulary_size")->toNumber(), 34.0); // the lines of the vocab.txt stored in the archive
+    const Result image = runAttnscope({"info", data("tiny_vit.pt")});
+    QCOMPARE(image.exitCode, 0);
+    QVERIFY2(image.out.contains("inputs:      [\"image\"]"), qPrintable(image.out));
+    QVERIFY(!image.out.contains("text:"));
+}
+
+void TestModelKindsCli::tokenizeModel()
+{
+    const Result r = runAttnscope({"tokenize", "--model", data("tiny_bert.pt"), "--text", "playing", "--json"});
+    QCOMPARE(r.exitCode, 0);
+    const core::Json j = core::Json::parse(r.out.toStdString());
+    // The model's 16 places: [CLS] play ##ing [SEP] and twelve [PAD] (id 0).
+    const auto &ids = j.find("ids")->toArray();
+    QCOMPARE(ids.size(), size_t(16));
+    QCOMPARE(ids[1].toNumber(), 11.0);
+    QCOMPARE(ids[2].toNumber(), 13.0);
+    QCOMPARE(ids[15].toNumber(), 0.0);
+    QCOMPARE(j.find("attention_mask")->toArray()[4].toNumber(), 0.0);
+    const Result word = runAttnscope({"tokenize", "--model", data("tiny_joint.pt"), "--text", "is there a zebra", "--json"});
+    QCOMPARE(word.exitCode, 0);
+    QVERIFY(core::Json::parse(word.out.toStdString()).find("offsets")->toArray()[0].isNull());
+    const Result none = runAttnscope({"tokenize", "--model", data("tiny_vit.pt"), "--text", "a"});
+    QCOMPARE(none.exitCode, 1);
+    QVERIFY2(none.err.contains("takes no text"), qPrintable(none.err));
+    const Result both = runAttnscope({"tokenize", "--model", data("tiny_vit.pt"), "--tokenizer", "x", "--text", "a"});
+    QCOMPARE(both.exitCode, 2);
+}
+
+QTEST_GUILESS_MAIN(TestModelKindsCli)
+#include "tst_modelkindscli.moc"
