@@ -507,6 +507,7 @@ void ImageView::follow(Selection *selection)
 {
     connect(this, &ImageView::patchClicked, selection, &Selection::selectPatch);
     connect(selection, &Selection::resultChanged, this, [this, selection] {
+        setVisible(selection->result().readsImage); // a text model has no image to show
         setImage(selection->result().image);
         setInputRegion(selection->result().inputRegion);
     });

@@ -251,6 +251,7 @@ void TokenView::follow(Selection *selection)
     connect(this, &TokenView::tokenHovered, selection, &Selection::hoverWord);
     connect(selection, &Selection::resultChanged, this, [this, selection] {
         const ExplainResult &r = selection->result();
+        setVisible(r.readsText); // an image model has no words to show
         setTokens(r.tokens, r.padding, r.unknown);
     });
     connect(selection, &Selection::focusChanged, this, [this, selection] {

@@ -3,6 +3,7 @@
 #include "core/io/inputloader.h"
 #include "core/io/sessionfile.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QLabel>
@@ -17,6 +18,7 @@ namespace attnscope::ui {
 InputsToolBar::InputsToolBar(QWidget *parent)
     : QToolBar(tr("Inputs"), parent)
     , m_text(new QLineEdit(this))
+    , m_pair(new QLineEdit(this))
     , m_model(new QComboBox(this))
     , m_method(new QComboBox(this))
     , m_device(new QComboBox(this))
@@ -28,8 +30,16 @@ InputsToolBar::InputsToolBar(QWidget *parent)
     m_text->setPlaceholderText(tr("Question or caption - Enter runs"));
     m_text->setClearButtonEnabled(true);
     m_text->setMinimumWidth(260);
-    addWidget(new QLabel(tr(" Text "), this));
-    addWidget(m_text);
+    m_textActions << addWidget(new QLabel(tr(" Text "), this)) << addWidget(m_text);
+    m_pair->setObjectName(QStringLiteral("pairInput"));
+    m_pair->setMaxLength(static_cast<int>(core::InputLoader::kMaxTextBytes));
+    m_pair->setPlaceholderText(tr("Second text of a pair (optional) - Enter runs"));
+    m_pair->setClearButtonEnabled(true);
+    m_pair->setMinimumWidth(200);
+    m_pair->setToolTip(tr("A sentence pair (premise and hypothesis, question and passage): the second text gets type id 1"));
+    m_pairActions << addWidget(new QLabel(tr(" Pair "), this)) << addWidget(m_pair);
+    for (QAction *action : m_pairActions)
+        action->setVisible(false);
     auto *runButton = new QPushButton(tr("Run"), this);
     runButton->setToolTip(tr("Run the model on the image and text (Enter, Ctrl+R)"));
     addWidget(runButton);
@@ -64,6 +74,7 @@ InputsToolBar::InputsToolBar(QWidget *parent)
     addWidget(m_device);
 
     connect(m_text, &QLineEdit::returnPressed, this, &InputsToolBar::runRequested);
+    connect(m_pair, &QLineEdit::returnPressed, this, &InputsToolBar::runRequested);
     connect(runButton, &QPushButton::clicked, this, &InputsToolBar::runRequested);
     connect(m_model, &QComboBox::activated, this, [this](int index) {
         const QString path = m_model->itemData(index).toString();
@@ -83,6 +94,20 @@ InputsToolBar::InputsToolBar(QWidget *parent)
 QString InputsToolBar::text() const
 {
     return m_text->text();
+}
+
+QString InputsToolBar::pair() const
+{
+    return m_pairActions.front()->isVisible() ? m_pair->text() : QString();
+}
+
+void InputsToolBar::setModelInputs(bool readsText, bool pairs)
+{
+    for (QAction *action : m_textActions)
+        action->setVisible(readsText);
+    for (QAction *action : m_pairActions)
+        action->setVisible(readsText && pairs);
+    m_text->setPlaceholderText(pairs ? tr("First text - Enter runs") : tr("Question or caption - Enter runs"));
 }
 
 void InputsToolBar::setText(const QString &text)

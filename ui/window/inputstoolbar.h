@@ -26,6 +26,11 @@ public:
 
     QString text() const;
     void setText(const QString &text);
+    /// The second text of a sentence pair; empty when none (or the model reads one text).
+    QString pair() const;
+    /// Shows what the open model reads: the text box only for a model that
+    /// reads text, the second box only for one whose tokenizer makes pairs.
+    void setModelInputs(bool readsText, bool pairs);
     /// Puts the cursor in the text, all of it selected (Ctrl+L).
     void editText();
     core::Method method() const;
@@ -50,6 +55,9 @@ signals:
 
 private:
     QLineEdit *m_text = nullptr;
+    QLineEdit *m_pair = nullptr;
+    QList<QAction *> m_textActions; ///< the text box and its label
+    QList<QAction *> m_pairActions;
     QComboBox *m_model = nullptr;
     QComboBox *m_method = nullptr;
     QComboBox *m_device = nullptr;

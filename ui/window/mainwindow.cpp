@@ -61,6 +61,14 @@ QWidget *titled(const QString &title, QWidget *content, QWidget *parent)
     return box;
 }
 
+/// The widget, with the object name tests and style sheets find it by.
+template <typename Widget>
+Widget *named(Widget *widget, const char *name)
+{
+    widget->setObjectName(QLatin1String(name));
+    return widget;
+}
+
 } // namespace
 
 MainWindow::MainWindow(QWidget *parent)
@@ -153,12 +161,9 @@ QWidget *MainWindow::buildLeftSide()
     layout->addWidget(m_banner);
     m_hint = new FirstRunHint(left);
     layout->addWidget(m_hint);
-    m_image = new ImageView(left);
-    m_image->setObjectName(QStringLiteral("imageView"));
-    layout->addWidget(m_image, 1);
-    m_tokens = new TokenView(left);
-    m_tokens->setObjectName(QStringLiteral("tokenView"));
-    layout->addWidget(m_tokens);
+    layout->addWidget(m_image = named(new ImageView(left), "imageView"), 1);
+    layout->addWidget(m_tokens = named(new TokenView(left), "tokenView"));
+    layout->addStretch(); // the space an image-less model's missing image leaves
     return left;
 }
 
@@ -170,22 +175,12 @@ QWidget *MainWindow::buildRightSide()
     m_tabs->setObjectName(QStringLiteral("rightTabs"));
     m_maps = new AttentionMapPanel(m_tabs);
     m_tabs->addTab(m_maps, tr("Attention matrix"));
-    m_headGrid = new HeadGridView(m_tabs);
-    m_headGrid->setObjectName(QStringLiteral("headGrid"));
-    m_tabs->addTab(m_headGrid, tr("Head grid"));
-    m_faithfulness = new FaithfulnessPanel(m_tabs);
-    m_faithfulness->setObjectName(QStringLiteral("faithfulnessPanel"));
-    m_tabs->addTab(m_faithfulness, tr("Faithfulness"));
-    m_compare = new ComparePanel(m_tabs);
-    m_compare->setObjectName(QStringLiteral("comparePanel"));
-    m_tabs->addTab(m_compare, tr("Compare"));
-    m_teaching = new TeachingView(m_tabs);
-    m_teaching->setObjectName(QStringLiteral("teachingView"));
-    m_tabs->addTab(m_teaching, tr("Teaching"));
-    m_predictions = new PredictionBars(m_rightSplit);
-    m_predictions->setObjectName(QStringLiteral("predictionBars"));
-    m_modality = new ModalityBars(m_rightSplit);
-    m_modality->setObjectName(QStringLiteral("modalityBars"));
+    m_tabs->addTab(m_headGrid = named(new HeadGridView(m_tabs), "headGrid"), tr("Head grid"));
+    m_tabs->addTab(m_faithfulness = named(new FaithfulnessPanel(m_tabs), "faithfulnessPanel"), tr("Faithfulness"));
+    m_tabs->addTab(m_compare = named(new ComparePanel(m_tabs), "comparePanel"), tr("Compare"));
+    m_tabs->addTab(m_teaching = named(new TeachingView(m_tabs), "teachingView"), tr("Teaching"));
+    m_predictions = named(new PredictionBars(m_rightSplit), "predictionBars");
+    m_modality = named(new ModalityBars(m_rightSplit), "modalityBars");
     m_rightSplit->addWidget(m_tabs);
     m_rightSplit->addWidget(titled(tr("Answers"), m_predictions, m_rightSplit));
     m_rightSplit->addWidget(titled(tr("Modality weights"), m_modality, m_rightSplit));
@@ -445,14 +440,16 @@ void MainWindow::request(bool newInput)
         r.modelPath = m_modelPath;
         r.imagePath = m_imagePath;
         r.text = m_inputs->text();
+        r.pair = m_inputs->pair();
     } else {
         // A view change (method, answer, map, head) re-explains the input on
         // screen, not text typed but not yet run.
         r.modelPath = shown.modelPath;
         r.imagePath = shown.imagePath;
         r.text = shown.text;
+        r.pair = shown.pair;
     }
-    if (r.modelPath.isEmpty() || r.imagePath.isEmpty())
+    if (r.modelPath.isEmpty()) // no image is fine: the worker asks for one if the model takes one
         return;
     r.method = m_inputs->method();
     r.fusion = m_display->fusion();
@@ -480,6 +477,8 @@ void MainWindow::showResult(const ExplainResult &result)
     m_recent->rememberModel(result.modelPath);
     m_recent->rememberImage(result.imagePath);
     rebuildModelSelector();
+    m_inputs->setModelInputs(result.readsText, result.takesPairs); // what the model reads; the views hide themselves
+    m_modality->parentWidget()->setVisible(result.readsImage && result.readsText); // weights of two modalities
     const bool restoreView = m_pendingView.active;
     m_pendingView.active = false;
     m_selection->showResult(result, restoreView ? std::optional<int>(m_pendingView.selectedToken) : std::nullopt);
@@ -547,6 +546,8 @@ void MainWindow::tabChanged()
 
 QString MainWindow::imageName(const QString &path) const
 {
+    if (m_selection->hasResult() && !m_selection->result().readsImage)
+        return tr("text");
     return m_imageNames.value(path, QFileInfo(path).fileName());
 }
 

@@ -30,8 +30,9 @@ struct ExplainRequest
 {
     quint64 generation = 0;
     QString modelPath;
-    QString imagePath;
+    QString imagePath; ///< ignored (may be empty) for a model that takes no image
     QString text;
+    QString pair;      ///< the second text of a sentence pair; empty: one text
     core::Method method = core::Method::Relevance;
     int target = -1;    ///< label to explain; -1: the predicted one
     int attention = -1; ///< attention map shown in the matrix view; -1: the default one
@@ -73,7 +74,11 @@ struct ExplainResult
     QString modelPath;
     QString imagePath;
     QString text;                    ///< the text as requested
+    QString pair;                    ///< the second text, as requested
     QString modelName;
+    bool readsImage = true;          ///< the model looks at an image (it has image patches)
+    bool readsText = true;           ///< the model reads text
+    bool takesPairs = false;         ///< its tokenizer makes sentence pairs
     QString deviceName;
     core::Prediction prediction;
     core::Explanation explanation;   ///< the chosen method, for the chosen target

@@ -41,8 +41,9 @@ constexpr qint64 kProbeTimeoutMs = 120000;
 QString runKey(const ExplainRequest &request)
 {
     const QFileInfo image(request.imagePath);
-    return QStringLiteral("%1\n%2\n%3\n%4\n%5")
-        .arg(request.modelPath, request.imagePath, image.lastModified().toString(Qt::ISODateWithMs), request.text)
+    return QStringLiteral("%1\n%2\n%3\n%4\n%5\n%6")
+        .arg(request.modelPath, request.imagePath, image.lastModified().toString(Qt::ISODateWithMs), request.text,
+             request.pair)
         .arg(static_cast<int>(request.device));
 }
 
@@ -150,8 +151,11 @@ bool ExplainWorker::openAndRun(const ExplainRequest &request, core::DeviceChoice
     m_faithfulness.clear();
     m_explanations.clear();
     m_trust.clear();
-    const core::ModelInput input = core::InputLoader::load(m_bundle->manifest(), request.imagePath.toStdString(),
-                                                           request.text.toStdString());
+    const core::Manifest &m = m_bundle->manifest();
+    if (m.readsImage() && request.imagePath.isEmpty())
+        throw core::Error(tr("This model looks at an image: open one (File > Open image, Ctrl+O).").toStdString());
+    const core::ModelInput input = core::InputLoader::load(m, request.imagePath.toStdString(), request.text.toStdString(),
+                                                           m.text.subword() ? request.pair.toStdString() : std::string());
     if (request.generation < m_latest->load())
         return true; // dropped by the controller anyway
     // Raw attention and rollout need no autograd graph; without it the
@@ -173,7 +177,11 @@ void ExplainWorker::describe(const ExplainRequest &request, const core::Captured
     result.modelPath = request.modelPath;
     result.imagePath = request.imagePath;
     result.text = request.text;
+    result.pair = request.pair;
     result.modelName = QString::fromStdString(m.name);
+    result.readsImage = m.readsImage();
+    result.readsText = m.readsText();
+    result.takesPairs = m.text.subword();
     result.deviceName = QString::fromStdString(m_bundle->deviceName());
     result.prediction = run.prediction();
     result.forwardMs = result.reusedRun ? 0.0 : run.forwardMilliseconds();

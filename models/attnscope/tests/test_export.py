@@ -127,5 +127,92 @@ class ExportHelperTest(unittest.TestCase):
             export.AttentionRecorder(nn.Linear(3, 3))
 
 
+
+class ResearchCodeExportTest(unittest.TestCase):
+    """Contract version 2 from research code: the recorder on named modules,
+    and the written archive opened by AttnScope itself, whose refusals come
+    back as ContractError (one bad case per kind of rule)."""
+
+    def setUp(self):
+        if not BINARY:
+            self.skipTest("ATTNSCOPE_BINARY is not set")
+        self.dir = tempfile.TemporaryDirectory()
+        self.path = os.path.join(self.dir.name, "model.pt")
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def vit(self, fused=False):
+        from attnscope.research_style import VitLike
+        torch.manual_seed(5)
+        model = VitLike(3, img_size=(24, 32), patch_size=8, dim=24, depth=2, num_heads=2, reg_tokens=2)
+        model.blocks[0].attn.fused_attn = fused
+        return model
+
+    def export_vit(self, manifest, **options):
+        from attnscope import make_research_test_data as research
+        wrapped = export.AttentionRecorder(self.vit(), modules="blocks.*.attn.attn_drop")
+        export.export(wrapped, manifest or research.vit_manifest(), (torch.randn(2, 3, 24, 32),), self.path, **options)
+
+    def test_timm_style_vit_exports_unchanged(self):
+        model = self.vit(fused=True)
+        with self.assertWarnsRegex(UserWarning, "fused attention"):
+            wrapped = export.AttentionRecorder(model, modules="blocks.*.attn.attn_drop")
+        self.assertFalse(model.blocks[0].attn.fused_attn)
+        self.assertEqual(wrapped.attention_names(), ["blocks.0.attn.attn_drop", "blocks.1.attn.attn_drop"])
+        x = torch.randn(1, 3, 24, 32)
+        logits, maps = wrapped(x)
+        self.assertTrue(torch.equal(logits, model(x)))  # the model's own answer, unchanged
+        self.assertEqual(tuple(maps[0].shape), (1, 2, 15, 15))
+        self.export_vit(None)
+        info = subprocess.run([BINARY, "info", self.path], capture_output=True, text=True)
+        self.assertEqual(info.returncode, 0, info.stderr)
+        self.assertEqual(os.stat(self.path).st_mode & 0o777, 0o666 & ~self.umask())
+
+    @staticmethod
+    def umask():
+        mask = os.umask(0)
+        os.umask(mask)
+        return mask
+
+    def test_no_module_of_that_name(self):
+        with self.assertRaisesRegex(export.ContractError, "no module of the model is named like blocks.\\*.attn.drop"):
+            export.AttentionRecorder(self.vit(), modules="blocks.*.attn.drop")
+
+    def refused(self, edit, message, **options):
+        from attnscope import make_research_test_data as research
+        manifest = research.vit_manifest()
+        edit(manifest)
+        with self.assertRaisesRegex(export.ContractError, message):
+            self.export_vit(manifest, **options)
+        self.assertFalse(os.path.exists(self.path))  # nothing AttnScope would refuse is left behind
+        self.assertEqual([f for f in os.listdir(self.dir.name)], [])
+
+    def test_attnscope_refusals_become_contract_errors(self):
+        self.refused(lambda m: m["decision"].update(index=99), "AttnScope refuses the archive: .*'decision.index' is past")
+        self.refused(lambda m: m["image"].update(resize="crop"), "'image.resize' must be")
+        self.refused(lambda m: m.update(text={"tokenizer": "wordpiece", "file": "vocab.txt", "max_length": 4}),
+                     "'inputs' has no \"input_ids\"")
+        self.refused(lambda m: m["streams"][0]["segments"][2].update(grid=[4, 3]), "attention map 0|grid")
+        self.refused(lambda m: m.update(inputs=["image", "pixel_mask"]), "manifest 'inputs' names \"pixel_mask\"")
+        self.refused(lambda m: m.update(inputs=["image", "input_ids"]), "2 inputs")
+
+    def test_tokenizer_file_must_be_stored(self):
+        from attnscope import make_research_test_data as research
+        from attnscope.research_style import BertLike
+        torch.manual_seed(6)
+        wrapped = export.AttentionRecorder(BertLike(len(research.BERT_VOCAB), 2, max_positions=16),
+                                           modules="bert.encoder.layer.*.attention.self.dropout")
+        ids = torch.randint(0, len(research.BERT_VOCAB), (2, 16))
+        example = (ids, torch.ones(2, 16, dtype=torch.long), torch.zeros(2, 16, dtype=torch.long))
+        with self.assertRaisesRegex(export.ContractError, "the archive holds no such file"):
+            export.export(wrapped, research.bert_manifest(), example, self.path)
+        export.export(wrapped, research.bert_manifest(), example, self.path,
+                      files={"vocab.txt": "\n".join(research.BERT_VOCAB) + "\n"})
+        tokens = subprocess.run([BINARY, "tokenize", "--model", self.path, "--text", "playing", "--json"],
+                                capture_output=True, text=True)
+        self.assertEqual(json.loads(tokens.stdout)["tokens"][:4], ["[CLS]", "play", "##ing", "[SEP]"])
+
+
 if __name__ == "__main__":
     unittest.main()

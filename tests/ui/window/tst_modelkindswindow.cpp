@@ -1,0 +1,91 @@
+// The window with contract version 2's model kinds, driven as a user drives
+// it: an image-only ViT shows no text box and no words; a text-only BERT
+// shows no image, needs none, and offers a second text for a sentence pair
+// whose pieces (type ids 1) reach the word chips.
+#include "windowtest.h"
+
+#include "ui/window/inputstoolbar.h"
+
+using namespace attnscope;
+using test::data;
+using test::waitShown;
+
+class TestModelKindsWindow : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase() { test::useTestSettings("tst_modelkindswindow"); }
+    void imageOnlyModelHasNoTextBox();
+    void textOnlyModelHasNoImage();
+};
+
+namespace {
+
+/// The tool bar's box (the Compare tab has a text box of its own), on a
+/// window wide enough that the tool bar keeps every box out of its overflow menu.
+bool textBoxShown(ui::MainWindow &w, const char *name)
+{
+    auto *edit = w.findChild<ui::InputsToolBar *>()->findChild<QLineEdit *>(QLatin1String(name));
+    return edit && edit->isVisible();
+}
+
+} // namespace
+
+void TestModelKindsWindow::imageOnlyModelHasNoTextBox()
+{
+    ui::MainWindow w;
+    w.resize(1600, 750);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    w.open(data("tiny_vit.pt"), data("images/joint_large.png"), QStringLiteral("is there a circle"));
+    QVERIFY(waitShown(shown));
+    QTRY_VERIFY(!textBoxShown(w, "textInput")); // the tool bar lays its boxes out on its next pass
+    QTRY_VERIFY(!textBoxShown(w, "pairInput")); // the tool bar lays its boxes out on its next pass
+    QVERIFY(w.findChild<ui::ImageView *>("imageView")->isVisible());
+    QVERIFY(!w.findChild<ui::TokenView *>("tokenView")->isVisible());
+    QVERIFY(!w.findChild<QWidget *>("modalityBars")->isVisible()); // one modality: no weights between two
+    QVERIFY(w.lastResult().tokens.isEmpty());
+    QCOMPARE(w.lastResult().explanation.gridRows * w.lastResult().explanation.gridCols, 12);
+    QVERIFY(!w.windowTitle().contains(QStringLiteral("text")));
+}
+
+void TestModelKindsWindow::textOnlyModelHasNoImage()
+{
+    ui::MainWindow w;
+    w.resize(1600, 750);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    // No image at all: a text model needs none.
+    w.open(data("tiny_bert.pt"), QString(), QStringLiteral("he acted"));
+    QVERIFY(waitShown(shown));
+    QVERIFY(!w.findChild<ui::ImageView *>("imageView")->isVisible());
+    QVERIFY(w.findChild<ui::TokenView *>("tokenView")->isVisible());
+    QTRY_VERIFY(textBoxShown(w, "textInput")); // the tool bar lays its boxes out on its next pass
+    QTRY_VERIFY(textBoxShown(w, "pairInput")); // the tool bar lays its boxes out on its next pass
+    QCOMPARE(w.lastResult().tokens.mid(0, 5), (QStringList{"[CLS]", "he", "act", "##ed", "[SEP]"}));
+    QCOMPARE(w.windowTitle(), QStringLiteral("AttnScope - tiny-bert-wordpiece - text"));
+
+    // The second text, typed and run with Enter: [CLS] he act ##ed [SEP] she [SEP].
+    auto *pair = w.findChild<QLineEdit *>("pairInput");
+    pair->setFocus();
+    QTest::keyClicks(pair, QStringLiteral("she"));
+    QTest::keyClick(pair, Qt::Key_Return);
+    QVERIFY(waitShown(shown));
+    QTRY_COMPARE_WITH_TIMEOUT(w.lastResult().pair, QStringLiteral("she"), 30000);
+    QCOMPARE(w.lastResult().tokens.mid(0, 7), (QStringList{"[CLS]", "he", "act", "##ed", "[SEP]", "she", "[SEP]"}));
+    QVERIFY(w.lastResult().explanation.hasTokenScores());
+    QVERIFY(!w.lastResult().explanation.hasPatchScores());
+
+    // Back to a model that reads an image and one text: the pair box goes.
+    w.open(data("tiny_joint.pt"), data("images/joint_exact.png"), QStringLiteral("is there a red circle"));
+    QVERIFY(waitShown(shown));
+    QTRY_VERIFY_WITH_TIMEOUT(w.lastResult().modelName == QStringLiteral("tiny-joint"), 30000);
+    QTRY_VERIFY(!textBoxShown(w, "pairInput")); // the tool bar lays its boxes out on its next pass
+    QVERIFY(w.findChild<ui::ImageView *>("imageView")->isVisible());
+    QVERIFY(w.findChild<QWidget *>("modalityBars")->isVisible());
+}
+
+QTEST_MAIN(TestModelKindsWindow)
+#include "tst_modelkindswindow.moc"
