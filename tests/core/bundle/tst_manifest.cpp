@@ -62,6 +62,20 @@ Json *member(Json &j, const std::string &key)
     return const_cast<Json *>(j.find(key));
 }
 
+/// The manifest, edited, is refused with a message naming the file and `message`.
+void expectRefused(Json j, const Edit &edit, const QString &message)
+{
+    edit(j);
+    try {
+        Manifest::parse(j.dump(), "model.pt");
+        QFAIL("the broken manifest was accepted");
+    } catch (const Error &e) {
+        const QString what = QString::fromUtf8(e.what());
+        QVERIFY2(what.startsWith("model.pt: "), qPrintable(what));
+        QVERIFY2(what.contains(message), qPrintable(what));
+    }
+}
+
 } // namespace
 
 Q_DECLARE_METATYPE(Edit)
@@ -167,16 +181,7 @@ void TestManifest::rejectsMistakes()
 {
     QFETCH(Edit, edit);
     QFETCH(QString, message);
-    Json j = validManifest();
-    edit(j);
-    try {
-        Manifest::parse(j.dump(), "model.pt");
-        QFAIL("the broken manifest was accepted");
-    } catch (const Error &e) {
-        const QString what = QString::fromUtf8(e.what());
-        QVERIFY2(what.startsWith("model.pt: "), qPrintable(what));
-        QVERIFY2(what.contains(message), qPrintable(what));
-    }
+    expectRefused(validManifest(), edit, message);
 }
 
 void TestManifest::parsesVersion2()
@@ -264,16 +269,7 @@ void TestManifest::rejectsVersion2Mistakes()
     QFETCH(bool, textModel);
     QFETCH(Edit, edit);
     QFETCH(QString, message);
-    Json j = textModel ? textOnlyManifest() : imageOnlyManifest();
-    edit(j);
-    try {
-        Manifest::parse(j.dump(), "model.pt");
-        QFAIL("the broken manifest was accepted");
-    } catch (const Error &e) {
-        const QString what = QString::fromUtf8(e.what());
-        QVERIFY2(what.startsWith("model.pt: "), qPrintable(what));
-        QVERIFY2(what.contains(message), qPrintable(what));
-    }
+    expectRefused(textModel ? textOnlyManifest() : imageOnlyManifest(), edit, message);
 }
 
 QTEST_APPLESS_MAIN(TestManifest)

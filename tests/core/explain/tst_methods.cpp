@@ -1,6 +1,6 @@
 // The engine's methods on the tiny test models against values computed by an
 // independent implementation (models/attnscope/reference.py), to 1e-4.
-#include "../../testsupport.h"
+#include "methodsreference.h"
 
 #include "core/bundle/modelbundle.h"
 #include "core/error.h"
@@ -70,41 +70,9 @@ void TestMethods::matchesReference()
     const int target = static_cast<int>(ref.find("target")->toNumber());
     QCOMPARE(run->prediction().predicted, target);
 
-    const Json &methods = *ref.find("methods");
-    for (Method method : allMethods()) {
-        const Json &expected = *methods.find(methodName(method));
-        MethodOptions options;
-        options.method = method;
-        const Explanation e = Explainer::explain(*run, options);
-        QCOMPARE(e.target, target);
-        if (expected.find("patch_scores")->isNull()) {
-            QVERIFY(!e.hasPatchScores());
-        } else {
-            ATTNSCOPE_COMPARE_FLOATS(e.patchScores, test::floatsOf(*expected.find("patch_scores")));
-        }
-        if (expected.find("token_scores")->isNull()) {
-            QVERIFY(!e.hasTokenScores());
-        } else {
-            ATTNSCOPE_COMPARE_FLOATS(e.tokenScores, test::floatsOf(*expected.find("token_scores")));
-        }
-        if (const Json *matrix = expected.find("matrix"))
-            ATTNSCOPE_COMPARE_FLOATS(e.matrix.values(), test::floatsOf(*matrix));
-        if (method == Method::RawAttention)
-            QCOMPARE(Explainer::defaultAttention(*run), static_cast<int>(expected.find("attention")->toNumber()));
-    }
-
-    // Rollout's head fusion and discard ratio, as vit-explain offers them.
-    for (const Json &variant : ref.find("rollout_variants")->toArray()) {
-        MethodOptions options;
-        options.method = Method::Rollout;
-        options.fusion = parseHeadReduction(variant.find("fusion")->toString());
-        options.discardRatio = variant.find("discard_ratio")->toNumber();
-        const Explanation e = Explainer::explain(*run, options);
-        if (!variant.find("patch_scores")->isNull())
-            ATTNSCOPE_COMPARE_FLOATS(e.patchScores, test::floatsOf(*variant.find("patch_scores")));
-        if (!variant.find("token_scores")->isNull())
-            ATTNSCOPE_COMPARE_FLOATS(e.tokenScores, test::floatsOf(*variant.find("token_scores")));
-    }
+    test::compareMethodsWithReference(*run, ref);
+    if (QTest::currentTestFailed())
+        return;
 
     // Modality weights.
     MethodOptions relevanceOptions;

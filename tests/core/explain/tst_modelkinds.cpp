@@ -6,7 +6,7 @@
 // tests/data/model_kinds.reference.json, made by the independent Python
 // implementation (models/attnscope/reference.py, which reads text with the
 // Python WordPiece in attnscope/wordpiece.py), to 1e-4.
-#include "../../testsupport.h"
+#include "methodsreference.h"
 
 #include "core/bundle/modelbundle.h"
 #include "core/engine/capturedrun.h"
@@ -82,34 +82,9 @@ void TestModelKinds::matchesReference()
     const int target = static_cast<int>(ref.find("target")->toNumber());
     QCOMPARE(run->prediction().predicted, target);
 
-    const Json &methods = *ref.find("methods");
-    for (Method method : allMethods()) {
-        const Json &expected = *methods.find(methodName(method));
-        MethodOptions options;
-        options.method = method;
-        const Explanation e = Explainer::explain(*run, options);
-        if (expected.find("patch_scores")->isNull())
-            QVERIFY(!e.hasPatchScores());
-        else
-            ATTNSCOPE_COMPARE_FLOATS(e.patchScores, test::floatsOf(*expected.find("patch_scores")));
-        if (expected.find("token_scores")->isNull())
-            QVERIFY(!e.hasTokenScores());
-        else
-            ATTNSCOPE_COMPARE_FLOATS(e.tokenScores, test::floatsOf(*expected.find("token_scores")));
-        if (const Json *matrix = expected.find("matrix"))
-            ATTNSCOPE_COMPARE_FLOATS(e.matrix.values(), test::floatsOf(*matrix));
-    }
-    for (const Json &variant : ref.find("rollout_variants")->toArray()) {
-        MethodOptions options;
-        options.method = Method::Rollout;
-        options.fusion = parseHeadReduction(variant.find("fusion")->toString());
-        options.discardRatio = variant.find("discard_ratio")->toNumber();
-        const Explanation e = Explainer::explain(*run, options);
-        if (!variant.find("patch_scores")->isNull())
-            ATTNSCOPE_COMPARE_FLOATS(e.patchScores, test::floatsOf(*variant.find("patch_scores")));
-        if (!variant.find("token_scores")->isNull())
-            ATTNSCOPE_COMPARE_FLOATS(e.tokenScores, test::floatsOf(*variant.find("token_scores")));
-    }
+    test::compareMethodsWithReference(*run, ref);
+    if (QTest::currentTestFailed())
+        return;
 
     const Explanation relevance = Explainer::explain(*run, MethodOptions{});
     const ModalityWeights w = ModalityWeights::compute(*run, target, &relevance);
