@@ -282,12 +282,7 @@ Json ExplainCommand::describeInput() const
     const Manifest &m = m_bundle->manifest();
     const ModelInput &input = m_input;
     Json in = Json::object();
-    in.set("inputs", [&] {
-        Json names = Json::array();
-        for (const std::string &name : m.inputs)
-            names.push(name);
-        return names;
-    }());
+    in.set("inputs", m.inputsJson());
     std::string imageNote;
     if (m.readsImage()) {
         in.set("image", input.imagePath);

@@ -94,8 +94,6 @@ Manifest Manifest::parse(const std::string &text, const std::string &source)
         r.fail(hasText ? "inputs" : "text", hasText ? "has no \"input_ids\" although the manifest has a 'text' section"
                                                     : "is missing: \"inputs\" lists input_ids, so the manifest must say how "
                                                       "text becomes them");
-    if (m.text.pair && !m.takesText())
-        r.fail("text.pair", "needs input_ids among the inputs");
 
     const auto &streams = r.array(r.require(root, "streams", "streams"), "streams", 1);
     int imageSegments = 0, textSegments = 0;
@@ -262,12 +260,8 @@ Json Manifest::toJson() const
             l.push(label);
         root.set("labels", l);
     }
-    if (format == 2) {
-        Json in = Json::array();
-        for (const auto &input : inputs)
-            in.push(input);
-        root.set("inputs", in);
-    }
+    if (format == 2)
+        root.set("inputs", inputsJson());
     Json img = Json::object();
     img.set("size", Json(Json::Array{image.height, image.width}));
     img.set("mean", Json(Json::Array{image.mean[0], image.mean[1], image.mean[2]}));
@@ -349,6 +343,14 @@ Json Manifest::toJson() const
         root.set("attention_inputs", a);
     }
     return root;
+}
+
+Json Manifest::inputsJson() const
+{
+    Json out = Json::array();
+    for (const std::string &input : inputs)
+        out.push(input);
+    return out;
 }
 
 bool Manifest::takes(const std::string &input) const

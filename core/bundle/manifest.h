@@ -59,10 +59,11 @@ struct TextSpec
     std::string sepToken = "[SEP]";
     bool addCls = false; ///< the tokenizer puts clsToken first
     bool addSep = false; ///< the tokenizer puts sepToken after the words
-    /// A subword tokenizer built from the files stored with the model, set
-    /// by ModelBundle::load; Tokenizer::of() builds the word-level one.
+    /// The tokenizer, built once by ModelBundle::load (a subword one from the
+    /// files stored with the model); without it Tokenizer::of() builds a
+    /// word-level one on each call.
     std::shared_ptr<const Tokenizer> loaded;
-    int64_t padId = 0; ///< subword tokenizers: the id that fills and masks out (set with `loaded`)
+    int64_t padId = 0; ///< the id that fills and masks out (word-level: from vocab; subword: set with `loaded`)
     bool subword() const { return tokenizer != "word"; }
 };
 
@@ -168,6 +169,7 @@ struct Manifest
     Json toJson() const;
 
     bool takes(const std::string &input) const;
+    Json inputsJson() const; ///< `inputs` as the manifest writes it
     bool takesImage() const { return takes("image"); }
     bool takesText() const { return takes("input_ids"); }
     /// Whether the user gives an image / a text: a version 1 manifest passes

@@ -135,6 +135,7 @@ TextSpec parseTextSection(const ManifestReader &r, const Json &json, int format)
             r.fail(path, "names \"" + token + "\", which is not in text.vocab");
     };
     requireInVocab(spec.padToken, "text.special_tokens.pad");
+    spec.padId = std::find(spec.vocab.begin(), spec.vocab.end(), spec.padToken) - spec.vocab.begin();
     requireInVocab(spec.unkToken, "text.special_tokens.unk");
     if (spec.addCls)
         requireInVocab(spec.clsToken, "text.special_tokens.cls");

@@ -94,7 +94,7 @@ std::pair<std::vector<float>, TokenizedText> probeInput(const Manifest &m)
         // vocabulary larger than the model's embedding shows at load.
         if (!m.text.vocab.empty())
             words = m.text.vocab.back() + " " + words;
-        text = Tokenizer::create(m.text)->encode(words);
+        text = Tokenizer::of(m.text)->encode(words);
     }
     return {pixels, text};
 }
@@ -169,12 +169,13 @@ ForwardOutput ModelBundle::Impl::forward(const ForwardInputs &in)
     // more words than the model's table (LibTorch says "index out of range
     // in self", from TorchScript as a JIT exception).
     auto beyondEmbedding = [&](const std::string &what) {
-        if (manifest.text.subword() && what.find("index out of range in self") != std::string::npos)
+        if (manifest.text.maxLength <= 0 || what.find("index out of range in self") == std::string::npos)
+            return;
+        if (manifest.text.subword())
             throw Error(prefix + "a token id of this input is past the end of the model's embedding table: the "
                         "tokenizer's vocabulary (" + manifest.text.file + ") is larger than the model can look up (was "
                         "the model exported with another tokenizer?)");
-        if (manifest.text.maxLength > 0 && what.find("index out of range in self") != std::string::npos)
-            throw Error(prefix + "a word id of this input is past the end of the model's embedding table: the manifest's "
+        throw Error(prefix + "a word id of this input is past the end of the model's embedding table: the manifest's "
                         "vocabulary has " + std::to_string(manifest.text.vocab.size())
                         + " words, more than the model can look up (was the model exported with another vocabulary?)");
     };
@@ -373,11 +374,14 @@ std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceCh
         throw Error(path + ": is a TorchScript model but has no AttnScope manifest (attnscope.json); "
                            "export it with the export helper (models/attnscope/export.py), which writes one");
     d.manifest = Manifest::parse(manifestText, path);
+    // The tokenizer, built once for every input of the bundle.
     if (d.manifest.text.subword()) {
         const std::map<std::string, std::string> files(extra.begin(), extra.end());
         const auto tokenizer = ModelTokenizer::build(d.manifest.text, files, path);
         d.manifest.text.loaded = tokenizer;
         d.manifest.text.padId = tokenizer->padding().id;
+    } else if (d.manifest.text.maxLength > 0) {
+        d.manifest.text.loaded = Tokenizer::create(d.manifest.text);
     }
     d.module.eval();
     // Gradient-based methods differentiate the logits with respect to the

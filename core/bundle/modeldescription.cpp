@@ -21,10 +21,7 @@ Json ModelDescription::of(const ModelBundle &bundle)
         labels.push(label);
     out.set("labels", labels);
     out.set("format", m.format);
-    Json inputs = Json::array();
-    for (const std::string &input : m.inputs)
-        inputs.push(input);
-    out.set("inputs", inputs);
+    out.set("inputs", m.inputsJson());
     out.set("image_size", m.takesImage() ? Json(Json::Array{m.image.height, m.image.width}) : Json(nullptr));
     if (m.text.maxLength > 0) {
         out.set("tokenizer", m.text.tokenizer);

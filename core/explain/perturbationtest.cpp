@@ -34,10 +34,7 @@ InputVariant PerturbationTest::remove(const Manifest &manifest, const ModelInput
             }
         }
     } else if (modality == Modality::Text) {
-        const auto &vocab = manifest.text.vocab;
-        const auto pad = std::find(vocab.begin(), vocab.end(), manifest.text.padToken);
-        const int64_t padId = manifest.text.subword() ? manifest.text.padId
-                              : pad == vocab.end() ? 0 : static_cast<int64_t>(pad - vocab.begin());
+        const int64_t padId = manifest.text.padId;
         for (int index : indices) {
             v.mask[static_cast<size_t>(index)] = 0;
             v.ids[static_cast<size_t>(index)] = padId;

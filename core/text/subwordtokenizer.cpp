@@ -297,7 +297,8 @@ void SubwordTokenizer::pad(EncodedText &e) const
     fill(e.attentionMask, uint8_t(0));
 }
 
-TokenizedText SubwordTokenizer::tokenized(const EncodedText &e, const std::optional<int64_t> &unknown)
+TokenizedText SubwordTokenizer::tokenized(const EncodedText &e, const std::optional<int64_t> &unknown,
+                                          const std::string *texts)
 {
     TokenizedText out;
     out.ids = e.ids;
@@ -306,9 +307,18 @@ TokenizedText SubwordTokenizer::tokenized(const EncodedText &e, const std::optio
     out.wordIds = e.wordIds;
     out.sequenceIds = e.sequenceIds;
     for (size_t i = 0; i < e.size(); ++i) {
+        const bool unread = unknown && e.ids[i] == *unknown && !e.specialTokensMask[i];
         out.tokens.push_back(sanitizeUtf8(e.tokens[i]));
         out.special.push_back(e.specialTokensMask[i]);
-        out.unknown.push_back(unknown && e.ids[i] == *unknown && !e.specialTokensMask[i] ? 1 : 0);
+        out.unknown.push_back(unread ? 1 : 0);
+        // What the model could not read, as the user typed it: the note
+        // names "Zébra", not "[UNK]".
+        const int64_t sequence = e.sequenceIds[i];
+        const auto [begin, end] = e.byteOffsets[i];
+        out.unknownSource.push_back(unread && (sequence == 0 || sequence == 1) && end > begin
+                                        ? sanitizeUtf8(texts[sequence].substr(static_cast<size_t>(begin),
+                                                                              static_cast<size_t>(end - begin)))
+                                        : std::string());
     }
     out.wordCount = static_cast<int>(e.truncation.words[0] + e.truncation.words[1]);
     out.droppedWords = static_cast<int>(e.truncation.cutWords[0] + e.truncation.cutWords[1]);
@@ -318,12 +328,13 @@ TokenizedText SubwordTokenizer::tokenized(const EncodedText &e, const std::optio
 
 TokenizedText SubwordTokenizer::encode(const std::string &text) const
 {
-    return tokenized(encodeText(text), m_parts.model->unknownId());
+    return tokenized(encodeText(text), m_parts.model->unknownId(), &text);
 }
 
 TokenizedText SubwordTokenizer::encodeWithPair(const std::string &text, const std::string &pair) const
 {
-    return tokenized(encodePair(text, pair), m_parts.model->unknownId());
+    const std::string texts[2] = {text, pair};
+    return tokenized(encodePair(text, pair), m_parts.model->unknownId(), texts);
 }
 
 void SubwordTokenizer::fitTo(int64_t length, const std::string &padToken)

@@ -94,7 +94,8 @@ public:
     const Padding &padding() const { return m_parts.padding; }
 
 private:
-    static TokenizedText tokenized(const EncodedText &e, const std::optional<int64_t> &unknown);
+    /// `texts`: the text (and pair) encoded, for showing unknown pieces as typed.
+    static TokenizedText tokenized(const EncodedText &e, const std::optional<int64_t> &unknown, const std::string *texts);
     EncodedText encodeAll(const std::string *texts, size_t count) const;
     EncodedText encodeSequence(const std::string &text, int sequence) const;
     std::vector<TextPiece> pieces(const AlignedChars &text) const;

@@ -5,6 +5,7 @@
 #include "core/text/wordleveltokenizer.h"
 
 #include <algorithm>
+#include <set>
 
 namespace attnscope::core {
 
@@ -39,17 +40,26 @@ std::vector<std::string> TokenizedText::unknownWords() const
 {
     std::vector<std::string> out;
     for (size_t i = 0; i < tokens.size() && i < unknown.size(); ++i) {
-        if (unknown[i] && std::find(out.begin(), out.end(), tokens[i]) == out.end())
-            out.push_back(tokens[i]);
+        const std::string &word = i < unknownSource.size() && !unknownSource[i].empty() ? unknownSource[i] : tokens[i];
+        if (unknown[i] && std::find(out.begin(), out.end(), word) == out.end())
+            out.push_back(word);
     }
     return out;
 }
 
 int TokenizedText::keptWords() const
 {
+    // Subword pieces count once per word of their text.
+    std::set<std::pair<int64_t, int64_t>> words;
     int n = 0;
-    for (size_t i = 0; i < special.size() && i < mask.size(); ++i)
-        n += !special[i] && mask[i] ? 1 : 0;
+    for (size_t i = 0; i < special.size() && i < mask.size(); ++i) {
+        if (special[i] || !mask[i])
+            continue;
+        if (i < wordIds.size() && i < sequenceIds.size() && wordIds[i] >= 0)
+            n += words.emplace(sequenceIds[i], wordIds[i]).second ? 1 : 0;
+        else
+            ++n;
+    }
     return n;
 }
 

@@ -18,6 +18,9 @@ struct TokenizedText
     std::vector<std::string> tokens;   ///< valid UTF-8, one per position
     std::vector<uint8_t> special;      ///< 1 for CLS / SEP / PAD positions
     std::vector<uint8_t> unknown;      ///< 1 where a word was not in the vocabulary
+    /// Subword tokenizers: at unknown positions the text the piece stands
+    /// for, as typed (the token itself is the unknown token); else empty.
+    std::vector<std::string> unknownSource;
     /// Subword tokenizers: 0 for the first text, 1 for the second (empty:
     /// all 0), the word of its text each piece belongs to (-1: specials,
     /// padding) and which text it is from (-1: specials, padding).

@@ -15,6 +15,17 @@ do not return their attention; wrap them without rewriting them:
     print(wrapped.attention_names())            # the order to list in the manifest
     export.export(wrapped, manifest, example_inputs, "my_model.pt")
 
+Research code that computes attention by hand (timm's ViT, a BERT) is
+recorded where the probabilities enter a named module; a version 2 manifest
+lists the inputs, and tokenizer files travel in the archive:
+
+    wrapped = export.AttentionRecorder(vit, modules="blocks.*.attn.attn_drop")
+    export.export(wrapped, manifest, (image,), "vit.pt")                # "inputs": ["image"]
+    export.export(bert_wrapped, manifest, (ids, mask, type_ids), "bert.pt", files={"vocab.txt": vocab_text})
+
+The written archive is opened with `attnscope info` before it is kept, so
+what AttnScope would refuse raises ContractError here.
+
 attnscope.tokenizer gives the input_ids and attention_mask AttnScope will
 give the model for a text. Runs with Debian's python3-torch (1.13).
 """
@@ -23,6 +34,7 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import warnings
@@ -31,6 +43,8 @@ from typing import List, Optional
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from attnscope import paths
 
 
 class ContractError(ValueError):
@@ -287,8 +301,6 @@ def _check_attention_inputs(spec, out, batch):
 def _attnscope_binary():
     """The attnscope program the written archive is checked with: $ATTNSCOPE_BINARY,
     else one on the PATH, else this checkout's build."""
-    import shutil
-    from attnscope import paths
     candidates = [os.environ.get("ATTNSCOPE_BINARY"), shutil.which("attnscope"),
                   os.path.join(paths.ROOT, "build", "app", "attnscope")]
     return next((c for c in candidates if c and os.access(c, os.X_OK)), None)

@@ -39,10 +39,8 @@ def load_model(path):
     if text.get("tokenizer") == "wordpiece":
         # The vocabulary stored with the model, read by the Python WordPiece.
         files = {text["file"]: ""}
-        torch.jit.load(path, _extra_files=files)
-        manifest["_wordpiece"] = wordpiece.WordPiece(files[text["file"]].decode("utf-8").splitlines()
-                                                     if isinstance(files[text["file"]], bytes)
-                                                     else files[text["file"]].splitlines(),
+        torch.jit.load(path, _extra_files=files)  # extra files come back as bytes
+        manifest["_wordpiece"] = wordpiece.WordPiece(files[text["file"]].decode("utf-8").splitlines(),
                                                      lowercase=text.get("lowercase", True))
     return module, manifest
 

@@ -8,13 +8,17 @@
 
 namespace attnscope::test {
 
-/// Every method (raw, rollout, relevance, Grad-CAM) and rollout's fusion and
-/// discard variants against `ref`; on a mismatch the calling test has failed
-/// (check QTest::currentTestFailed()).
-inline void compareMethodsWithReference(core::CapturedRun &run, const core::Json &ref)
+/// The prediction (logits, probabilities, the answer), every method (raw,
+/// rollout, relevance, Grad-CAM) and rollout's fusion and discard variants
+/// against `ref`; on a mismatch the calling test has failed (check
+/// QTest::currentTestFailed()).
+inline void compareRunWithReference(core::CapturedRun &run, const core::Json &ref)
 {
     using namespace attnscope::core;
+    ATTNSCOPE_COMPARE_FLOATS(run.prediction().logits, test::floatsOf(*ref.find("logits")));
+    ATTNSCOPE_COMPARE_FLOATS(run.prediction().probabilities, test::floatsOf(*ref.find("probabilities")));
     const int target = static_cast<int>(ref.find("target")->toNumber());
+    QCOMPARE(run.prediction().predicted, target);
     const Json &methods = *ref.find("methods");
     for (Method method : allMethods()) {
         const Json &expected = *methods.find(methodName(method));
