@@ -5,6 +5,7 @@
 #include "core/io/regularfile.h"
 #include "core/io/textfile.h"
 #include "core/json/json.h"
+#include "core/text/clipvocabulary.h"
 #include "core/text/encodedtext.h"
 #include "core/text/hftokenizerjson.h"
 #include "core/text/subwordtokenizer.h"
@@ -13,6 +14,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 namespace attnscope::app {
@@ -86,6 +88,16 @@ void printTable(const EncodedText &e, const std::string &description)
         std::printf("truncated to %lld tokens: %lld token(s) of the text and %lld of the pair were cut\n",
                     static_cast<long long>(e.truncation.maxLength), static_cast<long long>(e.truncation.cutTokens[0]),
                     static_cast<long long>(e.truncation.cutTokens[1]));
+}
+
+/// The file's first line (at most 256 bytes).
+std::string firstLine(const std::string &file)
+{
+    std::ifstream in(file, std::ios::binary);
+    std::string line(256, '\0');
+    in.read(line.data(), static_cast<std::streamsize>(line.size()));
+    line.resize(static_cast<size_t>(in.gcount()));
+    return line.substr(0, line.find('\n'));
 }
 
 } // namespace
@@ -181,6 +193,10 @@ std::unique_ptr<SubwordTokenizer> TokenizeCommand::open(const std::string &file,
     RegularFile::require(file, "tokenizer");
     const std::filesystem::path path(file);
     const std::string suffix = path.extension().string();
+    // OpenAI's CLIP vocabulary: bpe_simple_vocab_16e6.txt.gz (or unpacked, a
+    // header line with "#version" and then merges).
+    if (suffix == ".gz" || (suffix == ".txt" && firstLine(file).find("#version") != std::string::npos))
+        return ClipVocabulary::read(file);
     if (suffix == ".txt") {
         VocabularyFiles::WordPieceOptions options;
         options.lowercase = !cased;
@@ -200,8 +216,8 @@ std::unique_ptr<SubwordTokenizer> TokenizeCommand::open(const std::string &file,
                                "together with merges.txt from the same folder");
         return VocabularyFiles::readGpt2(file, merges, VocabularyFiles::Gpt2Options());
     }
-    throw Error(file + ": not a tokenizer AttnScope reads; give a tokenizer.json, a WordPiece vocab.txt or a GPT-2 "
-                       "vocab.json (with merges.txt beside it)");
+    throw Error(file + ": not a tokenizer AttnScope reads; give a tokenizer.json, a WordPiece vocab.txt, a GPT-2 "
+                       "vocab.json (with merges.txt beside it) or CLIP's bpe_simple_vocab_16e6.txt.gz");
 }
 
 } // namespace attnscope::app

@@ -43,7 +43,8 @@ struct TextSpec
     /// "word": whole words looked up in `vocab`, the demo models' own;
     /// "wordpiece": BERT's tokenizer from a vocab.txt in the archive (`file`);
     /// "gpt2_bpe": GPT-2's byte-level BPE from `file` (vocab.json) and
-    /// `mergesFile` (merges.txt); "huggingface": a tokenizer.json (`file`).
+    /// `mergesFile` (merges.txt); "clip_bpe": OpenAI CLIP's BPE vocabulary
+    /// (`file`, bpe_simple_vocab_16e6.txt.gz); "huggingface": a tokenizer.json.
     std::string tokenizer = "word";
     std::string file;       ///< subword tokenizers: the file stored with the model
     std::string mergesFile; ///< gpt2_bpe: merges.txt

@@ -98,14 +98,16 @@ TextSpec parseTextSection(const ManifestReader &r, const Json &json, int format)
         r.fail("text.tokenizer", "must be \"word\" (a word-level vocabulary) in a version 1 manifest, not \""
                                      + spec.tokenizer + "\"; subword tokenizers need \"format\": \"attnscope-model/2\"");
     if (spec.tokenizer != "word" && spec.tokenizer != "wordpiece" && spec.tokenizer != "gpt2_bpe"
-        && spec.tokenizer != "huggingface")
+        && spec.tokenizer != "clip_bpe" && spec.tokenizer != "huggingface")
         r.fail("text.tokenizer", "must be \"word\", \"wordpiece\" (a vocab.txt), \"gpt2_bpe\" (vocab.json and "
-                                 "merges.txt) or \"huggingface\" (a tokenizer.json), not \"" + spec.tokenizer + "\"");
+                                 "merges.txt), \"clip_bpe\" (CLIP's bpe_simple_vocab_16e6.txt.gz) or "
+                                 "\"huggingface\" (a tokenizer.json), not \"" + spec.tokenizer + "\"");
     if (spec.subword())
         return parseSubwordText(r, json, spec);
     for (const char *key : {"file", "merges_file", "pair"}) {
         if (json.contains(key))
-            r.fail(std::string("text.") + key, "needs a subword tokenizer (\"wordpiece\", \"gpt2_bpe\", \"huggingface\")");
+            r.fail(std::string("text.") + key, "needs a subword tokenizer (\"wordpiece\", \"gpt2_bpe\", \"clip_bpe\", "
+                                               "\"huggingface\")");
     }
     spec.lowercase = r.boolean(json, "lowercase", "text.lowercase", true);
     spec.maxLength = r.integer(json, "max_length", "text.max_length", 1);

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/text/sourcetext.h"
+#include "core/text/normalizer.h"
 
 #include <optional>
 
@@ -14,7 +14,7 @@ namespace attnscope::core {
 /// lower-casing) decomposes canonically (NFD) and deletes the nonspacing
 /// marks (Mn); (4) lowercase. Every character keeps its source (see
 /// AlignedChar), so a stripped "é" still covers the input's "é".
-class BertNormalizer
+class BertNormalizer : public Normalizer
 {
 public:
     struct Options
@@ -28,7 +28,7 @@ public:
     explicit BertNormalizer(const Options &options);
     const Options &options() const { return m_options; }
 
-    void normalize(AlignedChars &text) const;
+    void normalize(AlignedChars &text) const override;
 
     /// The canonical decomposition with the combining marks put in canonical
     /// order. As in the reference library, each output character takes the

@@ -6,6 +6,7 @@
 #include "core/text/bertpretokenizer.h"
 #include "core/text/bpemodel.h"
 #include "core/text/bytelevelpretokenizer.h"
+#include "core/text/bertnormalizer.h"
 #include "core/text/subwordtokenizer.h"
 #include "core/text/wordpiecemodel.h"
 
@@ -206,7 +207,7 @@ void readNormalizer(const JsonFields &f, const Json &root, Parts &parts)
     if (f.get(*n, "strip_accents"))
         o.stripAccents = f.flag(*n, "strip_accents", false, "normalizer");
     o.lowercase = f.flag(*n, "lowercase", true, "normalizer");
-    parts.normalizer = BertNormalizer(o);
+    parts.normalizer = std::make_shared<BertNormalizer>(o);
 }
 
 void readPreTokenizer(const JsonFields &f, const Json &root, Parts &parts)

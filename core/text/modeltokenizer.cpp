@@ -2,6 +2,7 @@
 
 #include "core/bundle/manifest.h"
 #include "core/error.h"
+#include "core/text/clipvocabulary.h"
 #include "core/text/hftokenizerjson.h"
 #include "core/text/subwordtokenizer.h"
 #include "core/text/vocabularyfiles.h"
@@ -38,6 +39,8 @@ std::shared_ptr<const SubwordTokenizer> ModelTokenizer::build(const TextSpec &sp
         tokenizer = VocabularyFiles::parseGpt2(fileOf(files, spec.file, source, spec.tokenizer), spec.file + where,
                                                fileOf(files, spec.mergesFile, source, spec.tokenizer),
                                                spec.mergesFile + where, VocabularyFiles::Gpt2Options{});
+    } else if (spec.tokenizer == "clip_bpe") {
+        tokenizer = ClipVocabulary::parse(fileOf(files, spec.file, source, spec.tokenizer), spec.file + where);
     } else if (spec.tokenizer == "huggingface") {
         tokenizer = HfTokenizerJson::parse(fileOf(files, spec.file, source, spec.tokenizer), spec.file + where);
     } else {

@@ -15,6 +15,7 @@ struct TextSpec;
 /// to it.
 ///   wordpiece    file = vocab.txt (BERT's settings; text.lowercase)
 ///   gpt2_bpe     file = vocab.json, merges_file = merges.txt
+///   clip_bpe     file = bpe_simple_vocab_16e6.txt.gz (OpenAI CLIP's)
 ///   huggingface  file = tokenizer.json
 class ModelTokenizer
 {

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/text/addedvocabulary.h"
-#include "core/text/bertnormalizer.h"
+#include "core/text/normalizer.h"
 #include "core/text/encodedtext.h"
 #include "core/text/pretokenizer.h"
 #include "core/text/subwordmodel.h"
@@ -50,7 +50,7 @@ public:
     /// What a tokenizer is made of. Only `model` is required.
     struct Parts
     {
-        std::optional<BertNormalizer> normalizer;
+        std::shared_ptr<const Normalizer> normalizer; ///< none: the text as it is
         std::unique_ptr<PreTokenizer> preTokenizer; ///< none: each stretch between added tokens is one word
         std::unique_ptr<SubwordModel> model;
         std::vector<AddedToken> addedTokens;

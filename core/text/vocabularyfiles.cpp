@@ -8,6 +8,7 @@
 #include "core/text/bytelevelpretokenizer.h"
 #include "core/text/hftokenizerjson.h"
 #include "core/text/sourcetext.h"
+#include "core/text/bertnormalizer.h"
 #include "core/text/subwordtokenizer.h"
 #include "core/text/unicodeproperties.h"
 #include "core/text/wordpiecemodel.h"
@@ -129,7 +130,7 @@ std::unique_ptr<SubwordTokenizer> VocabularyFiles::parseWordPieceVocab(const std
     }
     BertNormalizer::Options normalizer;
     normalizer.lowercase = options.lowercase;
-    parts.normalizer = BertNormalizer(normalizer);
+    parts.normalizer = std::make_shared<BertNormalizer>(normalizer);
     parts.preTokenizer = std::make_unique<BertPreTokenizer>();
     const int64_t cls = requireToken(*parts.model, "[CLS]", path);
     const int64_t sep = requireToken(*parts.model, "[SEP]", path);

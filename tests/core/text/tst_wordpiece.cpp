@@ -51,7 +51,7 @@ std::unique_ptr<SubwordTokenizer> smallBert(const SubwordTokenizer::Truncation &
     for (size_t i = 0; i < tokens.size(); ++i)
         vocabulary[tokens[i]] = static_cast<int64_t>(i);
     SubwordTokenizer::Parts parts;
-    parts.normalizer = BertNormalizer(BertNormalizer::Options{});
+    parts.normalizer = std::make_shared<BertNormalizer>(BertNormalizer::Options{});
     parts.preTokenizer = std::make_unique<BertPreTokenizer>();
     parts.model = std::make_unique<WordPieceModel>(vocabulary, WordPieceModel::Options{});
     parts.postProcessor = TemplatePostProcessor::bert("[CLS]", 2, "[SEP]", 3);
