@@ -79,7 +79,7 @@ int cmdInfo(const std::vector<std::string> &args)
     }
     std::cout << "decision:   ";
     for (const DecisionToken &token : m.decisions)
-        std::cout << " token " << token.index << " of stream " << m.streams[static_cast<size_t>(token.stream)].name << ";";
+        std::cout << " " << m.describeDecision(token) << ";";
     std::cout << "\n";
     if (m.gates)
         std::cout << "gates:       learned modality gates in output \"" << m.gates->output << "\"\n";

@@ -45,6 +45,36 @@ Json TokenStream::toJson() const
     return s;
 }
 
+namespace {
+
+/// A decision token given by rule (version 2): the stream must hold the text.
+void parseDecisionRule(const ManifestReader &r, const Json &decision, const std::string &dp, const Manifest &m,
+                       DecisionToken &token)
+{
+    const std::string rule = r.string(decision, "rule", dp + ".rule");
+    if (m.format != 2)
+        r.fail(dp + ".rule", "needs \"format\": \"attnscope-model/2\"");
+    if (decision.contains("index"))
+        r.fail(dp, "gives both an index and a rule; a rule finds the index in each input");
+    if (rule == "first_id") {
+        token.rule = DecisionToken::Rule::FirstId;
+        const Json &id = r.require(decision, "id", dp + ".id");
+        token.id = r.integer(id, dp + ".id", 0);
+    } else if (rule == "last_real") {
+        token.rule = DecisionToken::Rule::LastReal;
+    } else {
+        r.fail(dp + ".rule", "must be \"first_id\" (with \"id\") or \"last_real\", not \"" + rule + "\"");
+    }
+    bool hasText = false;
+    for (const TokenSegment &segment : m.streams[static_cast<size_t>(token.stream)].segments)
+        hasText = hasText || segment.modality == Modality::Text;
+    if (!hasText)
+        r.fail(dp + ".rule", "finds its token in the text, but stream \""
+                                 + m.streams[static_cast<size_t>(token.stream)].name + "\" holds no text segment");
+}
+
+} // namespace
+
 Manifest Manifest::parse(const std::string &text, const std::string &source)
 {
     const Json root = Json::parse(text, source + ": manifest attnscope.json");
@@ -214,7 +244,10 @@ Manifest Manifest::parse(const std::string &text, const std::string &source)
         token.stream = m.streamIndex(streamName);
         if (token.stream < 0)
             r.fail(dp + ".stream", "names an unknown stream \"" + streamName + "\"");
-        token.index = r.integer(decision, "index", dp + ".index", 0);
+        if (decision.contains("rule"))
+            parseDecisionRule(r, decision, dp, m, token);
+        else
+            token.index = r.integer(decision, "index", dp + ".index", 0);
         if (token.index >= m.streams[static_cast<size_t>(token.stream)].length())
             r.fail(dp + ".index", "is past the end of stream \"" + streamName + "\"");
         for (const DecisionToken &other : m.decisions) {
@@ -318,12 +351,8 @@ Json Manifest::toJson() const
     }
     root.set("attentions", as);
     Json decisionList = Json::array();
-    for (const DecisionToken &token : decisions) {
-        Json d = Json::object();
-        d.set("stream", streams[static_cast<size_t>(token.stream)].name);
-        d.set("index", token.index);
-        decisionList.push(d);
-    }
+    for (const DecisionToken &token : decisions)
+        decisionList.push(decisionJson(token));
     root.set("decision", decisions.size() == 1 ? decisionList.toArray().front() : decisionList);
     if (gates) {
         Json g = Json::object();
@@ -343,6 +372,30 @@ Json Manifest::toJson() const
         root.set("attention_inputs", a);
     }
     return root;
+}
+
+Json Manifest::decisionJson(const DecisionToken &token) const
+{
+    Json d = Json::object();
+    d.set("stream", streams[static_cast<size_t>(token.stream)].name);
+    if (token.rule == DecisionToken::Rule::Index)
+        d.set("index", token.index);
+    else
+        d.set("rule", token.rule == DecisionToken::Rule::FirstId ? "first_id" : "last_real");
+    if (token.rule == DecisionToken::Rule::FirstId)
+        d.set("id", token.id);
+    return d;
+}
+
+std::string Manifest::describeDecision(const DecisionToken &token) const
+{
+    const std::string stream = " of stream " + streams[static_cast<size_t>(token.stream)].name;
+    switch (token.rule) {
+    case DecisionToken::Rule::FirstId: return "the first token with id " + std::to_string(token.id) + stream;
+    case DecisionToken::Rule::LastReal: return "the last real (not padding) token" + stream;
+    case DecisionToken::Rule::Index: break;
+    }
+    return "token " + std::to_string(token.index) + stream;
 }
 
 Json Manifest::inputsJson() const
@@ -389,6 +442,36 @@ DecisionToken Manifest::decisionFor(int stream) const
             return token;
     }
     return decisions.front();
+}
+
+DecisionToken Manifest::decisionFor(int stream, const TokenizedText &text) const
+{
+    DecisionToken token = decisionFor(stream);
+    if (token.rule == DecisionToken::Rule::Index)
+        return token;
+    int offset = 0;
+    for (const TokenSegment &segment : streams[static_cast<size_t>(token.stream)].segments) {
+        if (segment.modality == Modality::Text)
+            break;
+        offset += segment.length;
+    }
+    int found = -1;
+    for (size_t i = 0; i < text.ids.size(); ++i) {
+        const bool real = i < text.mask.size() && text.mask[i] != 0;
+        if (token.rule == DecisionToken::Rule::FirstId && text.ids[i] == token.id) {
+            found = static_cast<int>(i);
+            break;
+        }
+        if (token.rule == DecisionToken::Rule::LastReal && real)
+            found = static_cast<int>(i);
+    }
+    if (found < 0)
+        throw Error(token.rule == DecisionToken::Rule::FirstId
+                        ? "the model reads its decision at the first token with id " + std::to_string(token.id)
+                              + ", and this text has none (was it cut off?)"
+                        : "the model reads its decision at the last real token, and this text has none");
+    token.index = offset + found;
+    return token;
 }
 
 int Manifest::layerCount() const

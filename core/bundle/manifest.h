@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/json/json.h"
+#include "core/text/tokenizer.h"
 
 #include <array>
 #include <memory>
@@ -117,11 +118,22 @@ struct AttentionInputsSpec
     std::string name(const std::string &prefix, size_t map) const { return prefix + "." + std::to_string(map); }
 };
 
-/// A token that carries the decision.
+/// A token that carries the decision: a fixed position, or one that
+/// depends on the input's text (CLIP pools at the end-of-text token, whose
+/// place depends on the caption's length; a GPT-style classifier at the
+/// last real token).
 struct DecisionToken
 {
+    enum class Rule
+    {
+        Index,   ///< "index": N, the N-th token of the stream
+        FirstId, ///< "rule": "first_id", "id": K: the first text token whose id is K
+        LastReal ///< "rule": "last_real": the last text token that is not padding
+    };
     int stream = 0;
-    int index = 0;
+    int index = 0; ///< Rule::Index; for the others, the resolved position (decisionFor with a text)
+    Rule rule = Rule::Index;
+    int64_t id = 0; ///< Rule::FirstId
 };
 
 /// Where a segment sits: stream index, segment index, first token in the stream.
@@ -171,6 +183,9 @@ struct Manifest
 
     bool takes(const std::string &input) const;
     Json inputsJson() const; ///< `inputs` as the manifest writes it
+    Json decisionJson(const DecisionToken &token) const; ///< one `decision` entry as the manifest writes it
+    /// "token 0 of stream joint", "the first token with id 49407 of stream text".
+    std::string describeDecision(const DecisionToken &token) const;
     bool takesImage() const { return takes("image"); }
     bool takesText() const { return takes("input_ids"); }
     /// Whether the user gives an image / a text: a version 1 manifest passes
@@ -183,8 +198,11 @@ struct Manifest
     SegmentLocation findModality(Modality modality) const;
     int layerCount() const; ///< distinct layer numbers
     /// The decision token a stream's scores are read from: the one in that
-    /// stream if there is one, else the first.
+    /// stream if there is one, else the first. A rule's index is the rule's
+    /// own (0) here; with the input's text it is resolved, and a text
+    /// without such a token (an end-of-text id cut off) throws Error.
     DecisionToken decisionFor(int stream) const;
+    DecisionToken decisionFor(int stream, const TokenizedText &text) const;
 };
 
 } // namespace attnscope::core

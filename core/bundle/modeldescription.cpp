@@ -55,12 +55,8 @@ Json ModelDescription::of(const ModelBundle &bundle)
     }
     out.set("attentions", attentions);
     Json decisions = Json::array();
-    for (const DecisionToken &token : m.decisions) {
-        Json decision = Json::object();
-        decision.set("stream", m.streams[static_cast<size_t>(token.stream)].name);
-        decision.set("index", token.index);
-        decisions.push(decision);
-    }
+    for (const DecisionToken &token : m.decisions)
+        decisions.push(m.decisionJson(token));
     out.set("decision", decisions);
     if (m.gates) {
         Json gates = Json::array();

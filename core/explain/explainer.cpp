@@ -98,7 +98,8 @@ Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
 {
     CapturedRun::Impl &d = run.impl();
     const Manifest &m = run.manifest();
-    const StreamLayout layout(m, run.input().text);
+    const TokenizedText &words = run.input().text;
+    const StreamLayout layout(m, words);
     const int labels = static_cast<int>(run.prediction().probabilities.size());
     const int target = options.target < 0 ? run.prediction().predicted : options.target;
     if (target >= labels)
@@ -125,14 +126,14 @@ Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
             rollout.fusion = options.fusion;
             rollout.discardRatio = options.discardRatio;
             for (size_t q = 0; q < m.streams.size(); ++q) {
-                const DecisionToken token = m.decisionFor(static_cast<int>(q));
+                const DecisionToken token = m.decisionFor(static_cast<int>(q), words);
                 rollout.decisionIndex.push_back(token.stream == static_cast<int>(q) ? token.index : -1);
             }
             const StreamMatrices r = options.method == Method::Rollout
                 ? AttentionRollout::propagate(lengths, m.attentions, d.maps, rollout)
                 : GenericRelevance::propagate(lengths, m.attentions, headWeightedOf(d.gradientsFor(target)));
             for (size_t q = 0; q < m.streams.size(); ++q) {
-                const DecisionToken token = m.decisionFor(static_cast<int>(q));
+                const DecisionToken token = m.decisionFor(static_cast<int>(q), words);
                 decisionRows[q] = r.at(static_cast<size_t>(token.stream), q).select(0, token.index);
             }
             e.matrix = toMatrix(r.joined());
@@ -143,7 +144,7 @@ Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
             int last = -1;
             torch::Tensor lastMatrix;
             for (size_t k = 0; k < m.streams.size(); ++k) {
-                const DecisionToken token = m.decisionFor(static_cast<int>(k));
+                const DecisionToken token = m.decisionFor(static_cast<int>(k), words);
                 int index = -1;
                 for (size_t i = 0; i < m.attentions.size(); ++i) {
                     if (m.attentions[i].queryStream == token.stream && m.attentions[i].keyStream == static_cast<int>(k))
@@ -174,7 +175,7 @@ Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
             const AttentionSpec &spec = m.attentions[static_cast<size_t>(index)];
             const torch::Tensor a = RawAttention::reduce(d.maps[static_cast<size_t>(index)], options.head,
                                                          options.reduction);
-            const DecisionToken token = m.decisionFor(spec.queryStream);
+            const DecisionToken token = m.decisionFor(spec.queryStream, words);
             if (token.stream == spec.queryStream)
                 decisionRows[static_cast<size_t>(spec.keyStream)] = a.select(0, token.index);
             e.matrix = toMatrix(a);

@@ -43,7 +43,8 @@ StreamLayout::StreamLayout(const Manifest &manifest, const TokenizedText &text)
             }
         }
     }
-    m_decision = m_offsets[static_cast<size_t>(manifest.decisionStream)] + manifest.decisionIndex;
+    const DecisionToken decision = manifest.decisionFor(manifest.decisionStream, text);
+    m_decision = m_offsets[static_cast<size_t>(decision.stream)] + decision.index;
 }
 
 } // namespace attnscope::core

@@ -69,9 +69,16 @@ def write_vit(data):
     return path
 
 
-def write_bert(data):
-    torch.manual_seed(12)
-    model = BertLike(len(BERT_VOCAB), 2, dim=24, heads=2, layers=2, max_positions=16)
+def bert_last_manifest():
+    """Pools at the last real token, wherever the text ends: a decision rule."""
+    return dict(bert_manifest(), name="tiny-bert-last-token",
+                description="Random-weight BERT-style classifier pooled at the last real token (test model).",
+                decision={"stream": "bert", "rule": "last_real"})
+
+
+def write_bert(data, pool_last=False):
+    torch.manual_seed(13 if pool_last else 12)
+    model = BertLike(len(BERT_VOCAB), 2, dim=24, heads=2, layers=2, max_positions=16, pool_last=pool_last)
     with torch.no_grad():  # peakier attention: sharper tests
         for layer in model.bert.encoder.layer:
             layer.attention.self.query.weight.mul_(3.0)
@@ -79,8 +86,11 @@ def write_bert(data):
     ids = torch.randint(0, len(BERT_VOCAB), (2, 16))
     mask = torch.ones(2, 16, dtype=torch.long)
     types = torch.zeros(2, 16, dtype=torch.long)
-    path = os.path.join(data, "tiny_bert.pt")
-    export.export(wrapped, bert_manifest(), (ids, mask, types), path, files={"vocab.txt": "\n".join(BERT_VOCAB) + "\n"})
+    if pool_last:  # examples of different lengths: the pooled position must follow each
+        mask[0, 9:] = 0
+    path = os.path.join(data, "tiny_bert_last.pt" if pool_last else "tiny_bert.pt")
+    export.export(wrapped, bert_last_manifest() if pool_last else bert_manifest(), (ids, mask, types), path,
+                  files={"vocab.txt": "\n".join(BERT_VOCAB) + "\n"})
     return path
 
 
@@ -91,6 +101,9 @@ CASES = [
     ("tiny_bert.pt", None, "She acted", "the players played a bad story"),
     ("tiny_bert.pt", None, "a zebra is not an actor", None),
     ("tiny_bert.pt", None, "the film was good and the story was good and the actor was very good", None),
+    ("tiny_bert_last.pt", None, "she acted", None),
+    ("tiny_bert_last.pt", None, "the actor", "was not very good"),
+    ("tiny_bert_last.pt", None, "the film was good and the story was good and the actor was very good", None),
 ]
 
 
@@ -110,6 +123,7 @@ def main():
     data = paths.TEST_DATA
     write_vit(data)
     write_bert(data)
+    write_bert(data, pool_last=True)
     write_reference(data)
 
 

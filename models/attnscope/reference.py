@@ -115,6 +115,31 @@ def decision_tokens(manifest):
     return [(t["stream"], t["index"]) for t in (d if isinstance(d, list) else [d])]
 
 
+def resolve_decisions(manifest, ids, mask):
+    """The manifest with every decision given by rule ("first_id", "last_real")
+    turned into the index it names for this input's text."""
+    d = manifest["decision"]
+    items = d if isinstance(d, list) else [d]
+    resolved = []
+    for item in items:
+        if "rule" not in item:
+            resolved.append(item)
+            continue
+        stream = next(s for s in manifest["streams"] if s["name"] == item["stream"])
+        offset = 0
+        for seg in stream["segments"]:
+            if seg["modality"] == "text":
+                break
+            offset += seg["grid"][0] * seg["grid"][1] if seg["modality"] == "image" else seg["length"]
+        row, real = ids[0].tolist(), mask[0].tolist()
+        if item["rule"] == "first_id":
+            position = row.index(item["id"])
+        else:
+            position = max(k for k, m in enumerate(real) if m)
+        resolved.append({"stream": item["stream"], "index": offset + position})
+    return dict(manifest, decision=resolved if isinstance(d, list) else resolved[0])
+
+
 def decision_for(manifest, stream):
     """The decision token in `stream`, else the first one."""
     tokens = decision_tokens(manifest)
@@ -437,6 +462,8 @@ def compute(model_path, image_path, text, pair=None):
     else:
         ids = mask = type_ids = encoded = None
         special = []
+    if ids is not None:
+        manifest = resolve_decisions(manifest, ids, mask)
     for p in module.parameters():
         p.requires_grad_(True)
     logits, attentions, extras = forward(module, image, ids, mask, manifest, type_ids)

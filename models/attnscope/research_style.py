@@ -207,22 +207,31 @@ class BertEmbeddings(nn.Module):
 
 
 class BertModel(nn.Module):
-    def __init__(self, vocab, dim, heads, layers, max_positions):
+    """pool_last: read the last real (unpadded) token instead of [CLS], as
+    GPT-2's sequence classifier does."""
+
+    def __init__(self, vocab, dim, heads, layers, max_positions, pool_last=False):
         super().__init__()
         self.embeddings = BertEmbeddings(vocab, dim, max_positions)
         self.encoder = BertEncoder(dim, heads, layers)
         self.pooler_dense = nn.Linear(dim, dim)
+        self.pool_last = pool_last
 
     def forward(self, input_ids, attention_mask, token_type_ids):
         extended = (1.0 - attention_mask[:, None, None, :].to(torch.float32)) * -10000.0
         hidden = self.encoder(self.embeddings(input_ids, token_type_ids), extended)
-        return torch.tanh(self.pooler_dense(hidden[:, 0]))
+        if self.pool_last:
+            last = attention_mask.sum(1) - 1
+            pooled = hidden[torch.arange(hidden.shape[0], device=hidden.device), last]
+        else:
+            pooled = hidden[:, 0]
+        return torch.tanh(self.pooler_dense(pooled))
 
 
 class BertLike(nn.Module):
-    def __init__(self, vocab, num_labels, dim=24, heads=2, layers=2, max_positions=32):
+    def __init__(self, vocab, num_labels, dim=24, heads=2, layers=2, max_positions=32, pool_last=False):
         super().__init__()
-        self.bert = BertModel(vocab, dim, heads, layers, max_positions)
+        self.bert = BertModel(vocab, dim, heads, layers, max_positions, pool_last)
         self.classifier = nn.Linear(dim, num_labels)
 
     def forward(self, input_ids, attention_mask, token_type_ids):

@@ -89,6 +89,7 @@ private slots:
     void rejectsMistakes_data();
     void rejectsMistakes();
     void parsesVersion2();
+    void decisionsByRule();
     void rejectsVersion2Mistakes_data();
     void rejectsVersion2Mistakes();
 };
@@ -174,6 +175,8 @@ void TestManifest::rejectsMistakes_data()
     QTest::newRow("modality") << Edit([](Json &j) {
         j.set("streams", Json::parse(R"([{"name": "joint", "segments": [{"modality": "audio", "length": 3}, {"modality": "text", "length": 4}]}])"));
     }) << "must be \"image\", \"text\" or \"special\", not \"audio\"";
+    QTest::newRow("rule in version 1") << Edit([](Json &j) { j.set("decision", Json::parse(R"({"stream": "joint", "rule": "last_real"})")); })
+                                       << "'decision.rule' needs \"format\": \"attnscope-model/2\"";
     QTest::newRow("not an object") << Edit([](Json &j) { j = Json(Json::Array{}); }) << "'(top level)' must be an object, not an array";
 }
 
@@ -214,6 +217,34 @@ void TestManifest::parsesVersion2()
     const Manifest v1 = Manifest::parse(validManifest().dump(), "v1.pt");
     QCOMPARE(v1.inputs, (std::vector<std::string>{"image", "input_ids", "attention_mask"}));
     QCOMPARE(v1.format, 1);
+}
+
+// CLIP reads its caption at the end-of-text token, a GPT-style classifier at
+// the last real token: where that is depends on the text.
+void TestManifest::decisionsByRule()
+{
+    Json j = textOnlyManifest();
+    j.set("streams", Json::parse(R"([{"name": "bert", "segments": [{"name": "cls", "modality": "special", "length": 1},
+                                                                    {"modality": "text", "length": 8}]}])"));
+    j.set("decision", Json::parse(R"({"stream": "bert", "rule": "first_id", "id": 7})"));
+    const Manifest eot = Manifest::parse(j.dump(), "m.pt");
+    QCOMPARE(eot.decisions[0].rule, DecisionToken::Rule::FirstId);
+    TokenizedText text;
+    text.ids = {5, 9, 7, 3, 7, 0, 0, 0};
+    text.mask = {1, 1, 1, 1, 1, 0, 0, 0};
+    // The first 7 is text position 2, after the stream's one special token: 3.
+    QCOMPARE(eot.decisionFor(0, text).index, 3);
+    QCOMPARE(eot.decisionFor(0).index, 0); // no text: the rule, not a position
+    text.ids = {5, 9, 8, 3, 6, 0, 0, 0};
+    QVERIFY_THROWS_EXCEPTION(Error, eot.decisionFor(0, text)); // cut off: said, not guessed
+    QCOMPARE(Manifest::parse(eot.toJson().dump(), "again.pt").decisions[0].id, int64_t(7));
+
+    j.set("decision", Json::parse(R"({"stream": "bert", "rule": "last_real"})"));
+    const Manifest last = Manifest::parse(j.dump(), "m.pt");
+    QCOMPARE(last.decisionFor(0, text).index, 1 + 4);
+    text.mask = {1, 1, 0, 0, 0, 0, 0, 0};
+    QCOMPARE(last.decisionFor(0, text).index, 1 + 1);
+    QCOMPARE(last.describeDecision(last.decisions[0]), std::string("the last real (not padding) token of stream bert"));
 }
 
 void TestManifest::rejectsVersion2Mistakes_data()
@@ -257,6 +288,14 @@ void TestManifest::rejectsVersion2Mistakes_data()
                                        << "'text.vocab' belongs to the word-level tokenizer";
     QTest::newRow("lowercase for tokenizer.json") << true << Edit([](Json &j) { member(j, "text")->set("tokenizer", "huggingface"); member(j, "text")->set("lowercase", false); })
                                                   << "'text.lowercase' applies to \"wordpiece\" only";
+    QTest::newRow("rule and index") << true << Edit([](Json &j) { j.set("decision", Json::parse(R"({"stream": "bert", "rule": "last_real", "index": 0})")); })
+                                    << "'decision' gives both an index and a rule";
+    QTest::newRow("unknown rule") << true << Edit([](Json &j) { j.set("decision", Json::parse(R"({"stream": "bert", "rule": "argmax"})")); })
+                                  << "'decision.rule' must be \"first_id\" (with \"id\") or \"last_real\"";
+    QTest::newRow("first_id without id") << true << Edit([](Json &j) { j.set("decision", Json::parse(R"({"stream": "bert", "rule": "first_id"})")); })
+                                         << "'decision.id' is missing";
+    QTest::newRow("rule without text") << false << Edit([](Json &j) { j.set("decision", Json::parse(R"({"stream": "vit", "rule": "last_real"})")); })
+                                       << "stream \"vit\" holds no text segment";
     QTest::newRow("pair for word level") << false << Edit([](Json &j) {
         j.set("inputs", Json(Json::Array{"image", "input_ids"}));
         j.set("text", Json::parse(R"({"tokenizer": "word", "max_length": 2, "vocab": ["[PAD]", "[UNK]"], "pair": true})"));
