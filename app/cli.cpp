@@ -48,7 +48,7 @@ int cmdInfo(const std::vector<std::string> &args)
     if (!m.description.empty())
         std::cout << "description: " << m.description << "\n";
     std::cout << "file:        " << bundle->path() << "\n"
-              << "task:        " << (m.task == Task::Classification ? "classification" : "matching") << " ("
+              << "task:        " << taskName(m.task) << " ("
               << m.labels.size() << " labels)\n"
               << "inputs:      " << d.find("inputs")->dump(-1) << "\n";
     if (m.takesImage())

@@ -74,7 +74,7 @@ const std::vector<OptionSpec> &explainOptions()
         {"image", "FILE", "the image (PNG, JPEG, BMP, TIFF, WebP, GIF's first frame); for models that take one"},
         {"text", "TEXT", "the question, caption or sentence; for models that read text"},
         {"text-file", "FILE", "read the text from a UTF-8 file instead"},
-        {"text-pair", "TEXT", "the second text of a sentence pair (models with a subword tokenizer)"},
+        {"text-pair", "TEXT", "the second text of a sentence pair (models that read pairs: token_type_ids, text.pair)"},
         {"text-pair-file", "FILE", "read the second text from a file instead"},
         {"session", "FILE", "take model, image, text and view from a saved session"},
         {"out", "DIR", "where explanation.json, the overlays and the .npy arrays go"},

@@ -125,9 +125,9 @@ int ExplainCommand::run()
     note(nearChanceNote(p));
     const auto overlays = std::count_if(m_explanations.begin(), m_explanations.end(),
                                         [](const Explanation &e) { return e.hasPatchScores(); });
-    std::printf("%s: \"%s\" (%.1f%%) - wrote %s/explanation.json and %zu overlay(s)\n", m.name.c_str(),
-                p.labels[static_cast<size_t>(p.predicted)].c_str(), 100.0 * p.probabilities[static_cast<size_t>(p.predicted)],
-                m_out.c_str(), static_cast<size_t>(overlays));
+    std::printf("%s: \"%s\" (%s) - wrote %s/explanation.json and %zu overlay(s)\n", m.name.c_str(),
+                p.label(p.predicted).c_str(), p.formatScore(p.probability(p.predicted)).c_str(), m_out.c_str(),
+                static_cast<size_t>(overlays));
     return 0;
 }
 
@@ -255,7 +255,7 @@ void ExplainCommand::readInput()
         throw UsageError{model + " reads no text: leave out --text and --text-file"};
     if (m.text.pair && !hasPair)
         throw UsageError{model + " reads a pair of texts: give --text-pair (or --text-pair-file) as well"};
-    if (hasPair && !m.text.subword())
+    if (hasPair && !m.readsPairs())
         throw UsageError{model + " reads one text, not a pair: leave out --text-pair"};
     if (m_options.has("--text-pair") && m_options.has("--text-pair-file"))
         throw UsageError{"give --text-pair or --text-pair-file, not both"};

@@ -9,6 +9,16 @@
 
 namespace attnscope::core {
 
+const char *taskName(Task task)
+{
+    switch (task) {
+    case Task::Classification: return "classification";
+    case Task::MultiLabel: return "multilabel";
+    case Task::Matching: return "matching";
+    }
+    return "classification";
+}
+
 const char *modalityName(Modality modality)
 {
     switch (modality) {
@@ -95,10 +105,27 @@ Manifest Manifest::parse(const std::string &text, const std::string &source)
         m.task = Task::Classification;
     else if (task == "matching")
         m.task = Task::Matching;
+    else if (task == "multilabel" && m.format == 2)
+        m.task = Task::MultiLabel;
     else
-        r.fail("task", "must be \"classification\" or \"matching\", not \"" + task + "\"");
+        r.fail("task", "must be \"classification\" or \"matching\" (or, in version 2, \"multilabel\"), not \"" + task
+                           + "\"");
+    if (m.task == Task::Matching && m.format == 2) {
+        const std::string score = r.string(root, "score", "score");
+        if (score == "logit")
+            m.matchScore = MatchScore::Logit;
+        else if (score == "probability")
+            m.matchScore = MatchScore::Probability;
+        else if (score == "cosine")
+            m.matchScore = MatchScore::Cosine;
+        else
+            r.fail("score", "must be \"logit\" (e.g. CLIP's 100 x cosine), \"probability\" or \"cosine\", not \"" + score
+                                + "\"");
+    } else if (root.contains("score")) {
+        r.fail("score", "belongs to a version 2 matching model (\"task\": \"matching\")");
+    }
 
-    if (m.task == Task::Classification) {
+    if (m.task != Task::Matching) {
         const auto &labels = r.array(r.require(root, "labels", "labels"), "labels", 1);
         for (size_t i = 0; i < labels.size(); ++i) {
             if (!labels[i].isString())
@@ -286,8 +313,12 @@ Json Manifest::toJson() const
     root.set("format", format == 2 ? "attnscope-model/2" : "attnscope-model/1");
     root.set("name", name);
     root.set("description", description);
-    root.set("task", task == Task::Classification ? "classification" : "matching");
-    if (task == Task::Classification) {
+    root.set("task", taskName(task));
+    if (task == Task::Matching && format == 2) {
+        const char *scores[] = {"sigmoid", "logit", "probability", "cosine"};
+        root.set("score", scores[static_cast<int>(matchScore)]);
+    }
+    if (task != Task::Matching) {
         Json l = Json::array();
         for (const auto &label : labels)
             l.push(label);

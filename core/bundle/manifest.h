@@ -13,7 +13,15 @@ namespace attnscope::core {
 
 class Tokenizer;
 
-enum class Task { Classification, Matching };
+/// classification: one of the labels (softmax); multilabel: each label
+/// applies or not (a sigmoid per label, version 2); matching: one score per
+/// input (an image-text similarity).
+enum class Task { Classification, MultiLabel, Matching };
+/// What a matching model's one output is (version 2 says; version 1 read it
+/// through a sigmoid). Shown as the model computes it: no sigmoid the model
+/// did not apply.
+enum class MatchScore { Sigmoid, Logit, Probability, Cosine };
+const char *taskName(Task task);
 enum class Modality { Special, Image, Text };
 enum class AttentionKind { Self, Cross };
 
@@ -158,6 +166,7 @@ struct Manifest
     std::string name;
     std::string description;
     Task task = Task::Classification;
+    MatchScore matchScore = MatchScore::Sigmoid; ///< matching: "score" (version 2: "logit", "probability", "cosine")
     std::vector<std::string> labels;
     /// The forward's inputs in order, any of "image", "input_ids",
     /// "attention_mask", "token_type_ids". Version 1 manifests take all of
@@ -193,6 +202,10 @@ struct Manifest
     /// image segment looks at it.
     bool readsImage() const;
     bool readsText() const { return text.maxLength > 0; }
+    /// Whether a second text (a sentence pair) means something to the model:
+    /// it says so (text.pair), or it takes token_type_ids. A subword
+    /// tokenizer can make pairs for any model; CLIP's captions are single.
+    bool readsPairs() const { return text.subword() && (text.pair || takes("token_type_ids")); }
 
     int streamIndex(const std::string &name) const; ///< -1 when absent
     SegmentLocation findModality(Modality modality) const;

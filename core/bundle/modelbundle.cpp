@@ -147,9 +147,15 @@ ForwardInputs ModelBundle::Impl::inputs(const std::vector<const std::vector<floa
 
 torch::Tensor ModelBundle::Impl::probabilities(const torch::Tensor &logits) const
 {
-    if (manifest.task == Task::Matching)
-        return torch::sigmoid(logits.reshape({logits.size(0), 1}));
-    return torch::softmax(logits, 1);
+    switch (manifest.task) {
+    case Task::Classification: return torch::softmax(logits, 1);
+    case Task::MultiLabel: return torch::sigmoid(logits);
+    case Task::Matching: break;
+    }
+    const torch::Tensor score = logits.reshape({logits.size(0), 1});
+    // Version 1 matching models were read through a sigmoid; version 2 ones
+    // say what their score is, and it is shown as the model computes it.
+    return manifest.matchScore == MatchScore::Sigmoid ? torch::sigmoid(score) : score;
 }
 
 ForwardOutput ModelBundle::Impl::forward(const ForwardInputs &in)
@@ -218,7 +224,7 @@ ForwardOutput ModelBundle::Impl::forward(const ForwardInputs &in)
     if (!elements[0].isTensor())
         throw Error(prefix + "the first value forward returns must be the logits tensor");
     out.logits = elements[0].toTensor();
-    if (manifest.task == Task::Classification) {
+    if (manifest.task != Task::Matching) {
         const int64_t labels = static_cast<int64_t>(manifest.labels.size());
         if (out.logits.dim() != 2 || out.logits.size(0) != batch || out.logits.size(1) != labels)
             throw Error(prefix + "the logits have shape " + c10::str(out.logits.sizes())

@@ -13,7 +13,7 @@ Json ModelDescription::of(const ModelBundle &bundle)
     out.set("path", bundle.path());
     out.set("name", m.name);
     out.set("description", m.description);
-    out.set("task", m.task == Task::Classification ? "classification" : "matching");
+    out.set("task", taskName(m.task));
     out.set("device", bundle.deviceName());
     out.set("layers", m.layerCount());
     Json labels = Json::array();

@@ -7,6 +7,7 @@
 #include <torch/csrc/autograd/autograd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <numeric>
 
 namespace attnscope::core {
@@ -23,6 +24,17 @@ std::vector<int> Prediction::ranking() const
     std::stable_sort(order.begin(), order.end(),
                      [this](int a, int b) { return probabilities[a] > probabilities[b]; });
     return order;
+}
+
+std::string Prediction::formatScore(float value) const
+{
+    char text[64];
+    switch (score) {
+    case Score::Probability: std::snprintf(text, sizeof text, "%.1f%%", 100.0 * value); break;
+    case Score::Logit: std::snprintf(text, sizeof text, "logit %.2f", static_cast<double>(value)); break;
+    case Score::Cosine: std::snprintf(text, sizeof text, "cosine %.3f", static_cast<double>(value)); break;
+    }
+    return text;
 }
 
 CapturedRun::CapturedRun(std::unique_ptr<Impl> impl)

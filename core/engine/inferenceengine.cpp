@@ -57,6 +57,11 @@ void CapturedRun::Impl::forward(bool recordGraph)
     p.predicted = static_cast<int>(probs.argmax(1).item<int64_t>());
     if (b.manifest.task == Task::Matching)
         p.predicted = 0;
+    p.multiLabel = b.manifest.task == Task::MultiLabel;
+    if (b.manifest.task == Task::Matching && b.manifest.matchScore == MatchScore::Logit)
+        p.score = Prediction::Score::Logit;
+    if (b.manifest.task == Task::Matching && b.manifest.matchScore == MatchScore::Cosine)
+        p.score = Prediction::Score::Cosine;
     if (b.manifest.gates) {
         const torch::Tensor g = out.extras.at(b.manifest.gates->output).detach()
                                     .select(0, 0).to(torch::kCPU, torch::kFloat32).contiguous();

@@ -184,9 +184,16 @@ std::string TrustCheck::sentence() const
 std::string nearChanceNote(const Prediction &prediction)
 {
     const std::vector<int> order = prediction.ranking();
-    if (order.empty())
-        return {};
+    if (order.empty() || !prediction.isProbability())
+        return {}; // a logit or cosine has no chance level to be near
     const float top = prediction.probability(order[0]);
+    if (prediction.multiLabel) {
+        // Each label on its own: near 50% the model cannot say whether it applies.
+        if (std::fabs(top - 0.5f) < 0.1f)
+            return "The model cannot tell whether \"" + prediction.label(order[0]) + "\" applies: " + percent(top)
+                   + ", where 50% is a coin toss. An explanation of it says little.";
+        return {};
+    }
     const float chance = 1.0f / static_cast<float>(order.size());
     if (order.size() >= 3 && top < 1.5f * chance)
         return "The answer is close to a guess: " + percent(top) + " where guessing among " + std::to_string(order.size())

@@ -115,7 +115,7 @@ EvaluationReport DatasetEvaluation::run(const std::shared_ptr<ModelBundle> &bund
         input.imagePath = imagePath;
         auto run = InferenceEngine::run(bundle, input);
         const int predicted = run->prediction().predicted;
-        const bool correct = manifest.task == Task::Classification
+        const bool correct = manifest.task != Task::Matching
                              && predicted < static_cast<int>(manifest.labels.size())
                              && manifest.labels[static_cast<size_t>(predicted)] == sample.answer;
         ++report.samples;

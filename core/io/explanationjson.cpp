@@ -21,14 +21,21 @@ Json ExplanationJson::prediction(const Prediction &p, int top)
     Json out = Json::object();
     out.set("index", p.predicted);
     out.set("label", p.labels.empty() ? std::string() : p.labels[static_cast<size_t>(p.predicted)]);
-    out.set("probability", static_cast<double>(p.probabilities[static_cast<size_t>(p.predicted)]));
+    // A matching model's logit or cosine is no probability: named as what it is.
+    const char *kind = p.score == Prediction::Score::Logit ? "logit" : p.score == Prediction::Score::Cosine ? "cosine"
+                                                                                                        : "probability";
+    const char *key = p.isProbability() ? "probability" : "score";
+    out.set("score_kind", kind);
+    if (p.multiLabel)
+        out.set("multilabel", true); // each label's own sigmoid: they need not sum to 1
+    out.set(key, static_cast<double>(p.probabilities[static_cast<size_t>(p.predicted)]));
     Json ranked = Json::array();
     const auto order = p.ranking();
     for (size_t i = 0; i < order.size() && static_cast<int>(i) < top; ++i) {
         Json item = Json::object();
         item.set("index", order[i]);
         item.set("label", p.labels[static_cast<size_t>(order[i])]);
-        item.set("probability", static_cast<double>(p.probabilities[static_cast<size_t>(order[i])]));
+        item.set(key, static_cast<double>(p.probabilities[static_cast<size_t>(order[i])]));
         ranked.push(item);
     }
     out.set("top", ranked);

@@ -49,6 +49,8 @@ ModelInput InputLoader::fromImage(const Manifest &manifest, const RgbImage &imag
     input.rawPair = pair;
     if (manifest.text.maxLength > 0) {
         const auto tokenizer = Tokenizer::of(manifest.text);
+        if (!pair.empty() && !manifest.readsPairs())
+            throw Error("this model reads one text, not a pair of texts");
         input.text = manifest.text.pair || !pair.empty() ? tokenizer->encodeWithPair(text, pair) : tokenizer->encode(text);
     }
     return input;

@@ -20,7 +20,7 @@ import os
 import torch
 
 from attnscope import export, paths, reference
-from attnscope.research_style import BertLike, VitLike
+from attnscope.research_style import BertLike, ClipLike, VitLike
 
 BERT_VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "a", "is", "was", "actor", "player", "play",
               "act", "##ing", "##ed", "##or", "##s", "##n", "'", "t", "not", "good", "bad", "film", "story", ",", ".",
@@ -60,12 +60,50 @@ def bert_manifest():
     }
 
 
-def write_vit(data):
-    torch.manual_seed(11)
+def clip_manifest():
+    """A CLIP-style dual encoder: two streams, each read at its own decision
+    token (the image's class token, the caption's first [SEP], its
+    end-of-text), one logit per pair."""
+    return {
+        "format": "attnscope-model/2",
+        "name": "tiny-clip-like",
+        "description": "Random-weight CLIP-style dual encoder (test model): exp(logit_scale) x cosine.",
+        "task": "matching", "score": "logit",
+        "inputs": ["image", "input_ids"],
+        "image": {"size": [24, 24], "mean": [0.48145466, 0.4578275, 0.40821073],
+                  "std": [0.26862954, 0.26130258, 0.27577711], "resize": "shortest_edge", "interpolation": "bicubic"},
+        "text": {"tokenizer": "wordpiece", "file": "vocab.txt", "lowercase": True, "max_length": 12},
+        "streams": [{"name": "image", "segments": [{"name": "cls", "modality": "special", "length": 1},
+                                                   {"name": "patches", "modality": "image", "grid": [3, 3]}]},
+                    {"name": "text", "segments": [{"name": "caption", "modality": "text", "length": 12}]}],
+        "attentions": [{"layer": 0, "query": "image"}, {"layer": 1, "query": "image"},
+                       {"layer": 0, "query": "text"}, {"layer": 1, "query": "text"}],
+        "decision": [{"stream": "image", "index": 0}, {"stream": "text", "rule": "first_id", "id": 3}],
+    }
+
+
+def write_clip(data):
+    torch.manual_seed(14)
+    model = ClipLike(len(BERT_VOCAB), eot_id=3)
+    wrapped = export.AttentionRecorder(model)  # CLIP is built on nn.MultiheadAttention
+    ids = torch.randint(5, len(BERT_VOCAB), (2, 12))
+    ids[:, 0], ids[0, 5], ids[1, 8] = 2, 3, 3  # [CLS] ... [SEP] at different places
+    path = os.path.join(data, "tiny_clip.pt")
+    export.export(wrapped, clip_manifest(), (torch.randn(2, 3, 24, 24), ids), path,
+                  files={"vocab.txt": "\n".join(BERT_VOCAB) + "\n"})
+    return path
+
+
+def write_vit(data, multilabel=False):
+    torch.manual_seed(15 if multilabel else 11)
     model = VitLike(3, img_size=(24, 32), patch_size=8, dim=24, depth=2, num_heads=2, reg_tokens=2)
     wrapped = export.AttentionRecorder(model, modules="blocks.*.attn.attn_drop")
-    path = os.path.join(data, "tiny_vit.pt")
-    export.export(wrapped, vit_manifest(), (torch.randn(2, 3, 24, 32),), path)
+    manifest = vit_manifest()
+    if multilabel:  # which shapes the picture holds, each on its own: a sigmoid per label
+        manifest.update(name="tiny-vit-multilabel", task="multilabel",
+                        description="Random-weight timm-style ViT, one sigmoid per label (test model).")
+    path = os.path.join(data, "tiny_vit_multilabel.pt" if multilabel else "tiny_vit.pt")
+    export.export(wrapped, manifest, (torch.randn(2, 3, 24, 32),), path)
     return path
 
 
@@ -101,6 +139,9 @@ CASES = [
     ("tiny_bert.pt", None, "She acted", "the players played a bad story"),
     ("tiny_bert.pt", None, "a zebra is not an actor", None),
     ("tiny_bert.pt", None, "the film was good and the story was good and the actor was very good", None),
+    ("tiny_vit_multilabel.pt", "images/joint_large.png", "", None),
+    ("tiny_clip.pt", "images/joint_exact.png", "a good film", None),
+    ("tiny_clip.pt", "images/joint_large.png", "the actor was playing a very bad story", None),
     ("tiny_bert_last.pt", None, "she acted", None),
     ("tiny_bert_last.pt", None, "the actor", "was not very good"),
     ("tiny_bert_last.pt", None, "the film was good and the story was good and the actor was very good", None),
@@ -124,6 +165,8 @@ def main():
     write_vit(data)
     write_bert(data)
     write_bert(data, pool_last=True)
+    write_clip(data)
+    write_vit(data, multilabel=True)
     write_reference(data)
 
 

@@ -49,18 +49,55 @@ def model_inputs(manifest):
     return manifest.get("inputs", ["image", "input_ids", "attention_mask"])
 
 
+_FLAGS = {"bilinear": cv2.INTER_LINEAR, "bicubic": cv2.INTER_CUBIC, "area": cv2.INTER_AREA,
+          "nearest": cv2.INTER_NEAREST}
+
+
+def _resized(rgb, w, h, interpolation):
+    if rgb.shape[0] == h and rgb.shape[1] == w:
+        return rgb
+    if interpolation == "auto":
+        flag = cv2.INTER_AREA if w < rgb.shape[1] and h < rgb.shape[0] else cv2.INTER_LINEAR
+    else:
+        flag = _FLAGS[interpolation]
+    return cv2.resize(rgb, (w, h), interpolation=flag)
+
+
 def load_image(path, spec):
-    """BGR file -> RGB -> model size (area when shrinking both sides, else
-    bilinear) -> (x/255 - mean)/std, channel-first, batch of one."""
+    """BGR file -> RGB -> the model's size as the manifest's resize mode says
+    (stretch; shortest_edge: the shorter side to floor(size / crop_pct), the
+    longer in proportion (truncated), then the centre crop at Python-rounded
+    offsets, as torchvision's Resize + CenterCrop; pad: fitted in, centred,
+    the rest the mean colour) with its interpolation (auto: area when
+    shrinking both sides, else bilinear) -> (x/255 - mean)/std,
+    channel-first, batch of one."""
     bgr = cv2.imread(path, cv2.IMREAD_COLOR)
     rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
     h, w = spec["size"]
-    if rgb.shape[0] != h or rgb.shape[1] != w:
-        shrink = w < rgb.shape[1] and h < rgb.shape[0]
-        rgb = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
-    x = rgb.astype(np.float32) / np.float32(255.0)
+    mode, interpolation = spec.get("resize", "stretch"), spec.get("interpolation", "auto")
+    H, W = rgb.shape[:2]
     mean = np.array(spec.get("mean", [0, 0, 0]), dtype=np.float32)
     std = np.array(spec.get("std", [1, 1, 1]), dtype=np.float32)
+    if mode == "shortest_edge":
+        pct = spec.get("crop_pct", 1.0)
+        tw, th = int(math.floor(w / pct + 1e-9)), int(math.floor(h / pct + 1e-9))
+        if tw * H >= th * W:
+            sw, sh = tw, max(th, tw * H // W)
+        else:
+            sw, sh = max(tw, th * W // H), th
+        scaled = _resized(rgb, sw, sh, interpolation)
+        left, top = round((sw - w) / 2), round((sh - h) / 2)
+        x = scaled[top:top + h, left:left + w].astype(np.float32) / np.float32(255.0)
+    elif mode == "pad":
+        if w * H <= h * W:
+            sw, sh = w, min(max((2 * H * w + W) // (2 * W), 1), h)
+        else:
+            sw, sh = min(max((2 * W * h + H) // (2 * H), 1), w), h
+        x = np.tile(mean, (h, w, 1)).astype(np.float32)  # the mean colour: zero once normalised
+        left, top = (w - sw) // 2, (h - sh) // 2
+        x[top:top + sh, left:left + sw] = _resized(rgb, sw, sh, interpolation).astype(np.float32) / np.float32(255.0)
+    else:
+        x = _resized(rgb, w, h, interpolation).astype(np.float32) / np.float32(255.0)
     x = (x - mean) * (np.float32(1.0) / std)
     return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))[None], (bgr.shape[1], bgr.shape[0])
 
@@ -91,8 +128,14 @@ def forward(module, image, ids, mask, manifest=None, type_ids=None):
 
 
 def probabilities(logits, manifest):
+    """What AttnScope shows of the logits: softmax over labels, a sigmoid per
+    label (multilabel), a version 1 matching score through a sigmoid, a
+    version 2 one as the model computes it (its declared "score")."""
+    if manifest["task"] == "multilabel":
+        return torch.sigmoid(logits)
     if manifest["task"] == "matching":
-        return torch.sigmoid(logits.reshape(-1, 1))
+        score = logits.reshape(-1, 1)
+        return score if "score" in manifest else torch.sigmoid(score)
     return logits.softmax(-1)
 
 

@@ -236,3 +236,80 @@ class BertLike(nn.Module):
 
     def forward(self, input_ids, attention_mask, token_type_ids):
         return self.classifier(self.bert(input_ids, attention_mask, token_type_ids))
+
+
+class ClipResidualBlock(nn.Module):
+    """openai/CLIP's ResidualAttentionBlock: pre-norm nn.MultiheadAttention
+    (sequence-first) and a QuickGELU MLP."""
+
+    def __init__(self, width, heads, causal_length=0):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(width, heads)
+        self.ln_1 = nn.LayerNorm(width)
+        self.mlp = nn.Sequential()
+        self.mlp.add_module("c_fc", nn.Linear(width, width * 4))
+        self.mlp.add_module("c_proj", nn.Linear(width * 4, width))
+        self.ln_2 = nn.LayerNorm(width)
+        mask = torch.full((causal_length, causal_length), float("-inf")).triu(1) if causal_length else None
+        self.register_buffer("attn_mask", mask if mask is not None else torch.zeros(0))
+        self.causal = bool(causal_length)
+
+    def forward(self, x):
+        h = self.ln_1(x)
+        mask = self.attn_mask if self.causal else None
+        x = x + self.attn(h, h, h, need_weights=False, attn_mask=mask)[0]
+        h = self.ln_2(x)
+        h = self.mlp.c_fc(h)
+        return x + self.mlp.c_proj(h * torch.sigmoid(1.702 * h))
+
+
+class ClipLike(nn.Module):
+    """A CLIP-style dual encoder laid out as openai/CLIP's model.py (visual
+    conv1, class_embedding, positional_embedding, ln_pre, transformer,
+    ln_post, proj; token_embedding, causal text transformer, ln_final,
+    text_projection, logit_scale). forward(image, input_ids) returns one
+    logit per pair, exp(logit_scale) * cos(image, text), the text read at its
+    first end-of-text id (CLIP's argmax over ids finds the same place when
+    end-of-text has the highest id)."""
+
+    def __init__(self, vocab, eot_id, img_size=24, patch=8, width=24, layers=2, heads=2, context=12, embed=16):
+        super().__init__()
+        grid = img_size // patch
+        self.eot_id = eot_id
+        self.conv1 = nn.Conv2d(3, width, patch, stride=patch, bias=False)
+        self.class_embedding = nn.Parameter(torch.randn(width) * 0.5)
+        self.positional_embedding = nn.Parameter(torch.randn(grid * grid + 1, width) * 0.5)
+        self.ln_pre = nn.LayerNorm(width)
+        self.visual_blocks = nn.ModuleList([ClipResidualBlock(width, heads) for _ in range(layers)])
+        self.ln_post = nn.LayerNorm(width)
+        self.proj = nn.Parameter(torch.randn(width, embed) / width ** 0.5)
+        self.token_embedding = nn.Embedding(vocab, width)
+        self.text_positional_embedding = nn.Parameter(torch.randn(context, width) * 0.3)
+        self.text_blocks = nn.ModuleList([ClipResidualBlock(width, heads, context) for _ in range(layers)])
+        self.ln_final = nn.LayerNorm(width)
+        self.text_projection = nn.Parameter(torch.randn(width, embed) / width ** 0.5)
+        self.logit_scale = nn.Parameter(torch.tensor(2.6593))  # log(1 / 0.07), CLIP's start
+
+    def encode_image(self, image):
+        x = self.conv1(image).flatten(2).permute(0, 2, 1)
+        cls = self.class_embedding.to(x.dtype) + torch.zeros(x.shape[0], 1, x.shape[-1], dtype=x.dtype)
+        x = self.ln_pre(torch.cat([cls, x], dim=1) + self.positional_embedding)
+        x = x.permute(1, 0, 2)
+        for block in self.visual_blocks:
+            x = block(x)
+        return self.ln_post(x.permute(1, 0, 2)[:, 0]) @ self.proj
+
+    def encode_text(self, input_ids):
+        x = (self.token_embedding(input_ids) + self.text_positional_embedding).permute(1, 0, 2)
+        for block in self.text_blocks:
+            x = block(x)
+        x = self.ln_final(x.permute(1, 0, 2))
+        eot = (input_ids == self.eot_id).int().argmax(dim=-1)
+        return x[torch.arange(x.shape[0]), eot] @ self.text_projection
+
+    def forward(self, image, input_ids):
+        i = self.encode_image(image)
+        t = self.encode_text(input_ids)
+        i = i / i.norm(dim=-1, keepdim=True)
+        t = t / t.norm(dim=-1, keepdim=True)
+        return (self.logit_scale.exp() * (i * t).sum(-1))[:, None]

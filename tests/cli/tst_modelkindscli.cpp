@@ -41,6 +41,8 @@ void TestModelKindsCli::inputsFollowTheModel_data()
     QTest::newRow("bert without text") << QStringList{"--model", bert} << "reads text: give --text or --text-file";
     QTest::newRow("word level with pair") << QStringList{"--model", joint, "--image", image, "--text", "a", "--text-pair", "b"}
                                           << "reads one text, not a pair: leave out --text-pair";
+    QTest::newRow("clip with pair") << QStringList{"--model", data("tiny_clip.pt"), "--image", image, "--text", "a", "--text-pair", "b"}
+                                    << "reads one text, not a pair: leave out --text-pair";
     QTest::newRow("pair twice") << QStringList{"--model", bert, "--text", "a", "--text-pair", "b", "--text-pair-file", image}
                                 << "give --text-pair or --text-pair-file, not both";
 }

@@ -46,6 +46,8 @@ QImage overlayOf(const ExplainResult &result)
 QString label(const core::Prediction &p, int index) { return QString::fromStdString(p.label(index)); }
 
 QString percent(double v) { return QStringLiteral("%1%").arg(100.0 * v, 0, 'f', 1); }
+/// A label's score as the model computes it ("40.6%", "logit 24.31").
+QString score(const core::Prediction &p, int index) { return QString::fromStdString(p.formatScore(p.probability(index))); }
 
 class Page
 {
@@ -104,9 +106,9 @@ void drawAnswer(Canvas &canvas, const ReportWriter::Content &c)
     const std::vector<int> ranking = pred.ranking();
     QStringList others;
     for (size_t k = 1; k < ranking.size() && k < 3; ++k)
-        others << QStringLiteral("%1 %2").arg(label(pred, ranking[k]), percent(pred.probability(ranking[k])));
-    page.heading(QObject::tr("Answer: %1 (confidence %2)")
-                     .arg(label(pred, pred.predicted), percent(pred.probability(pred.predicted))));
+        others << QStringLiteral("%1 %2").arg(label(pred, ranking[k]), score(pred, ranking[k]));
+    page.heading(pred.isProbability() ? QObject::tr("Answer: %1 (confidence %2)").arg(label(pred, pred.predicted), score(pred, pred.predicted))
+                                      : QObject::tr("Answer: %1 (%2)").arg(label(pred, pred.predicted), score(pred, pred.predicted)));
     page.paragraph(QObject::tr("Next most likely: %1. Explained answer: \"%2\".")
                        .arg(others.join(QStringLiteral(", ")), label(pred, r.explanation.target)));
     if (!r.chanceNote.isEmpty())

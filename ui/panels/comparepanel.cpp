@@ -261,9 +261,9 @@ void ComparePanel::refresh()
     const core::Prediction &pb = b.prediction;
     if (pb.label(pb.predicted) != a.prediction.label(a.prediction.predicted))
         note += (note.isEmpty() ? QString() : QStringLiteral(" "))
-            + tr("B answers \"%1\" (%2%).")
+            + tr("B answers \"%1\" (%2).")
                   .arg(QString::fromStdString(pb.label(pb.predicted)))
-                  .arg(100.0 * pb.probability(pb.predicted), 0, 'f', 1);
+                  .arg(QString::fromStdString(pb.formatScore(pb.probability(pb.predicted))));
     QString shownA;
     const std::vector<float> scoresA = sameGrid ? m_selection->imageScores(&shownA) : std::vector<float>{};
     showSides(eb.gridRows, eb.gridCols, scoresA, scores, b.image, caption, note, b.inputRegion);

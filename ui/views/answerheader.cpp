@@ -53,7 +53,7 @@ void AnswerHeader::showResult(const Selection &selection)
     const core::Prediction &p = r.prediction;
     const int explained = r.explanation.target;
     auto label = [&p](int index) { return QString::fromStdString(p.label(index)); };
-    QString answer = tr("Answer: %1  (%2%)").arg(label(p.predicted)).arg(100.0 * p.probability(p.predicted), 0, 'f', 1);
+    QString answer = tr("Answer: %1  (%2)").arg(label(p.predicted), QString::fromStdString(p.formatScore(p.probability(p.predicted))));
     if (explained != p.predicted)
         answer += tr("   - explaining \"%1\"").arg(label(explained));
     m_answer->setText(answer);

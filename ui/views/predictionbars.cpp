@@ -47,9 +47,9 @@ void PredictionBars::setPrediction(const core::Prediction &prediction, int expla
     for (size_t rank = 0; rank < m_shown.size(); ++rank) {
         const int label = m_shown[rank];
         const double p = prediction.probabilities.at(static_cast<size_t>(label));
-        ticker->addTick(static_cast<double>(rank), QStringLiteral("%1  %2%").arg(QString::fromStdString(
-                                                                                     prediction.labels.at(static_cast<size_t>(label))))
-                                                     .arg(100.0 * p, 0, 'f', 1));
+        ticker->addTick(static_cast<double>(rank),
+                        QStringLiteral("%1  %2").arg(QString::fromStdString(prediction.label(label)),
+                                                     QString::fromStdString(prediction.formatScore(static_cast<float>(p)))));
         keys << static_cast<double>(rank);
         plain << (label == explained ? 0.0 : p);
         accent << (label == explained ? p : 0.0);
@@ -64,6 +64,18 @@ void PredictionBars::setPrediction(const core::Prediction &prediction, int expla
     chosen->setBrush(QColor(230, 120, 30));
     chosen->setPen(Qt::NoPen);
     chosen->setWidth(0.7);
+    // Probabilities on [0, 1]; a logit or cosine on its own scale, from 0.
+    double low = 0.0, high = 1.0;
+    if (!prediction.isProbability()) {
+        for (double v : plain + accent) {
+            low = std::min(low, v);
+            high = std::max(high, v);
+        }
+    }
+    m_plot->xAxis->setRange(low, high);
+    m_plot->xAxis->setLabel(prediction.isProbability() ? tr("probability - click an answer to explain it")
+                            : prediction.score == core::Prediction::Score::Logit ? tr("logit, as the model computes it")
+                                                                                 : tr("cosine similarity"));
     m_plot->yAxis->setTicker(ticker);
     m_plot->yAxis->setRange(-0.5, std::max<double>(1.0, static_cast<double>(m_shown.size())) - 0.5);
     m_plot->replot(QCustomPlot::rpQueuedReplot);

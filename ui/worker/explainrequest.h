@@ -78,7 +78,7 @@ struct ExplainResult
     QString modelName;
     bool readsImage = true;          ///< the model looks at an image (it has image patches)
     bool readsText = true;           ///< the model reads text
-    bool takesPairs = false;         ///< its tokenizer makes sentence pairs
+    bool takesPairs = false;         ///< it reads sentence pairs (Manifest::readsPairs)
     QString deviceName;
     core::Prediction prediction;
     core::Explanation explanation;   ///< the chosen method, for the chosen target

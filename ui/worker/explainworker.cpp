@@ -155,7 +155,7 @@ bool ExplainWorker::openAndRun(const ExplainRequest &request, core::DeviceChoice
     if (m.readsImage() && request.imagePath.isEmpty())
         throw core::Error(tr("This model looks at an image: open one (File > Open image, Ctrl+O).").toStdString());
     const core::ModelInput input = core::InputLoader::load(m, request.imagePath.toStdString(), request.text.toStdString(),
-                                                           m.text.subword() ? request.pair.toStdString() : std::string());
+                                                           m.readsPairs() ? request.pair.toStdString() : std::string());
     if (request.generation < m_latest->load())
         return true; // dropped by the controller anyway
     // Raw attention and rollout need no autograd graph; without it the
@@ -181,7 +181,7 @@ void ExplainWorker::describe(const ExplainRequest &request, const core::Captured
     result.modelName = QString::fromStdString(m.name);
     result.readsImage = m.readsImage();
     result.readsText = m.readsText();
-    result.takesPairs = m.text.subword();
+    result.takesPairs = m.readsPairs();
     result.deviceName = QString::fromStdString(m_bundle->deviceName());
     result.prediction = run.prediction();
     result.forwardMs = result.reusedRun ? 0.0 : run.forwardMilliseconds();

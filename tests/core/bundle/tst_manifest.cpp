@@ -175,6 +175,8 @@ void TestManifest::rejectsMistakes_data()
     QTest::newRow("modality") << Edit([](Json &j) {
         j.set("streams", Json::parse(R"([{"name": "joint", "segments": [{"modality": "audio", "length": 3}, {"modality": "text", "length": 4}]}])"));
     }) << "must be \"image\", \"text\" or \"special\", not \"audio\"";
+    QTest::newRow("multilabel in version 1") << Edit([](Json &j) { j.set("task", "multilabel"); })
+                                             << "(or, in version 2, \"multilabel\"), not \"multilabel\"";
     QTest::newRow("rule in version 1") << Edit([](Json &j) { j.set("decision", Json::parse(R"({"stream": "joint", "rule": "last_real"})")); })
                                        << "'decision.rule' needs \"format\": \"attnscope-model/2\"";
     QTest::newRow("not an object") << Edit([](Json &j) { j = Json(Json::Array{}); }) << "'(top level)' must be an object, not an array";
@@ -212,6 +214,16 @@ void TestManifest::parsesVersion2()
     QVERIFY(!image.readsText());
     QCOMPARE(image.streams[0].length(), 1 + 1 + 4);
     QVERIFY(!Manifest::parse(image.toJson().dump(), "again.pt").toJson().contains("text"));
+
+    Json multi = imageOnlyManifest();
+    multi.set("task", "multilabel");
+    QCOMPARE(Manifest::parse(Manifest::parse(multi.dump(), "m.pt").toJson().dump(), "again.pt").task, Task::MultiLabel);
+    Json match = imageOnlyManifest();
+    match.set("task", "matching");
+    match.set("score", "cosine");
+    const Manifest cosine = Manifest::parse(match.dump(), "m.pt");
+    QCOMPARE(cosine.matchScore, MatchScore::Cosine);
+    QCOMPARE(Manifest::parse(cosine.toJson().dump(), "again.pt").matchScore, MatchScore::Cosine);
 
     // Version 1 takes all three inputs, whatever the model reads.
     const Manifest v1 = Manifest::parse(validManifest().dump(), "v1.pt");
@@ -288,6 +300,12 @@ void TestManifest::rejectsVersion2Mistakes_data()
                                        << "'text.vocab' belongs to the word-level tokenizer";
     QTest::newRow("lowercase for tokenizer.json") << true << Edit([](Json &j) { member(j, "text")->set("tokenizer", "huggingface"); member(j, "text")->set("lowercase", false); })
                                                   << "'text.lowercase' applies to \"wordpiece\" only";
+    QTest::newRow("matching without score") << false << Edit([](Json &j) { j.set("task", "matching"); })
+                                            << "'score' is missing";
+    QTest::newRow("score kind") << false << Edit([](Json &j) { j.set("task", "matching"); j.set("score", "sigmoid"); })
+                                << "'score' must be \"logit\" (e.g. CLIP's 100 x cosine), \"probability\" or \"cosine\"";
+    QTest::newRow("score for a classifier") << false << Edit([](Json &j) { j.set("score", "logit"); })
+                                            << "'score' belongs to a version 2 matching model";
     QTest::newRow("rule and index") << true << Edit([](Json &j) { j.set("decision", Json::parse(R"({"stream": "bert", "rule": "last_real", "index": 0})")); })
                                     << "'decision' gives both an index and a rule";
     QTest::newRow("unknown rule") << true << Edit([](Json &j) { j.set("decision", Json::parse(R"({"stream": "bert", "rule": "argmax"})")); })

@@ -15,6 +15,7 @@
 #include "core/explain/explainer.h"
 #include "core/explain/modalityweights.h"
 #include "core/explain/perturbationtest.h"
+#include "core/explain/trustcheck.h"
 #include "core/io/inputloader.h"
 
 #include <QTest>
@@ -32,6 +33,7 @@ private slots:
     void matchesReference();
     void imageOnlyModel();
     void textOnlyModel();
+    void scoresAsTheModelComputesThem();
 };
 
 namespace {
@@ -165,6 +167,39 @@ void TestModelKinds::textOnlyModel()
     QCOMPARE(cut.text.droppedPieces, 40 - 14);
     QCOMPARE(cut.text.tokens.back(), std::string("[SEP]"));
     QVERIFY_THROWS_EXCEPTION(Error, InputLoader::load(m, std::string(), std::string(2u << 20, 'a')));
+}
+
+// A CLIP-style logit is shown as a logit (no sigmoid the model did not
+// apply), a multi-label model's labels each by their own sigmoid.
+void TestModelKinds::scoresAsTheModelComputesThem()
+{
+    const auto clip = ModelBundle::load(test::dataPath("tiny_clip.pt"), DeviceChoice::Cpu);
+    QCOMPARE(clip->manifest().matchScore, MatchScore::Logit);
+    auto run = InferenceEngine::run(clip, InputLoader::load(clip->manifest(), test::dataPath("images/joint_exact.png"),
+                                                            "a good film"));
+    const Prediction &p = run->prediction();
+    QCOMPARE(p.score, Prediction::Score::Logit);
+    QCOMPARE(p.probabilities, p.logits); // the score itself
+    char expected[32];
+    std::snprintf(expected, sizeof expected, "logit %.2f", static_cast<double>(p.logits[0]));
+    QCOMPARE(p.formatScore(p.probabilities[0]), std::string(expected));
+    QVERIFY(nearChanceNote(p).empty()); // a logit has no chance level
+    // The text is read at its first [SEP] (id 3), wherever the caption ends.
+    QCOMPARE(clip->manifest().decisionFor(1, run->input().text).index, 4); // [CLS] a good film [SEP]
+
+    const auto multi = ModelBundle::load(test::dataPath("tiny_vit_multilabel.pt"), DeviceChoice::Cpu);
+    auto m = InferenceEngine::run(multi, InputLoader::load(multi->manifest(), test::dataPath("images/joint_large.png"), ""));
+    const Prediction &q = m->prediction();
+    QVERIFY(q.multiLabel);
+    double sum = 0.0;
+    for (size_t i = 0; i < q.logits.size(); ++i) {
+        QVERIFY(std::fabs(q.probabilities[i] - 1.0 / (1.0 + std::exp(-q.logits[i]))) < 1e-6);
+        sum += q.probabilities[i];
+    }
+    QVERIFY(std::fabs(sum - 1.0) > 0.1); // no softmax
+    Prediction unsure = q;
+    unsure.probabilities = {0.55f, 0.2f, 0.1f};
+    QVERIFY(QString::fromStdString(nearChanceNote(unsure)).contains("cannot tell whether"));
 }
 
 QTEST_APPLESS_MAIN(TestModelKinds)
