@@ -14,6 +14,7 @@ namespace {
 const char *kUsage[][2] = {
     {"info", "attnscope info MODEL [options]"},
     {"explain", "attnscope explain --model M [--image I] [--text T|--text-file F] [--text-pair T2] --out DIR [options]\n"
+                "       attnscope explain --model CLIP --image I --candidate C1 --candidate C2 ... --out DIR [options]\n"
                 "       attnscope explain --session S.attnscope.json --out DIR [options]"},
     {"eval", "attnscope eval --model M --data DIR [options]"},
     {"tokenize", "attnscope tokenize --tokenizer FILE|--model M --text T|--text-file F [--pair T2|--pair-file F2] [--json]"},
@@ -76,6 +77,9 @@ const std::vector<OptionSpec> &explainOptions()
         {"text-file", "FILE", "read the text from a UTF-8 file instead"},
         {"text-pair", "TEXT", "the second text of a sentence pair (models that read pairs: token_type_ids, text.pair)"},
         {"text-pair-file", "FILE", "read the second text from a file instead"},
+        {"candidate", "CAPTION", "zero-shot (CLIP-like models): a candidate caption, repeated for each; ranked by the "
+                                 "model's score, the best (or --text) explained"},
+        {"candidates-file", "FILE", "zero-shot: the candidate captions, one per line"},
         {"session", "FILE", "take model, image, text and view from a saved session"},
         {"out", "DIR", "where explanation.json, the overlays and the .npy arrays go"},
         {"method", "all|raw,rollout,relevance,gradcam", "the methods to run (default all)"},
@@ -212,9 +216,17 @@ CommandOptions::CommandOptions(const std::vector<std::string> &args, const std::
         if (!parser.isSet(name))
             continue;
         m_values[std::string("--") + o.name] = *o.value ? parser.value(name).toStdString() : std::string("1");
+        for (const QString &value : parser.values(name))
+            m_allValues[std::string("--") + o.name].push_back(value.toStdString());
     }
     for (const QString &p : parser.positionalArguments())
         m_positional.push_back(p.toStdString());
+}
+
+std::vector<std::string> CommandOptions::all(const std::string &key) const
+{
+    const auto it = m_allValues.find(key);
+    return it == m_allValues.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::string CommandOptions::get(const std::string &key, const std::string &fallback) const

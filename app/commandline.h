@@ -65,9 +65,12 @@ public:
     int integer(const std::string &key, int fallback) const;
     double number(const std::string &key, double fallback) const;
     const std::vector<std::string> &positional() const { return m_positional; }
+    /// Every value of an option given more than once (--candidate A --candidate B).
+    std::vector<std::string> all(const std::string &key) const;
 
 private:
-    std::map<std::string, std::string> m_values; ///< "--name" -> value ("1" for a flag)
+    std::map<std::string, std::string> m_values; ///< "--name" -> value ("1" for a flag); the last when repeated
+    std::map<std::string, std::vector<std::string>> m_allValues;
     std::vector<std::string> m_positional;
 };
 

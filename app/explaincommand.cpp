@@ -9,6 +9,7 @@
 #include "core/engine/inferenceengine.h"
 #include "core/error.h"
 #include "core/explain/explainer.h"
+#include "core/explain/zeroshot.h"
 #include "core/explain/modalityweights.h"
 #include "core/explain/perturbationtest.h"
 #include "core/explain/trustcheck.h"
@@ -29,6 +30,7 @@
 #include <QGuiApplication>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -92,6 +94,8 @@ int ExplainCommand::run()
     result.set("model", model);
     result.set("input", describeInput());
     result.set("prediction", ExplanationJson::prediction(m_run->prediction()));
+    if (m_zeroShot.isArray())
+        result.set("zero_shot", m_zeroShot); // every candidate, best first; the explained one is input.text
     const Json methods = explainMethods();
 
     // Relevance shares need the relevance method, even when it was not asked for.
@@ -243,7 +247,8 @@ void ExplainCommand::readInput()
     // Exactly the inputs the model takes: a missing one or one it would
     // ignore is a mistake on the command line (exit 2).
     const std::string model = m_options.get("--model");
-    const bool hasText = m_options.has("--text") || m_options.has("--text-file");
+    const std::vector<std::string> candidates = readCandidates();
+    const bool hasText = m_options.has("--text") || m_options.has("--text-file") || !candidates.empty();
     const bool hasPair = m_options.has("--text-pair") || m_options.has("--text-pair-file");
     if (m.readsImage() && !m_options.has("--image"))
         throw UsageError{model + " takes an image: give --image"};
@@ -259,9 +264,69 @@ void ExplainCommand::readInput()
         throw UsageError{model + " reads one text, not a pair: leave out --text-pair"};
     if (m_options.has("--text-pair") && m_options.has("--text-pair-file"))
         throw UsageError{"give --text-pair or --text-pair-file, not both"};
-    const std::string text = hasText ? textOption("--text", "--text-file") : std::string();
+    const bool typed = m_options.has("--text") || m_options.has("--text-file");
+    const std::string text = typed ? textOption("--text", "--text-file") : std::string();
     const std::string pair = hasPair ? textOption("--text-pair", "--text-pair-file") : std::string();
     m_input = InputLoader::load(m, m.readsImage() ? m_options.get("--image") : std::string(), text, pair);
+    if (!candidates.empty())
+        rankCandidates(candidates, text);
+}
+
+std::vector<std::string> ExplainCommand::readCandidates() const
+{
+    std::vector<std::string> captions = m_options.all("--candidate");
+    if (m_options.has("--candidates-file")) {
+        const std::string file = m_options.get("--candidates-file");
+        RegularFile::require(file, "candidates");
+        const std::string text = TextFile::read(file, InputLoader::kMaxTextBytes);
+        for (size_t start = 0; start < text.size();) {
+            size_t end = text.find('\n', start);
+            if (end == std::string::npos)
+                end = text.size();
+            std::string line = text.substr(start, end - start);
+            if (!line.empty() && line.back() == '\r')
+                line.pop_back();
+            if (!line.empty())
+                captions.push_back(line);
+            start = end + 1;
+        }
+        if (captions.empty())
+            throw Error(file + ": holds no candidate caption (one per line)");
+    }
+    if (!captions.empty() && m_bundle->manifest().task != Task::Matching)
+        throw UsageError{m_options.get("--model") + " is no matching model: --candidate is for zero-shot ranking "
+                         "with a CLIP-like model"};
+    return captions;
+}
+
+void ExplainCommand::rankCandidates(const std::vector<std::string> &captions, const std::string &chosen)
+{
+    const Manifest &m = m_bundle->manifest();
+    const std::vector<ZeroShotCandidate> ranked = ZeroShot::rank(*m_bundle, m_input, captions);
+    m_zeroShot = Json::array();
+    std::printf("zero-shot ranking of %zu candidate caption(s) by the model's %s:\n", ranked.size(),
+                m.matchScore == MatchScore::Cosine ? "cosine" : m.matchScore == MatchScore::Logit ? "logit" : "score");
+    for (size_t i = 0; i < ranked.size(); ++i) {
+        const ZeroShotCandidate &c = ranked[i];
+        Json j = Json::object();
+        j.set("caption", sanitizeUtf8(c.caption));
+        j.set("score", static_cast<double>(c.score));
+        if (c.probability >= 0.0f)
+            j.set("probability", static_cast<double>(c.probability)); // softmax over the candidates
+        j.set("truncated", c.truncated);
+        Json unknown = Json::array();
+        for (const std::string &word : c.unknownWords)
+            unknown.push(word);
+        j.set("unknown_words", unknown);
+        m_zeroShot.push(j);
+        std::printf("%4zu  %10.4f  %s%s\n", i + 1, static_cast<double>(c.score),
+                    c.probability >= 0.0f ? (std::to_string(std::lround(100.0 * c.probability)) + "%  ").c_str() : "",
+                    sanitizeUtf8(c.caption).c_str());
+    }
+    // The best caption is explained, unless --text names the one to explain.
+    if (chosen.empty())
+        m_input = InputLoader::fromImage(m, m_input.source, ranked.front().caption);
+    m_input.imagePath = m_options.get("--image");
 }
 
 std::string ExplainCommand::textOption(const char *option, const char *fileOption) const

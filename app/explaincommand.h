@@ -63,6 +63,10 @@ private:
     std::string m_interpolation;
     std::shared_ptr<core::ModelBundle> m_bundle;
     core::ModelInput m_input;
+    /// Zero-shot: the candidate captions and their ranking (empty otherwise).
+    std::vector<std::string> readCandidates() const;
+    void rankCandidates(const std::vector<std::string> &captions, const std::string &chosen);
+    core::Json m_zeroShot;
     std::unique_ptr<core::CapturedRun> m_run;
     std::vector<core::Explanation> m_explanations; ///< the methods that worked, in order
     std::vector<core::FaithfulnessCurve> m_faithfulness;

@@ -9,6 +9,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
+
 using namespace attnscope;
 
 using test::Result;
@@ -25,6 +27,7 @@ private slots:
     void explainsTextPair();
     void infoListsInputs();
     void tokenizeModel();
+    void zeroShotRanksCandidates();
 };
 
 void TestModelKindsCli::inputsFollowTheModel_data()
@@ -132,6 +135,61 @@ void TestModelKindsCli::tokenizeModel()
     QVERIFY2(none.err.contains("takes no text"), qPrintable(none.err));
     const Result both = runAttnscope({"tokenize", "--model", data("tiny_vit.pt"), "--tokenizer", "x", "--text", "a"});
     QCOMPARE(both.exitCode, 2);
+}
+
+// Zero-shot as CLIP is used: one image, typed captions ranked by the model's
+// logit, CLIP's softmax over them beside it, the best one explained.
+void TestModelKindsCli::zeroShotRanksCandidates()
+{
+    // The Python reference's logit of "a good film" on this image (tiny_clip case of model_kinds.reference.json).
+    double referenceLogit = 0.0;
+    const core::Json reference = test::readJson(test::dataPath("model_kinds.reference.json"));
+    for (const core::Json &c : reference.find("cases")->toArray()) {
+        if (c.find("model")->toString() == "tiny_clip.pt" && c.find("text")->toString() == "a good film")
+            referenceLogit = c.find("logits")->toArray()[0].toNumber();
+    }
+    QVERIFY(referenceLogit != 0.0);
+    QTemporaryDir out;
+    const QString image = data("images/joint_exact.png");
+    const Result r = runAttnscope({"explain", "--model", data("tiny_clip.pt"), "--image", image, "--candidate", "a good film",
+                                   "--candidate", "the actor was playing", "--candidate", "a zebra", "--out", out.path()});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains("zero-shot ranking of 3 candidate caption(s) by the model's logit"), qPrintable(r.out));
+    const core::Json j = core::Json::parse(core::TextFile::read((out.path() + "/explanation.json").toStdString()));
+    const auto &ranked = j.find("zero_shot")->toArray();
+    QCOMPARE(ranked.size(), size_t(3));
+    double sum = 0.0, previous = 1e9, good = 0.0;
+    for (const core::Json &c : ranked) {
+        const double score = c.find("score")->toNumber();
+        QVERIFY(score <= previous); // best first
+        previous = score;
+        sum += c.find("probability")->toNumber();
+        if (c.find("caption")->toString() == "a good film")
+            good = score;
+        if (c.find("caption")->toString() == "a zebra")
+            QCOMPARE(c.find("unknown_words")->toArray().size(), size_t(1));
+    }
+    QVERIFY(std::fabs(good - referenceLogit) < 1e-4);
+    QVERIFY(std::fabs(sum - 1.0) < 1e-5);
+    // softmax: p_i / p_j = exp(s_i - s_j)
+    const double ratio = ranked[0].find("probability")->toNumber() / ranked[1].find("probability")->toNumber();
+    QVERIFY(std::fabs(std::log(ratio) - (ranked[0].find("score")->toNumber() - ranked[1].find("score")->toNumber())) < 1e-4);
+    // The best caption is the one explained, with the same logit.
+    QCOMPARE(j.find("input")->find("text")->toString(), ranked[0].find("caption")->toString());
+    QVERIFY(std::fabs(j.find("prediction")->find("score")->toNumber() - ranked[0].find("score")->toNumber()) < 1e-5);
+    QCOMPARE(j.find("prediction")->find("score_kind")->toString(), std::string("logit"));
+
+    // --text names another candidate to explain; a classifier takes no candidates.
+    QTemporaryDir other;
+    const Result chosen = runAttnscope({"explain", "--model", data("tiny_clip.pt"), "--image", image, "--candidate", "a good film",
+                                        "--candidate", "a zebra", "--text", "a zebra", "--out", other.path()});
+    QCOMPARE(chosen.exitCode, 0);
+    const core::Json k = core::Json::parse(core::TextFile::read((other.path() + "/explanation.json").toStdString()));
+    QCOMPARE(k.find("input")->find("text")->toString(), std::string("a zebra"));
+    const Result wrong = runAttnscope({"explain", "--model", data("tiny_vit.pt"), "--image", image, "--candidate", "a",
+                                       "--out", other.path()});
+    QCOMPARE(wrong.exitCode, 2);
+    QVERIFY2(wrong.err.contains("is no matching model"), qPrintable(wrong.err));
 }
 
 QTEST_GUILESS_MAIN(TestModelKindsCli)
