@@ -8,6 +8,7 @@
 #include "ui/panels/attentionmappanel.h"
 #include "ui/panels/comparepanel.h"
 #include "ui/panels/faithfulnesspanel.h"
+#include "ui/panels/zeroshotpanel.h"
 #include "ui/session/sessionstore.h"
 #include "ui/session/sessionview.h"
 #include "ui/state/selection.h"
@@ -107,6 +108,12 @@ MainWindow::MainWindow(QWidget *parent)
     m_headGrid->follow(m_selection);
     m_faithfulness->follow(m_selection);
     m_compare->follow(m_selection);
+    m_zeroShot->follow(m_selection);
+    connect(m_zeroShot, &ZeroShotPanel::rankRequested, this, [this] { request(false); }); // the run is reused
+    connect(m_zeroShot, &ZeroShotPanel::captionChosen, this, [this](const QString &caption) {
+        m_inputs->setText(caption);
+        run();
+    });
     connect(m_selection, &Selection::explanationWanted, this, [this] { request(false); });
     connect(m_selection, &Selection::focusChanged, this, [this] {
         // The teaching step follows the selected token; the run is reused.
@@ -179,6 +186,7 @@ QWidget *MainWindow::buildRightSide()
     m_tabs->addTab(m_faithfulness = named(new FaithfulnessPanel(m_tabs), "faithfulnessPanel"), tr("Faithfulness"));
     m_tabs->addTab(m_compare = named(new ComparePanel(m_tabs), "comparePanel"), tr("Compare"));
     m_tabs->addTab(m_teaching = named(new TeachingView(m_tabs), "teachingView"), tr("Teaching"));
+    m_tabs->addTab(m_zeroShot = named(new ZeroShotPanel(m_tabs), "zeroShotPanel"), tr("Zero-shot"));
     m_predictions = named(new PredictionBars(m_rightSplit), "predictionBars");
     m_modality = named(new ModalityBars(m_rightSplit), "modalityBars");
     m_rightSplit->addWidget(m_tabs);
@@ -197,49 +205,6 @@ void MainWindow::buildStatusBar()
     m_status->setObjectName(QStringLiteral("statusLabel"));
     statusBar()->addWidget(m_status, 1);
     statusBar()->addPermanentWidget(m_progress);
-}
-
-void MainWindow::connectMenus()
-{
-    auto *m = new MainMenus(menuBar(), m_inputs->methodNames(), this);
-    m_recent = m->recent();
-    auto ifChosen = [this](const QString &path, auto open) {
-        if (!path.isEmpty()) // empty: the user cancelled
-            (this->*open)(path);
-    };
-    connect(m, &MainMenus::openImage, this, [=] { ifChosen(FileDialogs::openImage(this, m_imagePath), &MainWindow::openImageFile); });
-    connect(m, &MainMenus::openModel, this, [=] { ifChosen(FileDialogs::openModel(this, m_modelPath), &MainWindow::openModelFile); });
-    connect(m, &MainMenus::openSession, this, [=] { ifChosen(FileDialogs::openSession(this), &MainWindow::openSession); });
-    connect(m, &MainMenus::saveSession, this, [=] { ifChosen(FileDialogs::saveSession(this), &MainWindow::saveSession); });
-    connect(m, &MainMenus::exportView, this, [this](MainMenus::View v) {
-        const std::pair<QWidget *, const char *> views[] = {{m_image, "heatmap"}, {m_maps->matrix(), "matrix"},
-                                                            {m_headGrid, "heads"}, {m_faithfulness, "faithfulness"},
-                                                            {this, "attnscope"}};
-        const auto &[view, name] = views[static_cast<int>(v)];
-        m_exports->exportView(view, QLatin1String(name));
-    });
-    connect(m, &MainMenus::exportArrays, this, [this] { m_exports->exportArrays(m_selection->result()); });
-    connect(m, &MainMenus::exportReport, this, [=] { ifChosen(m_exports->askReportPath(), &MainWindow::exportReport); });
-    connect(m, &MainMenus::quit, this, &QWidget::close);
-    connect(m, &MainMenus::run, this, &MainWindow::run);
-    connect(m, &MainMenus::cancel, this, [this] {
-        m_controller->cancel();
-        m_compare->cancel();
-        m_pendingReport.clear();
-        m_status->setText(tr("Cancelled"));
-    });
-    connect(m, &MainMenus::editText, m_inputs, &InputsToolBar::editText);
-    connect(m, &MainMenus::chooseMethod, m_inputs, &InputsToolBar::chooseMethod);
-    connect(m, &MainMenus::stepMap, m_maps, &AttentionMapPanel::step);
-    connect(m, &MainMenus::toggleGrid, m_display, &DisplayToolBar::toggleGrid);
-    connect(m, &MainMenus::fitImage, this, [this] {
-        m_image->resetZoom();
-        m_maps->matrix()->resetZoom();
-    });
-    connect(m, &MainMenus::clearSelection, this, [this] { m_selection->selectToken(-1); });
-    connect(m, &MainMenus::showModelCard, this, &MainWindow::showModelCard);
-    connect(m, &MainMenus::showHint, m_hint, &QWidget::show);
-    connect(m, &MainMenus::showAbout, this, [this] { HelpDialogs::showAbout(this); });
 }
 
 void MainWindow::connectWorkers()
@@ -451,6 +416,7 @@ void MainWindow::request(bool newInput)
     }
     if (r.modelPath.isEmpty()) // no image is fine: the worker asks for one if the model takes one
         return;
+    r.candidates = m_zeroShot->candidates();
     r.method = m_inputs->method();
     r.fusion = m_display->fusion();
     r.discardRatio = m_display->discardRatio();

@@ -33,6 +33,7 @@ class RecentFiles;
 class SessionStore;
 class SessionView;
 class TeachingView;
+class ZeroShotPanel;
 class TokenView;
 
 /// AttnScope's main window. It builds and places the views and runs requests;
@@ -134,6 +135,7 @@ private:
     FaithfulnessPanel *m_faithfulness = nullptr;
     ComparePanel *m_compare = nullptr;
     TeachingView *m_teaching = nullptr;
+    ZeroShotPanel *m_zeroShot = nullptr;
     QTabWidget *m_tabs = nullptr;
     PredictionBars *m_predictions = nullptr;
     ModalityBars *m_modality = nullptr;

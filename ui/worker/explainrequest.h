@@ -8,6 +8,7 @@
 #include "core/explain/trustcheck.h"
 #include "core/explain/modalityweights.h"
 #include "core/explain/faithfulnessareas.h"
+#include "core/explain/zeroshot.h"
 #include "core/explain/streamlayout.h"
 
 #include <QImage>
@@ -33,6 +34,9 @@ struct ExplainRequest
     QString imagePath; ///< ignored (may be empty) for a model that takes no image
     QString text;
     QString pair;      ///< the second text of a sentence pair; empty: one text
+    /// Zero-shot: candidate captions to rank against the image (matching
+    /// models); empty: none.
+    QStringList candidates;
     core::Method method = core::Method::Relevance;
     int target = -1;    ///< label to explain; -1: the predicted one
     int attention = -1; ///< attention map shown in the matrix view; -1: the default one
@@ -79,6 +83,7 @@ struct ExplainResult
     bool readsImage = true;          ///< the model looks at an image (it has image patches)
     bool readsText = true;           ///< the model reads text
     bool takesPairs = false;         ///< it reads sentence pairs (Manifest::readsPairs)
+    bool matchesCaptions = false;    ///< an image-text matching model: zero-shot ranks captions
     QString deviceName;
     core::Prediction prediction;
     core::Explanation explanation;   ///< the chosen method, for the chosen target
@@ -96,6 +101,10 @@ struct ExplainResult
     core::AttentionStep teaching;    ///< when asked for (teachQuery)
     int teachQuery = -1;             ///< the query row the request asked the step for
     QString teachingError;
+    /// The request's candidate captions ranked by the model, best first;
+    /// empty when none were asked for or the model matches no captions.
+    std::vector<core::ZeroShotCandidate> zeroShot;
+    QString zeroShotError;
     QImage image;                    ///< the decoded input image, RGB888, full size
     QStringList tokens;              ///< one per text position
     QVector<bool> padding;           ///< per position: a padded (masked) position

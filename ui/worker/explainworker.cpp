@@ -151,6 +151,8 @@ bool ExplainWorker::openAndRun(const ExplainRequest &request, core::DeviceChoice
     m_faithfulness.clear();
     m_explanations.clear();
     m_trust.clear();
+    if (key.section(QLatin1Char('\n'), 0, 2) != m_runKey.section(QLatin1Char('\n'), 0, 2))
+        m_zeroShot.clear(); // another image or model: rank again (the caption itself does not matter)
     const core::Manifest &m = m_bundle->manifest();
     if (m.readsImage() && request.imagePath.isEmpty())
         throw core::Error(tr("This model looks at an image: open one (File > Open image, Ctrl+O).").toStdString());
@@ -182,6 +184,7 @@ void ExplainWorker::describe(const ExplainRequest &request, const core::Captured
     result.readsImage = m.readsImage();
     result.readsText = m.readsText();
     result.takesPairs = m.readsPairs();
+    result.matchesCaptions = m.task == core::Task::Matching && m.readsImage() && m.readsText();
     result.deviceName = QString::fromStdString(m_bundle->deviceName());
     result.prediction = run.prediction();
     result.forwardMs = result.reusedRun ? 0.0 : run.forwardMilliseconds();
@@ -281,6 +284,8 @@ void ExplainWorker::measure(const ExplainRequest &request, core::CapturedRun &ru
             result.teachingError = QString::fromStdString(e.what());
         }
     }
+    if (!request.candidates.isEmpty())
+        rankCandidates(request, run, result);
     if (request.faithfulness) {
         const auto cachedCurves = m_faithfulness.find(target);
         if (cachedCurves != m_faithfulness.end()) {
@@ -290,6 +295,29 @@ void ExplainWorker::measure(const ExplainRequest &request, core::CapturedRun &ru
             if (request.generation == m_latest->load()) // complete, not cut short by a newer request
                 m_faithfulness.emplace(target, result.faithfulness);
         }
+    }
+}
+
+void ExplainWorker::rankCandidates(const ExplainRequest &request, core::CapturedRun &run, ExplainResult &result)
+{
+    // The same image and candidates rank the same: kept until the image,
+    // model or device changes (a new run clears it).
+    if (m_zeroShotCandidates == request.candidates && !m_zeroShot.empty()) {
+        result.zeroShot = m_zeroShot;
+        return;
+    }
+    std::vector<std::string> captions;
+    for (const QString &c : request.candidates)
+        captions.push_back(c.toStdString());
+    try {
+        report(0, 0, tr("Ranking %1 captions").arg(captions.size()));
+        m_zeroShot = core::ZeroShot::rank(*m_bundle, run.input(), captions);
+        m_zeroShotCandidates = request.candidates;
+        result.zeroShot = m_zeroShot;
+    } catch (const core::Error &e) {
+        if (e.kind() == core::Error::Kind::Cancelled)
+            throw;
+        result.zeroShotError = QString::fromStdString(e.what());
     }
 }
 

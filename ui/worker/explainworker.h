@@ -57,6 +57,8 @@ private:
     /// What the visible tabs asked for: trust check, modality weights, head
     /// statistics, the teaching step, faithfulness curves (each cached).
     void measure(const ExplainRequest &request, core::CapturedRun &run, ExplainResult &result);
+    /// Zero-shot: the request's candidates ranked against the run's image.
+    void rankCandidates(const ExplainRequest &request, core::CapturedRun &run, ExplainResult &result);
     core::TrustCheck trustCheck(const ExplainRequest &request, core::CapturedRun &run, const ExplainResult &result);
     /// Loads the model in a child process first (request.probeProgram), once
     /// per file version; throws core::Error with the child's message, or
@@ -90,6 +92,8 @@ private:
     /// Per (method, explained target, map, head) - raw attention's map
     /// follows the selected map and head - for this run.
     std::map<std::tuple<int, int, int, int>, core::TrustCheck> m_trust;
+    std::vector<core::ZeroShotCandidate> m_zeroShot; ///< the last ranking, for m_zeroShotCandidates
+    QStringList m_zeroShotCandidates;
 };
 
 } // namespace attnscope::ui

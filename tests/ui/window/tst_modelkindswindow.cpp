@@ -4,7 +4,11 @@
 // whose pieces (type ids 1) reach the word chips.
 #include "windowtest.h"
 
+#include "ui/panels/zeroshotpanel.h"
 #include "ui/window/inputstoolbar.h"
+
+#include <QPlainTextEdit>
+#include <QPushButton>
 
 using namespace attnscope;
 using test::data;
@@ -17,6 +21,7 @@ private slots:
     void initTestCase() { test::useTestSettings("tst_modelkindswindow"); }
     void imageOnlyModelHasNoTextBox();
     void textOnlyModelHasNoImage();
+    void zeroShotRanksTypedCaptions();
 };
 
 namespace {
@@ -85,6 +90,64 @@ void TestModelKindsWindow::textOnlyModelHasNoImage()
     QTRY_VERIFY(!textBoxShown(w, "pairInput")); // the tool bar lays its boxes out on its next pass
     QVERIFY(w.findChild<ui::ImageView *>("imageView")->isVisible());
     QVERIFY(w.findChild<QWidget *>("modalityBars")->isVisible());
+}
+
+// CLIP as it is used: captions typed, ranked by the model's logit, one
+// clicked to be explained.
+void TestModelKindsWindow::zeroShotRanksTypedCaptions()
+{
+    double referenceLogit = 0.0; // the Python reference's logit of "a good film" on joint_exact.png
+    const core::Json reference = test::readJson(test::dataPath("model_kinds.reference.json"));
+    for (const core::Json &c : reference.find("cases")->toArray()) {
+        if (c.find("model")->toString() == "tiny_clip.pt" && c.find("text")->toString() == "a good film")
+            referenceLogit = c.find("logits")->toArray()[0].toNumber();
+    }
+    ui::MainWindow w;
+    w.resize(1600, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    w.open(data("tiny_clip.pt"), data("images/joint_exact.png"), QStringLiteral("a zebra"));
+    QVERIFY(waitShown(shown));
+    auto *panel = w.findChild<ui::ZeroShotPanel *>("zeroShotPanel");
+    auto *tabs = w.findChild<QTabWidget *>("rightTabs");
+    tabs->setCurrentWidget(panel);
+    auto *edit = panel->findChild<QPlainTextEdit *>("candidateCaptions");
+    QVERIFY(edit->isEnabled());
+    edit->setFocus();
+    for (const char *line : {"a zebra", "a good film", "", "the actor was playing"}) {
+        QTest::keyClicks(edit, QString::fromLatin1(line));
+        if (*line != 't')
+            QTest::keyClick(edit, Qt::Key_Return);
+    }
+    QTest::keyClick(edit, Qt::Key_Return, Qt::ControlModifier); // Ctrl+Enter ranks
+    QVERIFY(waitShown(shown));
+    QTRY_COMPARE_WITH_TIMEOUT(panel->table()->rowCount(), 3, 30000); // the empty line is no caption
+    const auto &ranked = w.lastResult().zeroShot;
+    QCOMPARE(ranked.size(), size_t(3));
+    QVERIFY(ranked[0].score >= ranked[1].score && ranked[1].score >= ranked[2].score);
+    for (const core::ZeroShotCandidate &c : ranked) {
+        if (c.caption == "a good film")
+            QVERIFY(std::fabs(c.score - referenceLogit) < 1e-4);
+    }
+    QVERIFY(panel->table()->item(0, 2)->text().startsWith("logit "));
+    QCOMPARE(w.lastResult().text, QStringLiteral("a zebra")); // ranking explains nothing new
+    if (qEnvironmentVariableIsSet("ATTNSCOPE_SCREENSHOT"))
+        w.grab().save(qEnvironmentVariable("ATTNSCOPE_SCREENSHOT"));
+
+    // A click on the best caption explains the image with it.
+    const QString best = QString::fromStdString(ranked[0].caption);
+    const QRect cell = panel->table()->visualItemRect(panel->table()->item(0, 1));
+    QTest::mouseClick(panel->table()->viewport(), Qt::LeftButton, {}, cell.center());
+    QTRY_COMPARE_WITH_TIMEOUT(w.lastResult().text, best, 30000);
+    QCOMPARE(w.findChild<ui::InputsToolBar *>()->text(), best);
+    QCOMPARE(w.lastResult().prediction.logits[0], ranked[0].score);
+
+    // A classifier ranks no captions, and says why.
+    w.open(data("tiny_joint.pt"), data("images/joint_exact.png"), QStringLiteral("is there a red circle"));
+    QTRY_VERIFY_WITH_TIMEOUT(w.lastResult().modelName == QStringLiteral("tiny-joint"), 30000);
+    QVERIFY(!edit->isEnabled());
+    QCOMPARE(panel->table()->rowCount(), 0);
 }
 
 QTEST_MAIN(TestModelKindsWindow)
