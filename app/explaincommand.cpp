@@ -8,7 +8,9 @@
 #include "core/engine/errormessage.h"
 #include "core/engine/inferenceengine.h"
 #include "core/error.h"
+#include "core/explain/attentionsinks.h"
 #include "core/explain/explainer.h"
+#include "core/explain/streamlayout.h"
 #include "core/explain/zeroshot.h"
 #include "core/explain/modalityweights.h"
 #include "core/explain/perturbationtest.h"
@@ -94,6 +96,14 @@ int ExplainCommand::run()
     result.set("model", model);
     result.set("input", describeInput());
     result.set("prediction", ExplanationJson::prediction(m_run->prediction()));
+    {
+        const StreamLayout layout(m, m_input.text);
+        const std::vector<AttentionSink> sinks = AttentionSinks::find(*m_run);
+        result.set("attention_sinks", ExplanationJson::sinks(sinks, layout));
+        note(AttentionSinks::describe(sinks, [&](const AttentionSink &s) {
+            return layout.tokens()[static_cast<size_t>(layout.streamOffset(s.stream) + s.index)].label;
+        }));
+    }
     if (m_zeroShot.isArray())
         result.set("zero_shot", m_zeroShot); // every candidate, best first; the explained one is input.text
     const Json methods = explainMethods();

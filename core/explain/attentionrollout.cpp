@@ -45,7 +45,14 @@ StreamMatrices AttentionRollout::propagate(const std::vector<int64_t> &streamLen
             continue;
         }
         if (spec.kind == AttentionKind::Self) {
-            const torch::Tensor fused = fuse(maps[i], options.fusion, options.discardRatio, keepOf(spec));
+            torch::Tensor fused = fuse(maps[i], options.fusion, options.discardRatio, keepOf(spec));
+            const size_t stream = static_cast<size_t>(spec.queryStream);
+            if (stream < options.sinks.size() && !options.sinks[stream].empty()) {
+                fused = fused.clone();
+                fused.index_fill_(1, torch::tensor(options.sinks[stream], torch::kInt64).to(fused.device()), 0.0);
+                const torch::Tensor sums = fused.sum(-1, true);
+                fused = torch::where(sums > 0, fused / sums.clamp_min(1e-30), fused);
+            }
             torch::Tensor a = 0.5 * fused + 0.5 * torch::eye(fused.size(0), fused.options());
             a = a / a.sum(-1, true);
             const size_t s = static_cast<size_t>(spec.queryStream);

@@ -18,7 +18,8 @@ namespace attnscope::core {
 /// decision token's attention to itself, as vit-explain keeps [CLS]->[CLS]),
 /// the map is mixed with the residual as 0.5*A + 0.5*I, its rows
 /// renormalised, and the maps are multiplied through the layers:
-/// R <- A_hat * R, starting from I at `startLayer`.
+/// R <- A_hat * R, starting from I at `startLayer`. Attention sinks may be
+/// left out of each map first (Options::sinks).
 ///
 /// vit-explain divides by `a.sum(dim=-1)` without keepdim, which scales
 /// columns rather than rows; for mean fusion without discarding the rows
@@ -38,6 +39,11 @@ public:
         HeadReduction fusion = HeadReduction::Mean;
         double discardRatio = 0.0;            ///< in [0, 1)
         std::vector<int64_t> decisionIndex;   ///< per stream: its decision token, or -1
+        /// Per stream: tokens (attention sinks) whose received attention is
+        /// left out of that stream's self-attention maps before the residual
+        /// is added: their columns zeroed, each row renormalised over the
+        /// other keys (a row that gave them everything keeps only the residual).
+        std::vector<std::vector<int64_t>> sinks;
     };
 
     /// `maps[i]` is [heads, queries, keys] for `specs[i]`.

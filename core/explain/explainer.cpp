@@ -1,5 +1,7 @@
 #include "core/explain/explainer.h"
 
+#include "core/explain/attentionsinks.h"
+
 #include "core/bundle/modelbundle_p.h"
 #include "core/engine/capturedrun_p.h"
 #include "core/error.h"
@@ -114,6 +116,7 @@ Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
     e.method = options.method;
     e.target = target;
     std::vector<torch::Tensor> decisionRows(m.streams.size());
+    const std::vector<AttentionSink> sinks = AttentionSinks::find(run); // one pass over the maps
 
     try {
         switch (options.method) {
@@ -125,6 +128,12 @@ Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
             rollout.startLayer = options.startLayer;
             rollout.fusion = options.fusion;
             rollout.discardRatio = options.discardRatio;
+            if (options.method == Method::Rollout && options.excludeSinks) {
+                rollout.sinks.resize(m.streams.size());
+                for (const AttentionSink &s : sinks)
+                    rollout.sinks[static_cast<size_t>(s.stream)].push_back(s.index);
+                e.sinksExcluded = true;
+            }
             for (size_t q = 0; q < m.streams.size(); ++q) {
                 const DecisionToken token = m.decisionFor(static_cast<int>(q), words);
                 rollout.decisionIndex.push_back(token.stream == static_cast<int>(q) ? token.index : -1);
@@ -188,6 +197,8 @@ Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
         rethrowTorchError(std::string(methodName(options.method)) + " failed: ", err);
     }
 
+    for (const AttentionSink &s : sinks)
+        e.sinkTokens.push_back(layout.streamOffset(s.stream) + s.index);
     e.layoutScores.assign(static_cast<size_t>(layout.size()), std::numeric_limits<float>::quiet_NaN());
     for (size_t q = 0; q < decisionRows.size(); ++q) {
         if (!decisionRows[q].defined())

@@ -61,6 +61,9 @@ struct MethodOptions
     int startLayer = 0;   ///< rollout: layers before this one are skipped
     HeadReduction fusion = HeadReduction::Mean; ///< rollout: how each map's heads are fused
     double discardRatio = 0.0; ///< rollout: share of each fused map's lowest entries set to zero, [0, 1)
+    /// rollout: leave attention sinks and register tokens (AttentionSinks)
+    /// out of each map's rows before they are multiplied through.
+    bool excludeSinks = false;
 };
 
 /// "mean", "max", "min".
@@ -89,6 +92,12 @@ struct Explanation
     Matrix matrix;
     int matrixRowOffset = 0;
     int matrixColOffset = 0;
+
+    /// Layout indices of the attention sinks and register tokens of this
+    /// run (AttentionSinks), for marking; `sinksExcluded` when rollout left
+    /// them out.
+    std::vector<int> sinkTokens;
+    bool sinksExcluded = false;
 
     bool hasPatchScores() const { return !patchScores.empty(); }
     bool hasTokenScores() const { return !tokenScores.empty(); }

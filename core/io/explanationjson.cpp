@@ -1,12 +1,31 @@
 #include "core/io/explanationjson.h"
 
 #include "core/engine/prediction.h"
+#include "core/explain/attentionsinks.h"
 #include "core/explain/explanation.h"
+#include "core/explain/streamlayout.h"
 #include "core/explain/modalityweights.h"
 #include "core/explain/perturbationtest.h"
 #include "core/text/tokenizer.h"
 
 namespace attnscope::core {
+
+Json ExplanationJson::sinks(const std::vector<AttentionSink> &sinks, const StreamLayout &layout)
+{
+    Json out = Json::array();
+    for (const AttentionSink &s : sinks) {
+        Json j = Json::object();
+        j.set("label", layout.tokens()[static_cast<size_t>(layout.streamOffset(s.stream) + s.index)].label);
+        j.set("stream", s.stream);
+        j.set("index", s.index);
+        j.set("sink", s.sink);
+        j.set("register", s.registerToken);
+        j.set("head_share", static_cast<double>(s.headShare));
+        j.set("mean_attention", static_cast<double>(s.meanAttention));
+        out.push(j);
+    }
+    return out;
+}
 
 Json ExplanationJson::floats(const std::vector<float> &values)
 {

@@ -4,6 +4,9 @@
 
 namespace attnscope::core {
 
+struct AttentionSink;
+class StreamLayout;
+
 struct Explanation;
 struct ModalityWeights;
 struct PerturbationCurve;
@@ -21,6 +24,8 @@ public:
     static Json curve(const PerturbationCurve &curve);
     static Json tokens(const TokenizedText &text);
     static Json floats(const std::vector<float> &values);
+    /// The run's attention sinks and register tokens, each with its label.
+    static Json sinks(const std::vector<AttentionSink> &sinks, const StreamLayout &layout);
 };
 
 } // namespace attnscope::core

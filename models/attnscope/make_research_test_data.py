@@ -94,15 +94,41 @@ def write_clip(data):
     return path
 
 
-def write_vit(data, multilabel=False):
-    torch.manual_seed(15 if multilabel else 11)
+def make_register_a_sink(model, strength=4.0):
+    """Block 0's queries all point one way and only the first register's key
+    points there too, so every token of every head gives it most of its
+    attention: an attention sink by construction (the register's input to
+    block 0 is the same for every image)."""
+    block = model.blocks[0]
+    dim = model.pos_embed.shape[-1]
+    heads, head_dim = block.attn.num_heads, block.attn.head_dim
+    with torch.no_grad():
+        u = block.norm1(model.reg_token[0, :1])[0]  # the register's normalised input
+        weight, bias = block.attn.qkv.weight, block.attn.qkv.bias
+        for h in range(heads):
+            q = slice(h * head_dim, (h + 1) * head_dim)
+            k = slice(dim + h * head_dim, dim + (h + 1) * head_dim)
+            weight[q] = 0
+            bias[q] = 0
+            bias[q.start] = strength
+            weight[k] = 0
+            weight[k.start] = u * (strength / float(u @ u))
+
+
+def write_vit(data, multilabel=False, sink=False):
+    torch.manual_seed(16 if sink else 15 if multilabel else 11)
     model = VitLike(3, img_size=(24, 32), patch_size=8, dim=24, depth=2, num_heads=2, reg_tokens=2)
+    if sink:
+        make_register_a_sink(model)
     wrapped = export.AttentionRecorder(model, modules="blocks.*.attn.attn_drop")
     manifest = vit_manifest()
     if multilabel:  # which shapes the picture holds, each on its own: a sigmoid per label
         manifest.update(name="tiny-vit-multilabel", task="multilabel",
                         description="Random-weight timm-style ViT, one sigmoid per label (test model).")
-    path = os.path.join(data, "tiny_vit_multilabel.pt" if multilabel else "tiny_vit.pt")
+    if sink:
+        manifest.update(name="tiny-vit-sink", description="Random-weight timm-style ViT whose first register "
+                        "draws most attention in its first block (test model).")
+    path = os.path.join(data, "tiny_vit_sink.pt" if sink else "tiny_vit_multilabel.pt" if multilabel else "tiny_vit.pt")
     export.export(wrapped, manifest, (torch.randn(2, 3, 24, 32),), path)
     return path
 
@@ -140,6 +166,8 @@ CASES = [
     ("tiny_bert.pt", None, "a zebra is not an actor", None),
     ("tiny_bert.pt", None, "the film was good and the story was good and the actor was very good", None),
     ("tiny_vit_multilabel.pt", "images/joint_large.png", "", None),
+    ("tiny_vit_sink.pt", "images/joint_large.png", "", None),
+    ("tiny_vit_sink.pt", "images/joint_exact.png", "", None),
     ("tiny_clip.pt", "images/joint_exact.png", "a good film", None),
     ("tiny_clip.pt", "images/joint_large.png", "the actor was playing a very bad story", None),
     ("tiny_bert_last.pt", None, "she acted", None),
@@ -167,6 +195,7 @@ def main():
     write_bert(data, pool_last=True)
     write_clip(data)
     write_vit(data, multilabel=True)
+    write_vit(data, sink=True)
     write_reference(data)
 
 

@@ -215,7 +215,52 @@ def fuse_heads(a, fusion, discard, keep):
     return fused
 
 
-def rollout(manifest, maps, start_layer=0, fusion="mean", discard=0.0):
+def attention_sinks(manifest, maps, mask):
+    """Tokens that draw a large share of attention in many heads: in one
+    head, a key whose mean attention from the unpadded queries is at least
+    max(0.2, 4 / unpadded keys); reported when that holds in at least a
+    quarter of the heads reading its stream. Register tokens (special
+    segments named reg...) are reported whatever they draw."""
+    def padded(stream):
+        out = []
+        for seg in next(s for s in manifest["streams"] if s["name"] == stream)["segments"]:
+            n = seg["grid"][0] * seg["grid"][1] if seg["modality"] == "image" else seg["length"]
+            out += [bool(seg["modality"] == "text" and mask is not None and int(mask[0, k]) == 0) for k in range(n)]
+        return out
+    counts, sums, heads = {}, {}, {}
+    for a, spec in zip(maps, manifest["attentions"]):
+        key = spec.get("key", spec["query"])
+        qpad, kpad = padded(spec["query"]), padded(key)
+        rows = [q for q, p in enumerate(qpad) if not p]
+        real_keys = sum(1 for p in kpad if not p)
+        col = a[:, rows, :].mean(1)  # [heads, keys]
+        threshold = max(0.2, 4.0 / real_keys)
+        c = counts.setdefault(key, [0] * len(kpad))
+        t = sums.setdefault(key, [0.0] * len(kpad))
+        heads[key] = heads.get(key, 0) + a.shape[0]
+        for h in range(a.shape[0]):
+            for k in range(len(kpad)):
+                t[k] += float(col[h, k])
+                if not kpad[k] and float(col[h, k]) >= threshold:
+                    c[k] += 1
+    out = []
+    for si, stream in enumerate(manifest["streams"]):
+        index = 0
+        for seg in stream["segments"]:
+            n = seg["grid"][0] * seg["grid"][1] if seg["modality"] == "image" else seg["length"]
+            register = seg["modality"] == "special" and seg.get("name", "").lower().startswith("reg")
+            for _ in range(n):
+                total = heads.get(stream["name"], 0)
+                share = counts[stream["name"]][index] / total if total else 0.0
+                sink = total > 0 and share >= 0.25
+                if sink or register:
+                    out.append({"stream": si, "index": index, "sink": sink, "register": register, "head_share": share,
+                                "mean_attention": sums[stream["name"]][index] / total if total else 0.0})
+                index += 1
+    return out
+
+
+def rollout(manifest, maps, start_layer=0, fusion="mean", discard=0.0, sinks=None):
     """Abnar & Zuidema: A_hat = rownorm(0.5*fuse_h(A) + 0.5*I), R = A_hat R.
     Between streams: R_s = 0.5 R_s + 0.5 fuse_h(A_sq) R_q (co-attention reads
     the values from before the layer's cross-attention). Rows are normalised
@@ -236,6 +281,11 @@ def rollout(manifest, maps, start_layer=0, fusion="mean", discard=0.0):
             d, row = decision_for(manifest, s)
             keep = row * len(layout[s]) + row if d == s else None
             a = fuse_heads(maps[k], fusion, discard, keep)
+            left_out = [t["index"] for t in (sinks or []) if names[t["stream"]] == s]
+            if left_out:  # sinks' columns zeroed, rows renormalised over the rest
+                a[:, left_out] = 0
+                total = a.sum(-1, keepdim=True)
+                a = torch.where(total > 0, a / total.clamp(min=1e-30), a)
             a = 0.5 * a + 0.5 * identity_like(a.shape[0])
             a = a / a.sum(-1, keepdim=True)
             for q in names:
@@ -539,6 +589,10 @@ def compute(model_path, image_path, text, pair=None):
         v.update({"fusion": fusion, "discard_ratio": discard})
         variants.append(v)
     out["rollout_variants"] = variants
+    sinks = attention_sinks(manifest, maps, mask)
+    out["attention_sinks"] = sinks
+    out["rollout_without_sinks"] = dict(zip(("patch_scores", "token_scores"),
+                                            split_scores(manifest, rows_of(rollout(manifest, maps, sinks=sinks)), special)))
     Rel = relevance(manifest, maps, grads)
     rel_rows = rows_of(Rel)
     out["methods"]["relevance"] = dict(zip(("patch_scores", "token_scores"), split_scores(manifest, rel_rows, special)))

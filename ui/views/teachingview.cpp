@@ -122,6 +122,13 @@ QString notesOf(const ExplainResult &r, const AttentionMapInfo &info)
                  .arg(number(mass.imageToImage, 2), number(mass.imageToText, 2), number(mass.textToImage, 2),
                       number(mass.textToText, 2));
     }
+    // Attention sinks: where every token looks without reading anything.
+    n += QStringLiteral("<p><b>%1</b> %2</p>")
+             .arg(QObject::tr("Attention sinks."),
+                  (r.sinkNote.isEmpty() ? QObject::tr("No token draws a large share of attention in many heads on this "
+                                                      "input. Many models park attention they do not need on the first "
+                                                      "token, [SEP] or register tokens; AttnScope marks such sinks \u2693.")
+                                        : r.sinkNote + QObject::tr(" Rollout can leave them out (\"without sinks\").")).toHtmlEscaped());
     n += QStringLiteral("<p><b>%1</b> %2</p>").arg(QObject::tr("What attention does and does not explain."), ReportWriter::caveat().toHtmlEscaped());
     return n;
 }

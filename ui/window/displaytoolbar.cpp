@@ -18,6 +18,7 @@ DisplayToolBar::DisplayToolBar(QWidget *parent)
     : QToolBar(tr("Display"), parent)
     , m_fusion(new QComboBox(this))
     , m_discard(new QDoubleSpinBox(this))
+    , m_excludeSinks(new QCheckBox(tr("without sinks"), this))
     , m_colormap(new QComboBox(this))
     , m_overlay(new QComboBox(this))
     , m_opacity(new QSlider(Qt::Horizontal, this))
@@ -36,8 +37,11 @@ DisplayToolBar::DisplayToolBar(QWidget *parent)
     m_discard->setSingleStep(0.05);
     m_discard->setDecimals(2);
     m_discard->setToolTip(tr("Rollout: share of each fused map's lowest weights set to zero (vit-explain's discard_ratio)"));
+    m_excludeSinks->setObjectName(QStringLiteral("excludeSinks"));
+    m_excludeSinks->setToolTip(tr("Rollout: leave attention sinks and register tokens (marked \u2693) out of each "
+                                  "map, so the attention parked on them does not drown the rest"));
     m_rolloutOptions = {addWidget(new QLabel(tr(" Rollout heads "), this)), addWidget(m_fusion),
-                        addWidget(new QLabel(tr(" discard "), this)), addWidget(m_discard)};
+                        addWidget(new QLabel(tr(" discard "), this)), addWidget(m_discard), addWidget(m_excludeSinks)};
     m_colormap->setObjectName(QStringLiteral("colormapSelector"));
     for (core::ColormapKind kind : core::Colormap::all())
         m_colormap->addItem(QString::fromLatin1(core::Colormap::name(kind)), static_cast<int>(kind));
@@ -70,6 +74,7 @@ DisplayToolBar::DisplayToolBar(QWidget *parent)
     };
     connect(m_fusion, &QComboBox::currentIndexChanged, this, rollout);
     connect(m_discard, &QDoubleSpinBox::valueChanged, this, rollout);
+    connect(m_excludeSinks, &QCheckBox::toggled, this, rollout);
     auto display = [this] {
         if (!m_quiet)
             emit displayChanged();
@@ -85,6 +90,8 @@ core::HeadReduction DisplayToolBar::fusion() const
 {
     return static_cast<core::HeadReduction>(m_fusion->currentData().toInt());
 }
+
+bool DisplayToolBar::excludeSinks() const { return m_excludeSinks->isChecked(); }
 
 double DisplayToolBar::discardRatio() const
 {
@@ -138,6 +145,7 @@ void DisplayToolBar::restoreSettings(const QSettings &settings)
     index(m_fusion, "rolloutFusion");
     m_opacity->setValue(settings.value(QStringLiteral("opacity"), 55).toInt());
     m_discard->setValue(settings.value(QStringLiteral("rolloutDiscard"), 0.0).toDouble());
+    m_excludeSinks->setChecked(settings.value(QStringLiteral("rolloutWithoutSinks"), false).toBool());
     m_smooth->setChecked(settings.value(QStringLiteral("smooth"), true).toBool());
     m_grid->setChecked(settings.value(QStringLiteral("grid"), false).toBool());
     m_quiet = false;
@@ -150,6 +158,7 @@ void DisplayToolBar::saveSettings(QSettings &settings) const
     settings.setValue(QStringLiteral("overlay"), m_overlay->currentIndex());
     settings.setValue(QStringLiteral("rolloutFusion"), m_fusion->currentIndex());
     settings.setValue(QStringLiteral("rolloutDiscard"), m_discard->value());
+    settings.setValue(QStringLiteral("rolloutWithoutSinks"), m_excludeSinks->isChecked());
     settings.setValue(QStringLiteral("smooth"), m_smooth->isChecked());
     settings.setValue(QStringLiteral("grid"), m_grid->isChecked());
 }

@@ -32,6 +32,8 @@ public:
 
     core::HeadReduction fusion() const;
     double discardRatio() const;
+    /// Rollout: attention sinks and registers left out (AttentionSinks).
+    bool excludeSinks() const;
     core::ColormapKind colormap() const;
     double opacity() const; ///< [0, 1]
     ImageView::OverlayMode overlay() const;
@@ -52,6 +54,7 @@ signals:
 private:
     QComboBox *m_fusion = nullptr;
     QDoubleSpinBox *m_discard = nullptr;
+    QCheckBox *m_excludeSinks = nullptr;
     QList<QAction *> m_rolloutOptions; ///< their actions, shown for rollout only
     QComboBox *m_colormap = nullptr;
     QComboBox *m_overlay = nullptr; ///< spotlight (keeps the image's colours) or colour blend

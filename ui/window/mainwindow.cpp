@@ -420,6 +420,7 @@ void MainWindow::request(bool newInput)
     r.method = m_inputs->method();
     r.fusion = m_display->fusion();
     r.discardRatio = m_display->discardRatio();
+    r.excludeSinks = m_display->excludeSinks();
     r.device = m_inputs->device();
     r.target = m_selection->target();
     r.attention = m_selection->map();

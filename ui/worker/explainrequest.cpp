@@ -17,7 +17,7 @@ QString AttentionMapInfo::title() const
 QStringList ExplainResult::notes() const
 {
     QStringList out;
-    for (const QString &note : {notice, unknownNote, chanceNote}) {
+    for (const QString &note : {notice, unknownNote, chanceNote, sinkNote}) {
         if (!note.isEmpty())
             out << note;
     }

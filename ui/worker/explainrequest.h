@@ -43,6 +43,7 @@ struct ExplainRequest
     int head = -1;      ///< head of that map; -1: the heads' mean
     core::HeadReduction fusion = core::HeadReduction::Mean; ///< rollout: how each map's heads are fused
     double discardRatio = 0.0;                              ///< rollout: share of each fused map's lowest entries dropped
+    bool excludeSinks = false;                              ///< rollout: attention sinks and registers left out
     core::DeviceChoice device = core::DeviceChoice::Auto;
     bool faithfulness = false; ///< also run the perturbation tests of every method
     bool heads = false;        ///< also compute every head's statistics and thumbnail
@@ -121,6 +122,7 @@ struct ExplainResult
     /// a centre crop's window, a padded input's larger frame.
     QRectF inputRegion{0.0, 0.0, 1.0, 1.0};
     QString unknownNote;             ///< which words those are, in a sentence; empty when none
+    QString sinkNote;                ///< the attention sinks found, in a sentence; empty when none
     int wordCount = 0;               ///< words in the text
     int droppedWords = 0;            ///< words left out by that cut
     QString notice;                  ///< something the user should know about this result (e.g. a device fallback)

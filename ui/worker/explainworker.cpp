@@ -3,6 +3,7 @@
 #include "core/engine/cancelscope.h"
 #include "core/engine/device.h"
 #include "core/engine/errormessage.h"
+#include "core/explain/attentionsinks.h"
 #include "core/image/imagepreprocessor.h"
 #include "core/io/modelcard.h"
 
@@ -37,6 +38,12 @@ namespace attnscope::ui {
 namespace {
 
 constexpr qint64 kProbeTimeoutMs = 120000;
+
+/// Rollout's discard ratio and sink choice as one key part of the caches.
+int rolloutVariant(const ExplainRequest &request)
+{
+    return static_cast<int>(std::lround(request.discardRatio * 1000)) + (request.excludeSinks ? 100000 : 0);
+}
 
 QString runKey(const ExplainRequest &request)
 {
@@ -199,6 +206,14 @@ void ExplainWorker::describe(const ExplainRequest &request, const core::Captured
     result.unknownNote = QString::fromStdString(input.text.unknownWordsNote(m.text.unkToken));
     const core::StreamLayout layout(m, input.text);
     result.layout = layout.tokens();
+    // Attention sinks marked where tokens are named (matrix, teaching), and said.
+    const std::vector<core::AttentionSink> sinks = core::AttentionSinks::find(run);
+    for (const core::AttentionSink &s : sinks) {
+        if (s.sink)
+            result.layout[static_cast<size_t>(layout.streamOffset(s.stream) + s.index)].label += " \u2693";
+    }
+    result.sinkNote = QString::fromStdString(core::AttentionSinks::describe(
+        sinks, [&](const core::AttentionSink &s) { return layout.tokens()[static_cast<size_t>(layout.streamOffset(s.stream) + s.index)].label; }));
     for (const auto &stream : m.streams)
         result.streamNames << QString::fromStdString(stream.name);
     const std::vector<int> headCounts = run.headCounts();
@@ -241,6 +256,7 @@ void ExplainWorker::explainView(const ExplainRequest &request, core::CapturedRun
     options.method = request.method;
     options.fusion = request.fusion;
     options.discardRatio = request.discardRatio;
+    options.excludeSinks = request.excludeSinks;
     if (request.method == core::Method::RawAttention) {
         result.explanation = result.attention;
     } else {
@@ -249,7 +265,7 @@ void ExplainWorker::explainView(const ExplainRequest &request, core::CapturedRun
         // seconds of matrix products).
         const std::tuple<int, int, int, int> key{static_cast<int>(request.method), request.target,
                                                  static_cast<int>(request.fusion),
-                                                 static_cast<int>(std::lround(request.discardRatio * 1000))};
+                                                 rolloutVariant(request)};
         auto cached = m_explanations.find(key);
         if (cached == m_explanations.end()) {
             report(0, 0, tr("Explaining"));
@@ -330,7 +346,7 @@ core::TrustCheck ExplainWorker::trustCheck(const ExplainRequest &request, core::
     const bool rollout = request.method == core::Method::Rollout;
     const std::tuple<int, int, int, int> key{
         static_cast<int>(request.method), target, raw ? result.attentionIndex : rollout ? static_cast<int>(request.fusion) : -1,
-        raw ? result.head : rollout ? static_cast<int>(std::lround(request.discardRatio * 1000)) : -1};
+        raw ? result.head : rollout ? rolloutVariant(request) : -1};
     auto cached = m_trust.find(key);
     if (cached == m_trust.end()) {
         const core::Modality modality = result.explanation.hasPatchScores() ? core::Modality::Image : core::Modality::Text;

@@ -35,7 +35,29 @@ private Q_SLOTS:
     void startLayerSkipsEarlierLayers();
     void rowsStayStochastic();
     void fusionAndDiscardByHand();
+    void sinksLeftOutByHand();
 };
+
+// Token 0 is a sink: every row gives it half or more.
+//   A = [[.8,.1,.1],[.5,.5,0],[.6,0,.4]]
+// Plain rollout of one layer: A_hat = 0.5*A + 0.5*I = [[.9,.05,.05],[.25,.75,0],[.3,0,.7]].
+// With token 0 left out, its column is zeroed and each row renormalised
+// over the other keys first: [[0,.5,.5],[0,1,0],[0,0,1]], then
+//   A_hat = [[.5,.25,.25],[0,1,0],[0,0,1]]: the sink's row keeps only its
+// residual and its own share, the others no longer flow into token 0.
+void TestAttentionRollout::sinksLeftOutByHand()
+{
+    const torch::Tensor a = t({{.8, .1, .1}, {.5, .5, 0}, {.6, 0, .4}}).unsqueeze(0);
+    compareMatrix(AttentionRollout::propagate({3}, {self(0)}, {a}, from(0)).at(0, 0),
+                  t({{.9, .05, .05}, {.25, .75, 0}, {.3, 0, .7}}));
+    AttentionRollout::Options o = from(0);
+    o.sinks = {{0}};
+    compareMatrix(AttentionRollout::propagate({3}, {self(0)}, {a}, o).at(0, 0),
+                  t({{.5, .25, .25}, {0, 1, 0}, {0, 0, 1}}));
+    // A row that gave the sink everything keeps its residual only.
+    const torch::Tensor all = t({{1, 0, 0}, {1, 0, 0}, {1, 0, 0}}).unsqueeze(0);
+    compareMatrix(AttentionRollout::propagate({3}, {self(0)}, {all}, o).at(0, 0), t({{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}));
+}
 
 // Layer 0 has two heads whose mean is A0 = [[1,0,0],[.5,.5,0],[0,.5,.5]], so
 // A0_hat = 0.5*A0 + 0.5*I = [[1,0,0],[.25,.75,0],[0,.25,.75]].

@@ -12,6 +12,7 @@
 #include "core/engine/capturedrun.h"
 #include "core/engine/inferenceengine.h"
 #include "core/error.h"
+#include "core/explain/attentionsinks.h"
 #include "core/explain/explainer.h"
 #include "core/explain/modalityweights.h"
 #include "core/explain/perturbationtest.h"
@@ -85,6 +86,31 @@ void TestModelKinds::matchesReference()
     if (QTest::currentTestFailed())
         return;
     const int target = static_cast<int>(ref.find("target")->toNumber());
+
+    // Attention sinks and registers, and rollout with them left out.
+    const std::vector<AttentionSink> sinks = AttentionSinks::find(*run);
+    const auto &expectedSinks = ref.find("attention_sinks")->toArray();
+    QCOMPARE(sinks.size(), expectedSinks.size());
+    for (size_t i = 0; i < sinks.size(); ++i) {
+        const Json &s = expectedSinks[i];
+        QCOMPARE(sinks[i].stream, static_cast<int>(s.find("stream")->toNumber()));
+        QCOMPARE(sinks[i].index, static_cast<int>(s.find("index")->toNumber()));
+        QCOMPARE(sinks[i].sink, s.find("sink")->toBool());
+        QCOMPARE(sinks[i].registerToken, s.find("register")->toBool());
+        QVERIFY(std::fabs(sinks[i].headShare - s.find("head_share")->toNumber()) < 1e-6);
+        QVERIFY(std::fabs(sinks[i].meanAttention - s.find("mean_attention")->toNumber()) < 1e-4);
+    }
+    MethodOptions withoutSinks;
+    withoutSinks.method = Method::Rollout;
+    withoutSinks.excludeSinks = true;
+    const Explanation r = Explainer::explain(*run, withoutSinks);
+    QCOMPARE(r.sinksExcluded, true);
+    QCOMPARE(r.sinkTokens.size(), sinks.size());
+    const Json &expectedRollout = *ref.find("rollout_without_sinks");
+    if (!expectedRollout.find("patch_scores")->isNull())
+        ATTNSCOPE_COMPARE_FLOATS(r.patchScores, test::floatsOf(*expectedRollout.find("patch_scores")));
+    if (!expectedRollout.find("token_scores")->isNull())
+        ATTNSCOPE_COMPARE_FLOATS(r.tokenScores, test::floatsOf(*expectedRollout.find("token_scores")));
 
     const Explanation relevance = Explainer::explain(*run, MethodOptions{});
     const ModalityWeights w = ModalityWeights::compute(*run, target, &relevance);

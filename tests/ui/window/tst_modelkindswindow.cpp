@@ -7,6 +7,7 @@
 #include "ui/panels/zeroshotpanel.h"
 #include "ui/window/inputstoolbar.h"
 
+#include <QCheckBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 
@@ -22,6 +23,7 @@ private slots:
     void imageOnlyModelHasNoTextBox();
     void textOnlyModelHasNoImage();
     void zeroShotRanksTypedCaptions();
+    void sinksMarkedAndLeftOut();
 };
 
 namespace {
@@ -148,6 +150,42 @@ void TestModelKindsWindow::zeroShotRanksTypedCaptions()
     QTRY_VERIFY_WITH_TIMEOUT(w.lastResult().modelName == QStringLiteral("tiny-joint"), 30000);
     QVERIFY(!edit->isEnabled());
     QCOMPARE(panel->table()->rowCount(), 0);
+}
+
+// The ViT whose first register draws half its heads' attention: marked in
+// the matrix, said in the banner and the teaching notes, and "without sinks"
+// gives the rollout the Python reference computes with it left out.
+void TestModelKindsWindow::sinksMarkedAndLeftOut()
+{
+    const core::Json reference = test::readJson(test::dataPath("model_kinds.reference.json"));
+    const core::Json *expected = nullptr;
+    for (const core::Json &c : reference.find("cases")->toArray()) {
+        if (c.find("model")->toString() == "tiny_vit_sink.pt" && c.find("image")->toString() == "images/joint_large.png")
+            expected = &c;
+    }
+    QVERIFY(expected);
+    ui::MainWindow w;
+    w.resize(1600, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    w.open(data("tiny_vit_sink.pt"), data("images/joint_large.png"), QString());
+    QVERIFY(waitShown(shown));
+    QVERIFY2(w.lastResult().sinkNote.contains("[REGISTERS 0]"), qPrintable(w.lastResult().sinkNote));
+    QVERIFY(w.lastResult().layout[1].label.find("\u2693") != std::string::npos); // the register, marked
+    QVERIFY(w.lastResult().layout[2].label.find("\u2693") == std::string::npos); // the other draws little
+    test::setMethod(w, QStringLiteral("rollout"));
+    QTRY_VERIFY_WITH_TIMEOUT(w.lastResult().explanation.method == core::Method::Rollout, 30000);
+    ATTNSCOPE_COMPARE_FLOATS(w.lastResult().explanation.patchScores,
+                             test::floatsOf(*expected->find("methods")->find("rollout")->find("patch_scores")));
+    auto *without = w.findChild<QCheckBox *>("excludeSinks");
+    QVERIFY(without && without->isVisible());
+    without->click();
+    QTRY_VERIFY_WITH_TIMEOUT(w.lastResult().explanation.sinksExcluded, 30000);
+    ATTNSCOPE_COMPARE_FLOATS(w.lastResult().explanation.patchScores,
+                             test::floatsOf(*expected->find("rollout_without_sinks")->find("patch_scores")));
+    without->click(); // and back
+    QTRY_VERIFY_WITH_TIMEOUT(!w.lastResult().explanation.sinksExcluded, 30000);
 }
 
 QTEST_MAIN(TestModelKindsWindow)
