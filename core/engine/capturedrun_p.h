@@ -4,11 +4,13 @@
 
 #include "core/engine/capturedrun.h"
 #include "core/engine/reducedgradient.h"
+#include "core/explain/attentionsinks.h"
 
 #include <torch/script.h>
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace attnscope::core {
@@ -26,6 +28,8 @@ struct CapturedRun::Impl
     std::vector<torch::Tensor> gradientLeaves; ///< with the graph: what a backward pass asks for
     std::vector<torch::Tensor> maps;        ///< the same, detached, float, [heads, q, k]
     std::map<int, std::vector<ReducedGradient>> gradients; ///< per target, per map
+    /// AttentionSinks::find's answer: the maps do not change during a run.
+    std::optional<std::vector<AttentionSink>> sinks;
     std::map<std::string, torch::Tensor> extras;  ///< the model's extra outputs, detached, batch item 0
 
     /// Runs the model on `input` and keeps its outputs; with `recordGraph`,

@@ -36,7 +36,10 @@ std::vector<uint8_t> paddingOf(const Manifest &m, size_t stream, const Tokenized
 
 std::vector<AttentionSink> AttentionSinks::find(const CapturedRun &run)
 {
-    const CapturedRun::Impl &d = const_cast<CapturedRun &>(run).impl();
+    // Found once per run (every explanation and view asks): the maps stay.
+    CapturedRun::Impl &d = const_cast<CapturedRun &>(run).impl();
+    if (d.sinks)
+        return *d.sinks;
     const Manifest &m = run.manifest();
     const TokenizedText &text = run.input().text;
     // stream -> token -> heads in which it is a sink, and its attention summed
@@ -98,6 +101,7 @@ std::vector<AttentionSink> AttentionSinks::find(const CapturedRun &run)
             }
         }
     }
+    d.sinks = out;
     return out;
 }
 

@@ -38,6 +38,8 @@ public:
     static constexpr float kUniformMultiple = 4.0f;
     static constexpr float kHeadShare = 0.25f;
 
+    /// Computed on the run's first call and kept with it. Thread rules: the
+    /// run's (one thread at a time).
     static std::vector<AttentionSink> find(const CapturedRun &run);
     /// One sentence for the teaching view and the notes, or empty.
     static std::string describe(const std::vector<AttentionSink> &sinks,

@@ -58,7 +58,7 @@ ModalityBars::ModalityBars(QWidget *parent)
     m_layers->xAxis->setLabel(tr("layer: text queries | image queries"));
 }
 
-void ModalityBars::setWeights(const core::ModalityWeights &w)
+void ModalityBars::setWeights(const core::ModalityWeights &w, bool logitScore)
 {
     m_weights->clearPlottables();
     m_categories.clear();
@@ -72,7 +72,7 @@ void ModalityBars::setWeights(const core::ModalityWeights &w)
     if (!std::isnan(w.relevanceImage))
         add(tr("relevance"), orZero(w.relevanceImage), orZero(w.relevanceText));
     if (!std::isnan(w.imageOccluded))
-        add(tr("occlusion drop"), orZero(w.probability) - orZero(w.imageOccluded),
+        add(logitScore ? tr("score drop") : tr("occlusion drop"), orZero(w.probability) - orZero(w.imageOccluded),
             orZero(w.probability) - orZero(w.textOccluded));
     if (!w.gates.empty()) {
         double gi = 0.0;
@@ -134,7 +134,9 @@ void ModalityBars::setWeights(const core::ModalityWeights &w)
 
 void ModalityBars::follow(Selection *selection)
 {
-    connect(selection, &Selection::resultChanged, this, [this, selection] { setWeights(selection->result().modality); });
+    connect(selection, &Selection::resultChanged, this, [this, selection] {
+        setWeights(selection->result().modality, !selection->result().prediction.isProbability());
+    });
 }
 
 } // namespace attnscope::ui

@@ -24,7 +24,9 @@ public:
     /// Shows each result's modality weights.
     void follow(Selection *selection);
 
-    void setWeights(const core::ModalityWeights &weights);
+    /// `logitScore`: the model's score is a logit (or cosine), so occlusion
+    /// drops that score, not a probability, and the bar says so.
+    void setWeights(const core::ModalityWeights &weights, bool logitScore = false);
 
     QCustomPlot *weightsPlot() const { return m_weights; }
     QCustomPlot *layersPlot() const { return m_layers; }
