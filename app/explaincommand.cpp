@@ -288,17 +288,9 @@ std::vector<std::string> ExplainCommand::readCandidates() const
     if (m_options.has("--candidates-file")) {
         const std::string file = m_options.get("--candidates-file");
         RegularFile::require(file, "candidates");
-        const std::string text = TextFile::read(file, InputLoader::kMaxTextBytes);
-        for (size_t start = 0; start < text.size();) {
-            size_t end = text.find('\n', start);
-            if (end == std::string::npos)
-                end = text.size();
-            std::string line = text.substr(start, end - start);
-            if (!line.empty() && line.back() == '\r')
-                line.pop_back();
+        for (const std::string &line : TextFile::lines(TextFile::read(file, InputLoader::kMaxTextBytes))) {
             if (!line.empty())
                 captions.push_back(line);
-            start = end + 1;
         }
         if (captions.empty())
             throw Error(file + ": holds no candidate caption (one per line)");

@@ -26,4 +26,19 @@ std::string TextFile::read(const std::string &path, size_t maxBytes)
     return content;
 }
 
+std::vector<std::string> TextFile::lines(const std::string &text)
+{
+    std::vector<std::string> out;
+    for (size_t start = 0; start < text.size();) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        out.push_back(text.substr(start, end - start));
+        if (!out.back().empty() && out.back().back() == '\r')
+            out.back().pop_back();
+        start = end + 1;
+    }
+    return out;
+}
+
 } // namespace attnscope::core

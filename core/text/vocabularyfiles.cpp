@@ -23,20 +23,9 @@ namespace {
 /// before it dropped, no line after a final newline.
 std::vector<std::string> linesOf(const std::string &text, const std::string &path)
 {
-    std::vector<std::string> lines;
-    size_t start = 0;
-    while (start < text.size()) {
-        size_t end = text.find('\n', start);
-        if (end == std::string::npos)
-            end = text.size();
-        std::string line = text.substr(start, end - start);
-        if (!line.empty() && line.back() == '\r')
-            line.pop_back();
-        lines.push_back(std::move(line));
-        if (lines.size() > HfTokenizerJson::kMaxEntries)
-            throw Error(path + ": more than " + std::to_string(HfTokenizerJson::kMaxEntries) + " lines");
-        start = end + 1;
-    }
+    std::vector<std::string> lines = TextFile::lines(text);
+    if (lines.size() > HfTokenizerJson::kMaxEntries)
+        throw Error(path + ": more than " + std::to_string(HfTokenizerJson::kMaxEntries) + " lines");
     return lines;
 }
 

@@ -186,6 +186,17 @@ void TestModelKindsCli::zeroShotRanksCandidates()
     QCOMPARE(chosen.exitCode, 0);
     const core::Json k = core::Json::parse(core::TextFile::read((other.path() + "/explanation.json").toStdString()));
     QCOMPARE(k.find("input")->find("text")->toString(), std::string("a zebra"));
+    // A file of captions, one per line (CRLF and blank lines as people write them).
+    QFile list(other.filePath("captions.txt"));
+    QVERIFY(list.open(QIODevice::WriteOnly));
+    list.write("a good film\r\n\r\na zebra\r\nthe actor was playing\r\n");
+    list.close();
+    const Result fromFile = runAttnscope({"explain", "--model", data("tiny_clip.pt"), "--image", image, "--candidates-file",
+                                          list.fileName(), "--out", other.path()});
+    QCOMPARE(fromFile.exitCode, 0);
+    const core::Json f = core::Json::parse(core::TextFile::read((other.path() + "/explanation.json").toStdString()));
+    QCOMPARE(f.find("zero_shot")->toArray().size(), size_t(3));
+    QCOMPARE(f.find("zero_shot")->toArray()[0].find("caption")->toString(), ranked[0].find("caption")->toString());
     const Result wrong = runAttnscope({"explain", "--model", data("tiny_vit.pt"), "--image", image, "--candidate", "a",
                                        "--out", other.path()});
     QCOMPARE(wrong.exitCode, 2);

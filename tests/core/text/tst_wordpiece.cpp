@@ -4,6 +4,7 @@
 // (tokenizer.json and vocab.txt), field by field; then what the oracles do
 // not cover, worked out by hand: truncation, templates, refusals.
 #include "core/error.h"
+#include "core/io/textfile.h"
 #include "core/text/bertnormalizer.h"
 #include "core/text/bertpretokenizer.h"
 #include "core/text/hftokenizerjson.h"
@@ -85,6 +86,7 @@ class TestWordPiece : public QObject
 {
     Q_OBJECT
 private slots:
+    void vocabularyLines();
     void matchesTheReferenceLibrary_data();
     void matchesTheReferenceLibrary();
     void truncatesAsTheLibraryDoes_data();
@@ -95,6 +97,18 @@ private slots:
     void refusesWhatItCannotRead_data();
     void refusesWhatItCannotRead();
 };
+
+// A vocab.txt's line number is the token's id: lines as Rust's lines() reads
+// them (the library's reader), whatever the file's line ends.
+void TestWordPiece::vocabularyLines()
+{
+    using L = std::vector<std::string>;
+    QCOMPARE(TextFile::lines("a\r\nb\n\nc"), (L{"a", "b", "", "c"}));
+    QCOMPARE(TextFile::lines("x\n"), L{"x"});     // no line after the final newline
+    QCOMPARE(TextFile::lines("x\n\n"), (L{"x", ""}));
+    QCOMPARE(TextFile::lines(""), L{});
+    QCOMPARE(TextFile::lines("a\rb"), L{"a\rb"}); // a lone CR ends no line
+}
 
 void TestWordPiece::matchesTheReferenceLibrary_data()
 {
