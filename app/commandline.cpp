@@ -119,8 +119,8 @@ const std::vector<OptionSpec> &evalOptions()
 const std::vector<OptionSpec> &tokenizeOptions()
 {
     static const std::vector<OptionSpec> specs{
-        {"tokenizer", "FILE", "a tokenizer.json, a WordPiece vocab.txt, a GPT-2 vocab.json (merges.txt beside it), or CLIP's "
-                              "bpe_simple_vocab_16e6.txt.gz"},
+        {"tokenizer", "FILE", "a tokenizer.json, a WordPiece vocab.txt, a GPT-2 vocab.json (merges.txt beside it), CLIP's "
+                              "bpe_simple_vocab_16e6.txt.gz, or a SentencePiece .model"},
         {"model", "FILE", "a model (.pt): its own tokenizer, cut and padded to its text length"},
         {"cased", "", "a vocab.txt of a cased model: keep case and accents"},
         {"text", "TEXT", "the text to tokenize"},

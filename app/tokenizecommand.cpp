@@ -8,6 +8,7 @@
 #include "core/text/clipvocabulary.h"
 #include "core/text/encodedtext.h"
 #include "core/text/hftokenizerjson.h"
+#include "core/text/sentencepiecemodel.h"
 #include "core/text/subwordtokenizer.h"
 #include "core/text/tokenizer.h"
 #include "core/text/vocabularyfiles.h"
@@ -202,6 +203,8 @@ std::unique_ptr<SubwordTokenizer> TokenizeCommand::open(const std::string &file,
         options.lowercase = !cased;
         return VocabularyFiles::readWordPieceVocab(file, options);
     }
+    if (suffix == ".model") // SentencePiece: pieces as spm_encode gives them, no <s> or </s> added
+        return SentencePieceModel::readTokenizer(file, SentencePieceModel::Options());
     if (suffix == ".json") {
         // A tokenizer.json describes a whole tokenizer ("model" and more); a
         // GPT-2 vocab.json is a plain map of tokens to ids.
@@ -217,7 +220,8 @@ std::unique_ptr<SubwordTokenizer> TokenizeCommand::open(const std::string &file,
         return VocabularyFiles::readGpt2(file, merges, VocabularyFiles::Gpt2Options());
     }
     throw Error(file + ": not a tokenizer AttnScope reads; give a tokenizer.json, a WordPiece vocab.txt, a GPT-2 "
-                       "vocab.json (with merges.txt beside it) or CLIP's bpe_simple_vocab_16e6.txt.gz");
+                       "vocab.json (with merges.txt beside it), CLIP's bpe_simple_vocab_16e6.txt.gz or a "
+                       "SentencePiece .model");
 }
 
 } // namespace attnscope::app

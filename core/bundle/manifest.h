@@ -53,7 +53,8 @@ struct TextSpec
     /// "wordpiece": BERT's tokenizer from a vocab.txt in the archive (`file`);
     /// "gpt2_bpe": GPT-2's byte-level BPE from `file` (vocab.json) and
     /// `mergesFile` (merges.txt); "clip_bpe": OpenAI CLIP's BPE vocabulary
-    /// (`file`, bpe_simple_vocab_16e6.txt.gz); "huggingface": a tokenizer.json.
+    /// (`file`, bpe_simple_vocab_16e6.txt.gz); "huggingface": a tokenizer.json;
+    /// "sentencepiece": a SentencePiece model (`file`, spiece.model).
     std::string tokenizer = "word";
     std::string file;       ///< subword tokenizers: the file stored with the model
     std::string mergesFile; ///< gpt2_bpe: merges.txt
@@ -69,6 +70,8 @@ struct TextSpec
     std::string sepToken = "[SEP]";
     bool addCls = false; ///< the tokenizer puts clsToken first
     bool addSep = false; ///< the tokenizer puts sepToken after the words
+    bool addBos = false; ///< sentencepiece: the model's <s> before each text
+    bool addEos = false; ///< sentencepiece: the model's </s> after each text
     /// The tokenizer, built once by ModelBundle::load (a subword one from the
     /// files stored with the model); without it Tokenizer::of() builds a
     /// word-level one on each call.

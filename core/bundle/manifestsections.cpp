@@ -74,6 +74,15 @@ TextSpec parseSubwordText(const ManifestReader &r, const Json &json, TextSpec sp
     if (spec.maxLength > 65536)
         r.fail("text.max_length", "is larger than 65536");
     spec.pair = r.boolean(json, "pair", "text.pair", false);
+    if (spec.tokenizer == "sentencepiece") {
+        spec.addBos = r.boolean(json, "add_bos", "text.add_bos", false);
+        spec.addEos = r.boolean(json, "add_eos", "text.add_eos", false);
+    }
+    for (const char *key : {"add_bos", "add_eos"}) {
+        if (json.contains(key) && spec.tokenizer != "sentencepiece")
+            r.fail(std::string("text.") + key, "belongs to the tokenizer \"sentencepiece\" only (the other "
+                                               "tokenizers' files say their special tokens)");
+    }
     for (const char *key : {"vocab", "add_cls", "add_sep"}) {
         if (json.contains(key))
             r.fail(std::string("text.") + key, "belongs to the word-level tokenizer; a subword tokenizer's files say "
@@ -98,16 +107,17 @@ TextSpec parseTextSection(const ManifestReader &r, const Json &json, int format)
         r.fail("text.tokenizer", "must be \"word\" (a word-level vocabulary) in a version 1 manifest, not \""
                                      + spec.tokenizer + "\"; subword tokenizers need \"format\": \"attnscope-model/2\"");
     if (spec.tokenizer != "word" && spec.tokenizer != "wordpiece" && spec.tokenizer != "gpt2_bpe"
-        && spec.tokenizer != "clip_bpe" && spec.tokenizer != "huggingface")
+        && spec.tokenizer != "clip_bpe" && spec.tokenizer != "huggingface" && spec.tokenizer != "sentencepiece")
         r.fail("text.tokenizer", "must be \"word\", \"wordpiece\" (a vocab.txt), \"gpt2_bpe\" (vocab.json and "
-                                 "merges.txt), \"clip_bpe\" (CLIP's bpe_simple_vocab_16e6.txt.gz) or "
-                                 "\"huggingface\" (a tokenizer.json), not \"" + spec.tokenizer + "\"");
+                                 "merges.txt), \"clip_bpe\" (CLIP's bpe_simple_vocab_16e6.txt.gz), "
+                                 "\"huggingface\" (a tokenizer.json) or \"sentencepiece\" (a SentencePiece "
+                                 "model), not \"" + spec.tokenizer + "\"");
     if (spec.subword())
         return parseSubwordText(r, json, spec);
     for (const char *key : {"file", "merges_file", "pair"}) {
         if (json.contains(key))
             r.fail(std::string("text.") + key, "needs a subword tokenizer (\"wordpiece\", \"gpt2_bpe\", \"clip_bpe\", "
-                                               "\"huggingface\")");
+                                               "\"huggingface\", \"sentencepiece\")");
     }
     spec.lowercase = r.boolean(json, "lowercase", "text.lowercase", true);
     spec.maxLength = r.integer(json, "max_length", "text.max_length", 1);

@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/text/clipvocabulary.h"
 #include "core/text/hftokenizerjson.h"
+#include "core/text/sentencepiecemodel.h"
 #include "core/text/subwordtokenizer.h"
 #include "core/text/vocabularyfiles.h"
 
@@ -43,6 +44,12 @@ std::shared_ptr<const SubwordTokenizer> ModelTokenizer::build(const TextSpec &sp
         tokenizer = ClipVocabulary::parse(fileOf(files, spec.file, source, spec.tokenizer), spec.file + where);
     } else if (spec.tokenizer == "huggingface") {
         tokenizer = HfTokenizerJson::parse(fileOf(files, spec.file, source, spec.tokenizer), spec.file + where);
+    } else if (spec.tokenizer == "sentencepiece") {
+        SentencePieceModel::Options options;
+        options.addBos = spec.addBos;
+        options.addEos = spec.addEos;
+        tokenizer = SentencePieceModel::tokenizer(fileOf(files, spec.file, source, spec.tokenizer), spec.file + where,
+                                                  options);
     } else {
         throw Error(source + ": \"" + spec.tokenizer + "\" is not a subword tokenizer");
     }

@@ -20,7 +20,10 @@ struct ModelToken
     int64_t id = 0;
     std::string value;
     size_t begin = 0;
-    size_t end = 0;
+    size_t end = 0; ///< == begin for a token that covers no character (SentencePiece's lone U+2581)
+    /// Which word of the pre-tokenized word the token belongs to: 0, except
+    /// for models that split at spaces themselves (SentencePiece).
+    int64_t word = 0;
 };
 
 /// Turns one pre-tokenized word into vocabulary tokens (WordPiece, BPE).

@@ -189,7 +189,7 @@ EncodedText SubwordTokenizer::encodeSequence(const std::string &text, int sequen
         else
             words.push_back(piece.chars);
         for (const AlignedChars &word : words)
-            appendWord(out, word, source, wordId++);
+            wordId = appendWord(out, word, source, wordId);
     }
     out.typeIds.assign(out.size(), sequence);
     out.sequenceIds.assign(out.size(), sequence);
@@ -198,21 +198,31 @@ EncodedText SubwordTokenizer::encodeSequence(const std::string &text, int sequen
     return out;
 }
 
-void SubwordTokenizer::appendWord(EncodedText &out, const AlignedChars &word, const SourceText &source,
-                                  int64_t wordId) const
+int64_t SubwordTokenizer::appendWord(EncodedText &out, const AlignedChars &word, const SourceText &source,
+                                     int64_t wordId) const
 {
     std::vector<ModelToken> tokens;
     m_parts.model->tokenize(word, tokens);
+    int64_t words = 1;
     for (ModelToken &token : tokens) {
-        // A token covers its first character's source to its last one's.
-        const int64_t begin = word[token.begin].source;
-        const int64_t end = word[token.end - 1].source + 1;
+        // A token covers its first character's source to its last one's; one
+        // that covers none sits where the next character starts.
+        int64_t begin = 0;
+        int64_t end = 0;
+        if (token.end > token.begin) {
+            begin = word[token.begin].source;
+            end = word[token.end - 1].source + 1;
+        } else {
+            begin = end = token.begin < word.size() ? word[token.begin].source : word.back().source + 1;
+        }
         out.tokens.push_back(std::move(token.value));
         out.ids.push_back(token.id);
         out.offsets.push_back({begin, end});
         out.byteOffsets.push_back({source.byteOffset(begin), source.byteOffset(end)});
-        out.wordIds.push_back(wordId);
+        out.wordIds.push_back(wordId + token.word);
+        words = std::max(words, token.word + 1);
     }
+    return wordId + words;
 }
 
 void SubwordTokenizer::truncate(EncodedText *sequences, size_t count, EncodedText::Truncation &report) const

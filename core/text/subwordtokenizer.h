@@ -99,7 +99,8 @@ private:
     EncodedText encodeAll(const std::string *texts, size_t count) const;
     EncodedText encodeSequence(const std::string &text, int sequence) const;
     std::vector<TextPiece> pieces(const AlignedChars &text) const;
-    void appendWord(EncodedText &out, const AlignedChars &word, const SourceText &source, int64_t wordId) const;
+    /// Returns the next word's id.
+    int64_t appendWord(EncodedText &out, const AlignedChars &word, const SourceText &source, int64_t wordId) const;
     void truncate(EncodedText *sequences, size_t count, EncodedText::Truncation &report) const;
     EncodedText postProcess(EncodedText *sequences, size_t count) const;
     void pad(EncodedText &encoded) const;

@@ -106,6 +106,28 @@ private slots:
         QCOMPARE(matched, 46 - 5); // the two HTML strings ftfy changes match too: html.unescape undoes them
     }
 
+    void sentencePieceThroughTheCommand()
+    {
+        // The unigram model's reference (tests/data, the sentencepiece
+        // library's own pieces): every string, ids and offsets, as typed.
+        const core::Json reference = test::readJson(test::dataPath("sentencepiece.reference.json"));
+        const core::Json &model = *reference.find("models")->find("spm_unigram.model");
+        const QString file = QString::fromStdString(test::dataPath("spm_unigram.model"));
+        QTemporaryDir dir;
+        int matched = 0;
+        for (const core::Json &c : model.find("cases")->toArray()) {
+            const Result r = runCommand({"tokenize", "--tokenizer", file, "--text-file",
+                                         writeFile(dir, "text", c.find("text")->toString()), "--json"});
+            QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+            const core::Json got = core::Json::parse(r.out.toStdString(), "attnscope tokenize --json");
+            QVERIFY2(got.find("ids")->dump() == c.find("ids")->dump(), c.find("text")->toString().c_str());
+            QVERIFY2(got.find("tokens")->dump() == c.find("pieces")->dump(), c.find("text")->toString().c_str());
+            QVERIFY2(got.find("offsets")->dump() == c.find("spans")->dump(), c.find("text")->toString().c_str());
+            ++matched;
+        }
+        QVERIFY(matched >= 150);
+    }
+
     void tableShowsPiecesIdsAndOffsets()
     {
         if (!test::oraclesPresent()) {

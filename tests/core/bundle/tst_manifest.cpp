@@ -294,6 +294,12 @@ void TestManifest::rejectsVersion2Mistakes_data()
                                       << "'text.file' must name a file stored with the model";
     QTest::newRow("merges for wordpiece") << true << Edit([](Json &j) { member(j, "text")->set("merges_file", "merges.txt"); })
                                           << "'text.merges_file' belongs to the tokenizer \"gpt2_bpe\" only";
+    QTest::newRow("bos for wordpiece") << true << Edit([](Json &j) { member(j, "text")->set("add_bos", true); })
+                                       << "'text.add_bos' belongs to the tokenizer \"sentencepiece\" only";
+    QTest::newRow("eos not a flag") << true << Edit([](Json &j) {
+        member(j, "text")->set("tokenizer", "sentencepiece");
+        member(j, "text")->set("add_eos", "yes"); })
+                                    << "'text.add_eos' must be";
     QTest::newRow("bpe without merges") << true << Edit([](Json &j) { member(j, "text")->set("tokenizer", "gpt2_bpe"); })
                                         << "'text.merges_file' is missing";
     QTest::newRow("vocab for subword") << true << Edit([](Json &j) { member(j, "text")->set("vocab", Json(Json::Array{"a"})); })
