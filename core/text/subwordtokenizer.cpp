@@ -325,10 +325,12 @@ TokenizedText SubwordTokenizer::tokenized(const EncodedText &e, const std::optio
         // names "Zébra", not "[UNK]".
         const int64_t sequence = e.sequenceIds[i];
         const auto [begin, end] = e.byteOffsets[i];
-        out.unknownSource.push_back(unread && (sequence == 0 || sequence == 1) && end > begin
-                                        ? sanitizeUtf8(texts[sequence].substr(static_cast<size_t>(begin),
-                                                                              static_cast<size_t>(end - begin)))
-                                        : std::string());
+        const std::string typed = (sequence == 0 || sequence == 1) && end > begin && !e.specialTokensMask[i]
+                                      ? sanitizeUtf8(texts[sequence].substr(static_cast<size_t>(begin),
+                                                                            static_cast<size_t>(end - begin)))
+                                      : std::string();
+        out.unknownSource.push_back(unread ? typed : std::string());
+        out.typed.push_back(typed);
     }
     out.wordCount = static_cast<int>(e.truncation.words[0] + e.truncation.words[1]);
     out.droppedWords = static_cast<int>(e.truncation.cutWords[0] + e.truncation.cutWords[1]);

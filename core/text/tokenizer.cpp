@@ -47,6 +47,37 @@ std::vector<std::string> TokenizedText::unknownWords() const
     return out;
 }
 
+std::vector<TokenizedText::Word> TokenizedText::words() const
+{
+    std::vector<Word> out;
+    std::pair<int64_t, int64_t> current{-2, -2};
+    for (size_t i = 0; i < tokens.size(); ++i) {
+        if (i < mask.size() && !mask[i]) {
+            current = {-2, -2};
+            continue; // padding
+        }
+        const bool piece = i < wordIds.size() && i < sequenceIds.size() && wordIds[i] >= 0
+                           && !(i < special.size() && special[i]);
+        const std::pair<int64_t, int64_t> key = piece ? std::make_pair(sequenceIds[i], wordIds[i])
+                                                      : std::make_pair(int64_t(-2), int64_t(-2));
+        if (!piece || key != current || out.empty())
+            out.push_back(Word{});
+        current = key;
+        Word &w = out.back();
+        w.positions.push_back(static_cast<int>(i));
+        w.text += piece && i < typed.size() && !typed[i].empty() ? typed[i] : tokens[i];
+    }
+    // A piece's typed text may carry the space before it (SentencePiece's
+    // "\u2581there", byte-level "\u0120there"); the word does not.
+    for (Word &w : out) {
+        const size_t begin = w.text.find_first_not_of(" \t\r\n");
+        const size_t end = w.text.find_last_not_of(" \t\r\n");
+        if (begin != std::string::npos)
+            w.text = w.text.substr(begin, end - begin + 1);
+    }
+    return out;
+}
+
 int TokenizedText::keptWords() const
 {
     // Subword pieces count once per word of their text.

@@ -21,6 +21,10 @@ struct TokenizedText
     /// Subword tokenizers: at unknown positions the text the piece stands
     /// for, as typed (the token itself is the unknown token); else empty.
     std::vector<std::string> unknownSource;
+    /// Subword tokenizers: the text each piece covers, as typed (a
+    /// SentencePiece or byte-level piece's space included); empty for
+    /// specials and padding.
+    std::vector<std::string> typed;
     /// Subword tokenizers: 0 for the first text, 1 for the second (empty:
     /// all 0), the word of its text each piece belongs to (-1: specials,
     /// padding) and which text it is from (-1: specials, padding).
@@ -36,6 +40,15 @@ struct TokenizedText
     std::vector<std::string> unknownWords() const;
     /// Words of the input the model sees (after truncation).
     int keptWords() const;
+    /// One typed word and the positions of its pieces ("playing": play,
+    /// ##ing), in order; a special token is a word of its own, padding is
+    /// in none. A word-level tokenizer's words are its tokens.
+    struct Word
+    {
+        std::string text;
+        std::vector<int> positions;
+    };
+    std::vector<Word> words() const;
     /// "2 of 5 words are not in this model's vocabulary: cat, dog. The model
     /// reads each as [UNK]: ..." or empty when it knows every word.
     std::string unknownWordsNote(const std::string &unknownToken = "[UNK]") const;

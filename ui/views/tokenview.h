@@ -12,12 +12,15 @@ namespace attnscope::ui {
 
 class Selection;
 
-/// The text tokens as chips, wrapped like words, each shaded by its score.
-/// Hovering a chip emits tokenHovered; clicking selects it (clicking again
-/// clears the selection). Padded positions are not shown. Words the model's
-/// vocabulary lacks are drawn as unknown (hatched grey, dashed border, a "?"
-/// after the word) and never shaded by a score: the model read them all as
-/// one unknown token.
+/// The text as the user typed it, one chip per word, wrapped like words,
+/// each shaded by its score: a word a subword tokenizer split into pieces
+/// ("playing": play, ##ing) is one chip with its pieces' scores summed, and
+/// its tooltip lists the pieces and their scores (the attention matrix
+/// labels the pieces). Hovering a chip emits tokenHovered and clicking
+/// selects (clicking again clears) its first piece's text position. Padded
+/// positions are not shown. Words the model's vocabulary lacks are drawn as
+/// unknown (hatched grey, dashed border, a "?" after the word) and never
+/// shaded by a score: the model read them all as one unknown token.
 class TokenView : public QWidget
 {
     Q_OBJECT
@@ -27,9 +30,12 @@ public:
     /// the selected word); clicks select and hovering focuses a word there.
     void follow(Selection *selection);
 
-    void setTokens(const QStringList &tokens, const QVector<bool> &padding, const QVector<bool> &unknown = {});
-    /// One score per text position (scaled by the largest magnitude for
-    /// shading); empty: no shading.
+    /// `words` and `wordOf` (ExplainResult's) group the positions into
+    /// chips; without them every position is a chip of its own.
+    void setTokens(const QStringList &tokens, const QVector<bool> &padding, const QVector<bool> &unknown = {},
+                   const QStringList &words = {}, const QVector<int> &wordOf = {});
+    /// One score per text position (a word's chip shows its pieces' sum,
+    /// scaled by the largest magnitude for shading); empty: no shading.
     void setScores(const std::vector<float> &scores, const QString &caption = {});
     void setColormap(core::ColormapKind kind);
     /// Selects a text position (-1: none) without emitting signals.
@@ -38,12 +44,20 @@ public:
     int selected() const { return m_selected; }
     const std::vector<float> &scores() const { return m_scores; }
     QString caption() const { return m_caption; }
-    /// The chip of a text position in widget coordinates; empty if not shown.
+    /// The chip that shows a text position, in widget coordinates; empty if
+    /// not shown.
     QRect chipRect(int index) const;
+    /// The first text position of the chip at `position`; -1 for none.
     int tokenAt(const QPoint &position) const;
-    bool isUnknown(int index) const { return m_unknown.value(index, false); }
+    /// Whether the word that holds a text position has a piece the
+    /// vocabulary lacks.
+    bool isUnknown(int index) const;
     /// What the chip of a text position says ("dog?" for an unknown word).
     QString chipText(int index) const;
+    /// The chip's score: the sum of its pieces' scores (NaN: none scored).
+    float chipScore(int index) const;
+    /// How many chips are shown.
+    int chipCount() const;
     /// The tooltip a chip shows.
     QString toolTipFor(int index) const;
 
@@ -66,17 +80,28 @@ protected:
 private:
     /// Measures every token's text once (layouts ask for heights often).
     void measure();
-    /// Chip rectangles for a width, one per text position (empty for padding).
+    /// Chip rectangles for a width, one per word.
     QVector<QRect> layoutChips(int width) const;
-    QColor chipColour(int index) const;
+    QColor chipColour(int word) const;
+    int wordOf(int index) const { return m_wordOf.value(index, -1); }
+    float wordScore(int word) const;
+    bool wordUnknown(int word) const;
+    QString wordText(int word) const;
 
+    struct Word
+    {
+        QString text;
+        QVector<int> positions;
+    };
     QStringList m_tokens;
     QVector<bool> m_padding;
     QVector<bool> m_unknown;
+    QVector<Word> m_words;
+    QVector<int> m_wordOf; ///< per text position: its word; -1 for padding
     std::vector<float> m_scores;
     QString m_caption;
-    QVector<QRect> m_chips;
-    QVector<int> m_textWidths; ///< per token, in the current font
+    QVector<QRect> m_chips;    ///< per word
+    QVector<int> m_textWidths; ///< per word, in the current font
     core::ColormapKind m_colormap = core::ColormapKind::Viridis;
     int m_selected = -1;
     int m_hovered = -1;

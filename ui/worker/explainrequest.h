@@ -109,6 +109,8 @@ struct ExplainResult
     QImage image;                    ///< the decoded input image, RGB888, full size
     QStringList tokens;              ///< one per text position
     QVector<bool> padding;           ///< per position: a padded (masked) position
+    QStringList words;               ///< the words as typed, each one chip (its pieces' scores summed)
+    QVector<int> wordOf;             ///< per text position: its word in `words`; -1 for padding
     double forwardMs = 0.0;
     double totalMs = 0.0;
     bool reusedRun = false;          ///< no forward pass: the previous run was reused

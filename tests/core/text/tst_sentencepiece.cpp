@@ -129,6 +129,21 @@ private slots:
         QCOMPARE(expected, int64_t(4)); // is / there / a / zebra-like / circle?
     }
 
+    void wordsAsTyped()
+    {
+        // The chips' words: pieces grouped at U+2581, each word's text as
+        // typed (its space left out), specials words of their own.
+        const TokenizedText t = tokenizer("spm_unigram.model", true).encode("is there  a Zebra-like circle?");
+        std::vector<std::string> texts;
+        size_t positions = 0;
+        for (const TokenizedText::Word &w : t.words()) {
+            texts.push_back(w.text);
+            positions += w.positions.size();
+        }
+        QCOMPARE(texts, (std::vector<std::string>{"<s>", "is", "there", "a", "Zebra-like", "circle?", "</s>"}));
+        QCOMPARE(positions, t.ids.size()); // every piece in exactly one word
+    }
+
     void singleTextWithSpecials()
     {
         const SubwordTokenizer &t = tokenizer("spm_unigram.model", true);

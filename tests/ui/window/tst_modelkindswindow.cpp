@@ -22,6 +22,7 @@ private slots:
     void initTestCase() { test::useTestSettings("tst_modelkindswindow"); }
     void imageOnlyModelHasNoTextBox();
     void textOnlyModelHasNoImage();
+    void wordChipsGroupPieces();
     void zeroShotRanksTypedCaptions();
     void sinksMarkedAndLeftOut();
 };
@@ -92,6 +93,43 @@ void TestModelKindsWindow::textOnlyModelHasNoImage()
     QTRY_VERIFY(!textBoxShown(w, "pairInput")); // the tool bar lays its boxes out on its next pass
     QVERIFY(w.findChild<ui::ImageView *>("imageView")->isVisible());
     QVERIFY(w.findChild<QWidget *>("modalityBars")->isVisible());
+}
+
+// "acted" is one chip, though the model reads act + ##ed: the chip shows the
+// word as typed, its score is the pieces' sum, the tooltip lists the pieces,
+// and a click selects the word's first piece.
+void TestModelKindsWindow::wordChipsGroupPieces()
+{
+    ui::MainWindow w;
+    w.resize(1600, 750);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    w.open(data("tiny_bert.pt"), QString(), QStringLiteral("She ACTED, playing"));
+    QVERIFY(waitShown(shown));
+    const ui::ExplainResult &r = w.lastResult();
+    // [CLS] she act ##ed , play ##ing [SEP]: six chips for eight pieces.
+    QCOMPARE(r.tokens.mid(0, 8), (QStringList{"[CLS]", "she", "act", "##ed", ",", "play", "##ing", "[SEP]"}));
+    auto *chips = w.findChild<ui::TokenView *>("tokenView");
+    QCOMPARE(chips->chipCount(), 6);
+    QCOMPARE(chips->chipText(2), QStringLiteral("ACTED")); // as typed, not lower-cased pieces
+    QCOMPARE(chips->chipText(3), QStringLiteral("ACTED"));
+    QCOMPARE(chips->chipText(5), QStringLiteral("playing"));
+    QCOMPARE(chips->chipText(7), QStringLiteral("[SEP]"));
+    QCOMPARE(chips->chipRect(2), chips->chipRect(3));
+    QVERIFY(chips->chipRect(4) != chips->chipRect(5));
+    const std::vector<float> &scores = r.explanation.tokenScores;
+    QVERIFY(scores.size() >= 8);
+    QCOMPARE(chips->chipScore(5), scores[5] + scores[6]);
+    QCOMPARE(chips->chipScore(1), scores[1]);
+    const QString tip = chips->toolTipFor(6);
+    QVERIFY2(tip.startsWith(QStringLiteral("playing: ")) && tip.contains(QStringLiteral("2 pieces: play "))
+                 && tip.contains(QStringLiteral(" + ##ing ")),
+             qPrintable(tip));
+    QTest::mouseClick(chips, Qt::LeftButton, {}, chips->chipRect(6).center());
+    QCOMPARE(chips->selected(), 5); // the word's first piece
+    if (qEnvironmentVariableIsSet("ATTNSCOPE_SCREENSHOT"))
+        w.grab().save(qEnvironmentVariable("ATTNSCOPE_SCREENSHOT") + "/bert.png");
 }
 
 // CLIP as it is used: captions typed, ranked by the model's logit, one
