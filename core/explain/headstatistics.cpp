@@ -2,6 +2,7 @@
 
 #include "core/engine/capturedrun_p.h"
 #include "core/error.h"
+#include "core/explain/attentionsinks.h"
 #include "core/explain/streamlayout.h"
 
 #include <cmath>
@@ -51,6 +52,7 @@ std::vector<HeadStatistic> HeadStatistics::compute(CapturedRun &run, int target,
     } catch (const Error &) {
         grads = nullptr; // attention not differentiable: no gradient weights
     }
+    const std::vector<AttentionSink> sinks = AttentionSinks::find(run);
     const SegmentLocation image = m.findModality(Modality::Image);
     const int gridCols = image.valid()
         ? m.streams[static_cast<size_t>(image.stream)].segments[static_cast<size_t>(image.segment)].gridCols
@@ -64,6 +66,29 @@ std::vector<HeadStatistic> HeadStatistics::compute(CapturedRun &run, int target,
             const int64_t heads = a.size(0), nq = a.size(1), nk = a.size(2);
             const int qOffset = layout.streamOffset(spec.queryStream);
             const int kOffset = layout.streamOffset(spec.keyStream);
+            // The key stream's sinks and registers, and the thumbnail
+            // columns they fall in (adaptive pooling's bins: floor(j nk / n)
+            // to ceil((j + 1) nk / n)).
+            std::vector<uint8_t> kSink(static_cast<size_t>(nk), 0);
+            bool anySink = false;
+            for (const AttentionSink &s : sinks) {
+                if (s.stream == spec.keyStream && s.index < nk && (s.sink || s.registerToken)) {
+                    kSink[static_cast<size_t>(s.index)] = 1;
+                    anySink = true;
+                }
+            }
+            std::vector<int> sinkColumns;
+            const int64_t thumbCols = std::min<int64_t>(nk, thumbnailSize);
+            for (int64_t j = 0; j < thumbCols && anySink; ++j) {
+                const int64_t begin = (j * nk) / thumbCols;
+                const int64_t end = ((j + 1) * nk + thumbCols - 1) / thumbCols;
+                for (int64_t k = begin; k < end; ++k) {
+                    if (kSink[static_cast<size_t>(k)]) {
+                        sinkColumns.push_back(static_cast<int>(j));
+                        break;
+                    }
+                }
+            }
             std::vector<Kind> qKind, kKind;
             std::vector<int> qPatch, kPatch;
             for (int64_t q = 0; q < nq; ++q) {
@@ -92,7 +117,7 @@ std::vector<HeadStatistic> HeadStatistics::compute(CapturedRun &run, int target,
                 s.map = static_cast<int>(i);
                 s.layer = spec.layer;
                 s.head = static_cast<int>(h);
-                double entropy = 0.0, share = 0.0, distance = 0.0;
+                double entropy = 0.0, share = 0.0, distance = 0.0, toSinks = 0.0;
                 int entropyRows = 0, shareRows = 0, distanceRows = 0;
                 for (int64_t q = 0; q < nq; ++q) {
                     const Kind qk = qKind[static_cast<size_t>(q)];
@@ -109,6 +134,8 @@ std::vector<HeadStatistic> HeadStatistics::compute(CapturedRun &run, int target,
                         const Kind kk = kKind[static_cast<size_t>(k)];
                         if (content(qk) && content(kk) && kk != qk)
                             cross += v;
+                        if (kSink[static_cast<size_t>(k)])
+                            toSinks += v;
                         if (qk == Kind::Image && kk == Kind::Image) {
                             const int r1 = kPatch[static_cast<size_t>(k)] / gridCols;
                             const int c1 = kPatch[static_cast<size_t>(k)] % gridCols;
@@ -129,6 +156,8 @@ std::vector<HeadStatistic> HeadStatistics::compute(CapturedRun &run, int target,
                 }
                 if (entropyRows > 0)
                     s.entropy = static_cast<float>(entropy / entropyRows);
+                if (entropyRows > 0 && anySink)
+                    s.sinkShare = static_cast<float>(toSinks / entropyRows);
                 if (shareRows > 0)
                     s.crossModalShare = static_cast<float>(share / shareRows);
                 if (distanceRows > 0)
@@ -136,6 +165,7 @@ std::vector<HeadStatistic> HeadStatistics::compute(CapturedRun &run, int target,
                 if (grads)
                     s.gradientWeight = total > 0.0 ? static_cast<float>(weights[static_cast<size_t>(h)] / total) : 0.0f;
                 s.thumbnail = thumbnailOf(a.select(0, h), thumbnailSize);
+                s.thumbnailSinkColumns = sinkColumns;
                 out.push_back(std::move(s));
             }
             if (progress)

@@ -29,8 +29,15 @@ struct HeadStatistic
     /// The head's share of the map's sum of (gradient x attention)+ for the
     /// target: the weight generic relevance gives it. NaN without gradients.
     float gradientWeight = kNone;
+    /// Unpadded queries' mean share of attention on the key stream's
+    /// attention sinks and register tokens (AttentionSinks). NaN when the
+    /// stream has none.
+    float sinkShare = kNone;
     /// The head's map, block-averaged to at most `thumbnailSize` a side.
     Matrix thumbnail;
+    /// Thumbnail columns that average in a sink's key column: what "without
+    /// sinks" leaves out of the thumbnail's colour scale.
+    std::vector<int> thumbnailSinkColumns;
 };
 
 class HeadStatistics

@@ -26,6 +26,29 @@ std::vector<float> Heatmap::normalize(const std::vector<float> &values)
     return out;
 }
 
+std::vector<float> Heatmap::normalize(const std::vector<float> &values, const std::vector<uint8_t> &leftOut)
+{
+    std::vector<float> kept;
+    for (size_t i = 0; i < values.size(); ++i) {
+        if (!(i < leftOut.size() && leftOut[i]))
+            kept.push_back(values[i]);
+    }
+    float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+    for (float v : kept) {
+        if (std::isnan(v))
+            continue;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+    }
+    if (kept.size() == values.size() || !(hi > lo))
+        return normalize(values);
+    std::vector<float> out(values.size(), 0.0f);
+    const float scale = 1.0f / (hi - lo);
+    for (size_t i = 0; i < values.size(); ++i)
+        out[i] = std::isnan(values[i]) ? values[i] : std::clamp((values[i] - lo) * scale, 0.0f, 1.0f);
+    return out;
+}
+
 std::vector<float> Heatmap::upsample(const std::vector<float> &grid, int rows, int cols, int width,
                                      int height, Interpolation interpolation, const InputRegion &region)
 {

@@ -2,6 +2,7 @@
 
 #include "core/image/inputregion.h"
 
+#include <cstdint>
 #include <vector>
 
 namespace attnscope::core {
@@ -15,6 +16,9 @@ public:
     /// Scales to [0, 1] by min and max; a constant (or empty) input gives
     /// zeros. NaN values stay NaN and are ignored for the range.
     static std::vector<float> normalize(const std::vector<float> &values);
+    /// The same, the range taken from the values not `leftOut` (attention
+    /// sinks); those are clamped into [0, 1]. All left out: as normalize().
+    static std::vector<float> normalize(const std::vector<float> &values, const std::vector<uint8_t> &leftOut);
     /// A rows x cols grid (row-major) to width x height. Bilinear treats grid
     /// values as samples at cell centres (half-pixel aligned, edges clamped),
     /// so the map's maxima lie at patch centres; nearest repeats each cell.

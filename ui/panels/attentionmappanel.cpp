@@ -74,7 +74,11 @@ void AttentionMapPanel::showResult(const Selection &selection)
         m_head->addItem(tr("head %1").arg(h));
     m_head->setCurrentIndex(r.head + 1);
     m_updating = false;
-    m_matrix->setMatrix(r.attention, r.layout, tr("key - %1, %2").arg(selection.mapTitle(), selection.headTitle()));
+    const bool leaveOut = r.sinksLeftOut && !r.attention.sinkTokens.empty();
+    m_matrix->setMatrix(r.attention, r.layout,
+                        tr("key - %1, %2").arg(selection.mapTitle(), selection.headTitle())
+                            + (leaveOut ? tr(", colours without the sinks \u2693") : QString()),
+                        leaveOut);
 }
 
 } // namespace attnscope::ui

@@ -150,7 +150,7 @@ std::pair<double, double> AttentionMatrixView::colourRange() const
 }
 
 void AttentionMatrixView::setMatrix(const core::Explanation &matrix, const std::vector<core::LayoutToken> &layout,
-                                    const QString &title)
+                                    const QString &title, bool leaveOutSinks)
 {
     const bool sameShape = matrix.matrix.cols() == m_matrix.cols() && matrix.matrix.rows() == m_matrix.rows();
     m_matrix = matrix.matrix;
@@ -169,16 +169,31 @@ void AttentionMatrixView::setMatrix(const core::Explanation &matrix, const std::
     for (const core::LayoutToken &t : layout)
         m_labels << QString::fromStdString(t.label);
 
-    // Colours span the whole matrix, whatever part is in view.
+    // Colours span the whole matrix, whatever part is in view; "without
+    // sinks" leaves the sinks' key columns out (unless nothing else is left).
+    std::vector<uint8_t> sinkColumn(static_cast<size_t>(m_matrix.cols()), 0);
+    int sinkColumns = 0;
+    for (int index : leaveOutSinks ? matrix.sinkTokens : std::vector<int>{}) {
+        const int c = index - m_colOffset;
+        if (c >= 0 && c < m_matrix.cols() && !sinkColumn[static_cast<size_t>(c)]) {
+            sinkColumn[static_cast<size_t>(c)] = 1;
+            ++sinkColumns;
+        }
+    }
+    if (sinkColumns == m_matrix.cols())
+        std::fill(sinkColumn.begin(), sinkColumn.end(), 0);
     float low = 0.0f;
     float high = 0.0f;
     bool any = false;
-    for (float v : m_matrix.values()) {
-        if (std::isnan(v))
-            continue; // drawn as 0, shown as NaN on hover
-        low = any ? std::min(low, v) : v;
-        high = any ? std::max(high, v) : v;
-        any = true;
+    for (int r = 0; r < m_matrix.rows(); ++r) {
+        for (int c = 0; c < m_matrix.cols(); ++c) {
+            const float v = m_matrix.at(r, c);
+            if (std::isnan(v) || sinkColumn[static_cast<size_t>(c)])
+                continue; // NaN: drawn as 0, shown as NaN on hover
+            low = any ? std::min(low, v) : v;
+            high = any ? std::max(high, v) : v;
+            any = true;
+        }
     }
     m_map->setDataRange(QCPRange(low, high > low ? high : low + 1.0));
     m_shown = {}; // refill at the next replot

@@ -34,8 +34,11 @@ public:
     explicit AttentionMatrixView(QWidget *parent = nullptr);
 
     /// `matrix` rows and columns are layout ranges starting at its offsets.
+    /// `leaveOutSinks`: the colour range comes from the columns of keys that
+    /// are not attention sinks or registers (matrix.sinkTokens); theirs are
+    /// drawn at its top.
     void setMatrix(const core::Explanation &matrix, const std::vector<core::LayoutToken> &layout,
-                   const QString &title = {});
+                   const QString &title = {}, bool leaveOutSinks = false);
     void setColormap(core::ColormapKind kind);
     /// Highlights the row of a layout index (-1: none) without emitting signals.
     void setSelectedToken(int layoutIndex);
@@ -45,7 +48,8 @@ public:
     int rows() const { return m_matrix.rows(); }
     int cols() const { return m_matrix.cols(); }
     QCustomPlot *plot() const { return m_plot; }
-    /// The colour bar's range (the matrix's lowest and highest value).
+    /// The colour bar's range (the matrix's lowest and highest value, the
+    /// sinks' columns left out when asked).
     std::pair<double, double> colourRange() const;
     /// Position of a cell's centre in plot() coordinates (matrix row, column).
     QPoint cellCenter(int row, int col) const;

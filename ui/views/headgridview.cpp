@@ -32,9 +32,10 @@ public:
         setMouseTracking(true);
     }
 
-    void set(const std::vector<core::HeadStatistic> &stats, const QStringList &titles)
+    void set(const std::vector<core::HeadStatistic> &stats, const QStringList &titles, bool leaveOutSinks)
     {
         m_titles = titles;
+        m_leaveOutSinks = leaveOutSinks;
         m_images.clear();
         m_heads = 0;
         for (const auto &s : stats)
@@ -84,6 +85,16 @@ protected:
             p.setPen(selected ? QPen(QColor(230, 40, 40), 2.5) : QPen(QColor(0, 0, 0, 60), 1));
             p.setBrush(Qt::NoBrush);
             p.drawRect(QRectF(r).adjusted(-1, -1, 1, 1));
+            if (parksOnSinks(m_stats[i])) {
+                // A head that parks most of its attention on sinks: its
+                // thumbnail is mostly that, not what the head reads.
+                const QRectF badge(r.right() - 17, r.top() + 2, 15, 15);
+                p.setPen(Qt::NoPen);
+                p.setBrush(QColor(20, 20, 20, 190));
+                p.drawEllipse(badge);
+                p.setPen(Qt::white);
+                p.drawText(badge, Qt::AlignCenter, QStringLiteral("\u2693"));
+            }
         }
     }
 
@@ -101,14 +112,15 @@ protected:
     {
         for (const auto &s : m_stats) {
             if (cellRect(s.map, s.head).contains(event->position().toPoint())) {
-                QToolTip::showText(event->globalPosition().toPoint(),
-                                   QStringLiteral("%1, head %2\nentropy %3 · cross-modal %4 · distance %5 · gradient weight %6")
-                                       .arg(m_titles.value(s.map)).arg(s.head)
-                                       .arg(static_cast<double>(s.entropy), 0, 'f', 2)
-                                       .arg(static_cast<double>(s.crossModalShare), 0, 'f', 2)
-                                       .arg(static_cast<double>(s.meanDistance), 0, 'f', 2)
-                                       .arg(static_cast<double>(s.gradientWeight), 0, 'f', 2),
-                                   this);
+                QString tip = QStringLiteral("%1, head %2\nentropy %3 · cross-modal %4 · distance %5 · gradient weight %6")
+                                  .arg(m_titles.value(s.map)).arg(s.head)
+                                  .arg(static_cast<double>(s.entropy), 0, 'f', 2)
+                                  .arg(static_cast<double>(s.crossModalShare), 0, 'f', 2)
+                                  .arg(static_cast<double>(s.meanDistance), 0, 'f', 2)
+                                  .arg(static_cast<double>(s.gradientWeight), 0, 'f', 2);
+                if (!std::isnan(s.sinkShare))
+                    tip += tr("\n%1% of its attention on sinks and registers \u2693").arg(std::lround(100.0 * s.sinkShare));
+                QToolTip::showText(event->globalPosition().toPoint(), tip, this);
                 return;
             }
         }
@@ -123,12 +135,21 @@ private:
             const core::Matrix &t = s.thumbnail;
             QImage image(std::max(1, t.cols()), std::max(1, t.rows()), QImage::Format_RGB32);
             image.fill(Qt::black);
+            // "without sinks": the sinks' columns out of the scale (drawn at its top).
+            std::vector<uint8_t> out(static_cast<size_t>(t.cols()), 0);
+            if (m_leaveOutSinks && static_cast<int>(s.thumbnailSinkColumns.size()) < t.cols()) {
+                for (int c : s.thumbnailSinkColumns)
+                    if (c >= 0 && c < t.cols())
+                        out[static_cast<size_t>(c)] = 1;
+            }
             float top = 0.0f;
-            for (float v : t.values())
-                top = std::max(top, v);
+            for (int r = 0; r < t.rows(); ++r)
+                for (int c = 0; c < t.cols(); ++c)
+                    if (!out[static_cast<size_t>(c)])
+                        top = std::max(top, t.at(r, c));
             for (int r = 0; r < t.rows(); ++r) {
                 for (int c = 0; c < t.cols(); ++c) {
-                    const auto rgb = map.map(top > 0.0f ? t.at(r, c) / top : 0.0f);
+                    const auto rgb = map.map(top > 0.0f ? std::min(1.0f, t.at(r, c) / top) : 0.0f);
                     image.setPixel(c, r, qRgb(rgb[0], rgb[1], rgb[2]));
                 }
             }
@@ -136,7 +157,14 @@ private:
         }
     }
 
+public:
+    /// The share above which a head is marked as parking on sinks.
+    static constexpr float kSinkBadgeShare = 0.5f;
+    static bool parksOnSinks(const core::HeadStatistic &s) { return !std::isnan(s.sinkShare) && s.sinkShare >= kSinkBadgeShare; }
+
+private:
     HeadGridView *m_owner;
+    bool m_leaveOutSinks = false;
     std::vector<core::HeadStatistic> m_stats;
     std::vector<QImage> m_images;
     QStringList m_titles;
@@ -173,7 +201,7 @@ private:
     double m_value;
 };
 
-enum Column { kMap, kHead, kEntropy, kCross, kDistance, kGradient, kColumns };
+enum Column { kMap, kHead, kEntropy, kCross, kDistance, kGradient, kSinks, kColumns };
 
 } // namespace
 
@@ -192,12 +220,15 @@ HeadGridView::HeadGridView(QWidget *parent)
     m_table->setObjectName(QStringLiteral("headTable"));
     m_table->setColumnCount(kColumns);
     m_table->setHorizontalHeaderLabels({tr("map"), tr("head"), tr("entropy"), tr("cross-modal"), tr("distance"),
-                                        tr("gradient weight")});
+                                        tr("gradient weight"), tr("on sinks \u2693")});
     m_table->horizontalHeaderItem(kEntropy)->setToolTip(tr("Mean row entropy (nats): low = focused, high = spread"));
     m_table->horizontalHeaderItem(kCross)->setToolTip(tr("Share of image and word queries' attention on the other modality"));
     m_table->horizontalHeaderItem(kDistance)->setToolTip(tr("Mean distance (patches) between a patch and the patches it attends to"));
     m_table->horizontalHeaderItem(kGradient)->setToolTip(
         tr("The head's share of its map's (gradient x attention)+: how much relevance leans on it for this answer"));
+    m_table->horizontalHeaderItem(kSinks)->setToolTip(
+        tr("Share of the head's attention on attention sinks and register tokens (\u2693): attention parked there "
+           "says little about what the head reads"));
     m_table->setSortingEnabled(true);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -228,9 +259,20 @@ QPoint HeadGridView::thumbnailCenter(int map, int head) const
     return m_thumbnails->cellRect(map, head).center();
 }
 
-void HeadGridView::setStatistics(const std::vector<core::HeadStatistic> &stats, const QStringList &mapTitles)
+bool HeadGridView::marksSinks(int map, int head) const
 {
-    m_thumbnails->set(stats, mapTitles);
+    for (const core::HeadStatistic &s : m_stats) {
+        if (s.map == map && s.head == head)
+            return HeadThumbnails::parksOnSinks(s);
+    }
+    return false;
+}
+
+void HeadGridView::setStatistics(const std::vector<core::HeadStatistic> &stats, const QStringList &mapTitles,
+                                 bool leaveOutSinks)
+{
+    m_stats = stats;
+    m_thumbnails->set(stats, mapTitles, leaveOutSinks);
     m_table->setSortingEnabled(false);
     m_table->setRowCount(static_cast<int>(stats.size()));
     for (int row = 0; row < static_cast<int>(stats.size()); ++row) {
@@ -247,6 +289,7 @@ void HeadGridView::setStatistics(const std::vector<core::HeadStatistic> &stats, 
         m_table->setItem(row, kCross, new NumberItem(s.crossModalShare));
         m_table->setItem(row, kDistance, new NumberItem(s.meanDistance));
         m_table->setItem(row, kGradient, new NumberItem(s.gradientWeight));
+        m_table->setItem(row, kSinks, new NumberItem(s.sinkShare));
     }
     m_table->setSortingEnabled(true);
 }
@@ -269,7 +312,7 @@ void HeadGridView::follow(Selection *selection)
         QStringList titles;
         for (const AttentionMapInfo &info : r.maps)
             titles << info.title();
-        setStatistics(r.heads, titles);
+        setStatistics(r.heads, titles, r.sinksLeftOut);
         setSelected(r.attentionIndex, r.head);
     });
 }

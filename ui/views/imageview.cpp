@@ -161,9 +161,21 @@ void ImageView::rebuildHeat()
         return;
     }
     std::vector<float> t = m_scores;
+    // "without sinks": the colour scale spans the other patches only.
+    std::vector<uint8_t> leftOut(m_scores.size(), 0);
+    size_t left = 0;
+    for (int patch : m_sinkPatches) {
+        if (m_leaveOutSinks && patch >= 0 && static_cast<size_t>(patch) < leftOut.size()) {
+            left += leftOut[static_cast<size_t>(patch)] ? 0 : 1;
+            leftOut[static_cast<size_t>(patch)] = 1;
+        }
+    }
+    if (left == m_scores.size())
+        std::fill(leftOut.begin(), leftOut.end(), 0);
     float lo = std::numeric_limits<float>::infinity(), hi = -lo, top = 0.0f;
-    for (float v : m_scores) {
-        if (std::isnan(v))
+    for (size_t i = 0; i < m_scores.size(); ++i) {
+        const float v = m_scores[i];
+        if (std::isnan(v) || leftOut[i])
             continue;
         lo = std::min(lo, v);
         hi = std::max(hi, v);
@@ -171,11 +183,11 @@ void ImageView::rebuildHeat()
     }
     if (m_diverging) {
         for (float &v : t)
-            v = top > 0.0f ? 0.5f + 0.5f * v / top : 0.5f;
+            v = top > 0.0f ? std::clamp(0.5f + 0.5f * v / top, 0.0f, 1.0f) : 0.5f;
         m_barLow = scoreText(-top);
         m_barHigh = scoreText(top);
     } else {
-        t = core::Heatmap::normalize(m_scores);
+        t = core::Heatmap::normalize(m_scores, leftOut);
         m_noEvidence = !(hi > 0.0f);
         m_barLow = std::isfinite(lo) ? scoreText(lo) : QString();
         m_barHigh = std::isfinite(hi) ? scoreText(hi) : QString();
@@ -286,7 +298,49 @@ void ImageView::paintEvent(QPaintEvent *)
     p.restore();
     paintColourBar(p);
     paintGrid(p, image, target);
+    paintSinks(p, target);
     paintLabels(p);
+}
+
+void ImageView::setSinkPatches(const QVector<int> &patches, bool leaveOut)
+{
+    if (patches == m_sinkPatches && leaveOut == m_leaveOutSinks)
+        return;
+    m_sinkPatches = patches;
+    m_leaveOutSinks = leaveOut;
+    rebuildHeat();
+    update();
+}
+
+void ImageView::paintSinks(QPainter &p, const QRectF &target)
+{
+    if (m_sinkPatches.isEmpty() || m_cols <= 0 || m_rows <= 0 || m_scores.empty())
+        return;
+    // An anchor in a dark disc at the patch's corner: the patch draws
+    // attention without carrying content (the matrix marks it the same way).
+    p.save();
+    p.setClipRect(imageRect(), Qt::IntersectClip);
+    const double cw = target.width() / m_cols;
+    const double ch = target.height() / m_rows;
+    const double d = std::clamp(std::min(cw, ch) * 0.45, 12.0, 22.0);
+    QFont f = font();
+    f.setPixelSize(static_cast<int>(d * 0.7));
+    p.setFont(f);
+    for (int patch : m_sinkPatches) {
+        if (patch < 0 || patch >= m_rows * m_cols)
+            continue;
+        const QRectF cell(target.left() + (patch % m_cols) * cw, target.top() + (patch / m_cols) * ch, cw, ch);
+        p.setPen(QPen(QColor(255, 255, 255, 200), 1.0, Qt::DotLine));
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(cell);
+        const QRectF badge(cell.left() + 2, cell.top() + 2, d, d);
+        p.setPen(Qt::NoPen);
+        p.setBrush(QColor(20, 20, 20, 190));
+        p.drawEllipse(badge);
+        p.setPen(Qt::white);
+        p.drawText(badge, Qt::AlignCenter, QStringLiteral("\u2693"));
+    }
+    p.restore();
 }
 
 void ImageView::paintGrid(QPainter &p, const QRectF &image, const QRectF &target)
@@ -503,6 +557,21 @@ void ImageView::leaveEvent(QEvent *)
     }
 }
 
+namespace {
+
+/// The row-major patches among the result's sinks.
+QVector<int> sinkPatchesOf(const ExplainResult &r)
+{
+    QVector<int> patches;
+    for (int index : r.explanation.sinkTokens) {
+        if (index >= 0 && static_cast<size_t>(index) < r.layout.size() && r.layout[static_cast<size_t>(index)].patchIndex >= 0)
+            patches << r.layout[static_cast<size_t>(index)].patchIndex;
+    }
+    return patches;
+}
+
+} // namespace
+
 void ImageView::follow(Selection *selection)
 {
     connect(this, &ImageView::patchClicked, selection, &Selection::selectPatch);
@@ -516,6 +585,7 @@ void ImageView::follow(Selection *selection)
         const std::vector<float> scores = selection->imageScores(&caption);
         const core::Explanation &e = selection->result().explanation;
         setScores(e.gridRows, e.gridCols, scores, caption);
+        setSinkPatches(sinkPatchesOf(selection->result()), selection->result().sinksLeftOut);
         setSelectedPatch(selection->selectedPatch());
     });
 }

@@ -3,6 +3,7 @@
 #include "core/render/colormap.h"
 
 #include <QImage>
+#include <QVector>
 #include <QWidget>
 
 #include <vector>
@@ -56,6 +57,11 @@ public:
     void setGridVisible(bool visible);
     /// Outlines a patch (-1: none) without emitting signals.
     void setSelectedPatch(int patch);
+    /// Patches that are attention sinks (high-norm background patches):
+    /// marked with an anchor; `leaveOut` keeps them out of the colour scale
+    /// (they are drawn at its end).
+    void setSinkPatches(const QVector<int> &patches, bool leaveOut);
+    const QVector<int> &sinkPatches() const { return m_sinkPatches; }
     void resetZoom();
     void zoomBy(double factor);
 
@@ -116,6 +122,7 @@ private:
     void paintGrid(QPainter &p, const QRectF &image, const QRectF &target);
     /// The no-evidence notice and the caption.
     void paintLabels(QPainter &p);
+    void paintSinks(QPainter &p, const QRectF &target);
 
     QImage m_image;
     QImage m_dimmed; ///< the image as a dark grey of itself (spotlight's background)
@@ -138,6 +145,8 @@ private:
     bool m_diverging = false;
     int m_selected = -1;
     int m_hovered = -1;
+    QVector<int> m_sinkPatches;
+    bool m_leaveOutSinks = false;
     double m_zoom = 1.0;
     QPointF m_pan;       ///< offset of the image centre from the widget centre
     QPointF m_pressAt;

@@ -128,7 +128,7 @@ QString notesOf(const ExplainResult &r, const AttentionMapInfo &info)
                   (r.sinkNote.isEmpty() ? QObject::tr("No token draws a large share of attention in many heads on this "
                                                       "input. Many models park attention they do not need on the first "
                                                       "token, [SEP] or register tokens; AttnScope marks such sinks \u2693.")
-                                        : r.sinkNote + QObject::tr(" Rollout can leave them out (\"without sinks\").")).toHtmlEscaped());
+                                        : r.sinkNote + QObject::tr(" \"Without sinks\" leaves them out of rollout and of the colour scales.")).toHtmlEscaped());
     n += QStringLiteral("<p><b>%1</b> %2</p>").arg(QObject::tr("What attention does and does not explain."), ReportWriter::caveat().toHtmlEscaped());
     return n;
 }

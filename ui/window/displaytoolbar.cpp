@@ -18,7 +18,7 @@ DisplayToolBar::DisplayToolBar(QWidget *parent)
     : QToolBar(tr("Display"), parent)
     , m_fusion(new QComboBox(this))
     , m_discard(new QDoubleSpinBox(this))
-    , m_excludeSinks(new QCheckBox(tr("without sinks"), this))
+    , m_excludeSinks(new QCheckBox(tr("Without sinks \u2693"), this))
     , m_colormap(new QComboBox(this))
     , m_overlay(new QComboBox(this))
     , m_opacity(new QSlider(Qt::Horizontal, this))
@@ -38,10 +38,11 @@ DisplayToolBar::DisplayToolBar(QWidget *parent)
     m_discard->setDecimals(2);
     m_discard->setToolTip(tr("Rollout: share of each fused map's lowest weights set to zero (vit-explain's discard_ratio)"));
     m_excludeSinks->setObjectName(QStringLiteral("excludeSinks"));
-    m_excludeSinks->setToolTip(tr("Rollout: leave attention sinks and register tokens (marked \u2693) out of each "
-                                  "map, so the attention parked on them does not drown the rest"));
+    m_excludeSinks->setToolTip(tr("Leave attention sinks and register tokens (marked \u2693) out of rollout's maps "
+                                  "and of the colour scales of the matrix, the head grid and the heatmap, so the "
+                                  "attention parked on them does not drown the rest"));
     m_rolloutOptions = {addWidget(new QLabel(tr(" Rollout heads "), this)), addWidget(m_fusion),
-                        addWidget(new QLabel(tr(" discard "), this)), addWidget(m_discard), addWidget(m_excludeSinks)};
+                        addWidget(new QLabel(tr(" discard "), this)), addWidget(m_discard)};
     m_colormap->setObjectName(QStringLiteral("colormapSelector"));
     for (core::ColormapKind kind : core::Colormap::all())
         m_colormap->addItem(QString::fromLatin1(core::Colormap::name(kind)), static_cast<int>(kind));
@@ -67,6 +68,7 @@ DisplayToolBar::DisplayToolBar(QWidget *parent)
     m_grid->setObjectName(QStringLiteral("gridCheck"));
     m_grid->setToolTip(tr("Show the model's patch grid (Ctrl+G)"));
     addWidget(m_grid);
+    addWidget(m_excludeSinks);
 
     auto rollout = [this] {
         if (!m_quiet)

@@ -452,9 +452,10 @@ void MainWindow::showResult(const ExplainResult &result)
     if (restoreView) // after the new image, which is fitted to the view
         m_image->setZoomPan(m_pendingView.zoom, m_pendingView.pan);
 
-    m_status->setText(tr("%1 on %2 - %3 - forward %4 ms, total %5 ms%6")
+    m_status->setText(tr("%1 on %2 - %3 - %4, total %5 ms%6")
                           .arg(result.modelName, result.deviceName, imageName(result.imagePath))
-                          .arg(result.reusedRun ? tr("reused") : QString::number(result.forwardMs, 'f', 1))
+                          .arg(result.reusedRun ? tr("forward pass reused")
+                                                : tr("forward %1 ms").arg(QString::number(result.forwardMs, 'f', 1)))
                           .arg(result.totalMs, 0, 'f', 1)
                           .arg(result.truncated ? tr(" - text truncated to the model's length") : QString()));
     setWindowTitle(tr("AttnScope - %1 - %2").arg(result.modelName, imageName(result.imagePath)));

@@ -125,6 +125,10 @@ struct ExplainResult
     QRectF inputRegion{0.0, 0.0, 1.0, 1.0};
     QString unknownNote;             ///< which words those are, in a sentence; empty when none
     QString sinkNote;                ///< the attention sinks found, in a sentence; empty when none
+    /// "without sinks": sinks and registers (explanation.sinkTokens) left
+    /// out of rollout and of the colour scales of the matrix, the head grid
+    /// and the heatmap.
+    bool sinksLeftOut = false;
     int wordCount = 0;               ///< words in the text
     int droppedWords = 0;            ///< words left out by that cut
     QString notice;                  ///< something the user should know about this result (e.g. a device fallback)

@@ -218,6 +218,7 @@ void ExplainWorker::describe(const ExplainRequest &request, const core::Captured
         if (s.sink)
             result.layout[static_cast<size_t>(layout.streamOffset(s.stream) + s.index)].label += " \u2693";
     }
+    result.sinksLeftOut = request.excludeSinks;
     result.sinkNote = QString::fromStdString(core::AttentionSinks::describe(
         sinks, [&](const core::AttentionSink &s) { return layout.tokens()[static_cast<size_t>(layout.streamOffset(s.stream) + s.index)].label; }));
     for (const auto &stream : m.streams)

@@ -5,6 +5,8 @@
 #include "core/bundle/modelbundle.h"
 #include "core/engine/capturedrun.h"
 #include "core/engine/inferenceengine.h"
+#include "core/explain/attentionsinks.h"
+#include "core/explain/explainer.h"
 #include "core/explain/headstatistics.h"
 #include "core/io/inputloader.h"
 
@@ -21,6 +23,7 @@ class TestHeadStatistics : public QObject
 private slots:
     void matchesReference_data();
     void matchesReference();
+    void sinkShareAndThumbnailColumns();
 };
 
 void TestHeadStatistics::matchesReference_data()
@@ -75,6 +78,43 @@ void TestHeadStatistics::matchesReference()
         QVERIFY(std::fabs(weightSum - 1.0) < 1e-4 || weightSum == 0.0);
     }
     QCOMPARE(n, stats.size());
+}
+
+// tiny_vit_sink: [CLS], two registers, 3 x 4 patches; its first register is a
+// sink by construction. A head's share on sinks, from each head's raw
+// matrix (the explainer's path, not the statistics' loop): the queries' mean
+// of the attention on the sink and register columns.
+void TestHeadStatistics::sinkShareAndThumbnailColumns()
+{
+    const auto bundle = ModelBundle::load(test::dataPath("tiny_vit_sink.pt"), DeviceChoice::Cpu);
+    const ModelInput input = InputLoader::load(bundle->manifest(), test::dataPath("images/joint_large.png"), "");
+    auto run = InferenceEngine::run(bundle, input);
+    std::vector<int> marked;
+    for (const AttentionSink &s : AttentionSinks::find(*run)) {
+        if (s.sink || s.registerToken)
+            marked.push_back(s.index);
+    }
+    QCOMPARE(marked, (std::vector<int>{1, 2})); // both registers (the first a sink as well)
+    const std::vector<HeadStatistic> stats = HeadStatistics::compute(*run, 0, 4);
+    QCOMPARE(stats.size(), size_t(4)); // 2 maps x 2 heads
+    for (const HeadStatistic &s : stats) {
+        MethodOptions options;
+        options.method = Method::RawAttention;
+        options.attention = s.map;
+        options.head = s.head;
+        const Explanation e = Explainer::explain(*run, options);
+        QCOMPARE(e.matrix.rows(), 15);
+        double share = 0.0;
+        for (int q = 0; q < 15; ++q)
+            share += e.matrix.at(q, 1) + e.matrix.at(q, 2);
+        share /= 15;
+        QVERIFY2(std::fabs(s.sinkShare - share) < 1e-5, qPrintable(QString::number(s.sinkShare) + " vs " + QString::number(share)));
+        // 15 keys pooled into 4 columns: [0, 4) [3, 8) [7, 12) [11, 15);
+        // keys 1 and 2 fall in the first only.
+        QCOMPARE(s.thumbnailSinkColumns, (std::vector<int>{0}));
+    }
+    // Block 0 makes every query look at the first register.
+    QVERIFY(stats[0].sinkShare > 0.5f && stats[1].sinkShare > 0.5f);
 }
 
 QTEST_APPLESS_MAIN(TestHeadStatistics)

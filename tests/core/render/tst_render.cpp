@@ -21,6 +21,7 @@ private slots:
     void colormapEndPoints();
     void colormapClampsAndHandlesNan();
     void normalizes();
+    void normalizesWithoutSinks();
     void nearestUpsampling();
     void bilinearUpsampling();
     void bilinearPeaksAtPatchCentres();
@@ -67,6 +68,19 @@ void TestRender::normalizes()
 }
 
 // A 2x2 grid [[1,2],[3,4]] to 4x4: each cell becomes a 2x2 block.
+// A sink (the last value) left out of the range: the others span [0, 1] by
+// themselves and the sink is clamped to the top.
+void TestRender::normalizesWithoutSinks()
+{
+    QCOMPARE(Heatmap::normalize({0.f, 1.f, 2.f, 10.f}, {0, 0, 0, 1}), std::vector<float>({0.f, .5f, 1.f, 1.f}));
+    QCOMPARE(Heatmap::normalize({4.f, 1.f, 2.f, 3.f}, {1, 0, 0, 0}), std::vector<float>({1.f, 0.f, .5f, 1.f}));
+    // A sink below the rest is clamped to the bottom.
+    QCOMPARE(Heatmap::normalize({-4.f, 1.f, 3.f}, {1, 0, 0}), std::vector<float>({0.f, 0.f, 1.f}));
+    // All left out, or no mask: the plain range.
+    QCOMPARE(Heatmap::normalize({2.f, 4.f}, {1, 1}), std::vector<float>({0.f, 1.f}));
+    QCOMPARE(Heatmap::normalize({2.f, 4.f}, {}), std::vector<float>({0.f, 1.f}));
+}
+
 void TestRender::nearestUpsampling()
 {
     const auto out = Heatmap::upsample({1, 2, 3, 4}, 2, 2, 4, 4, Interpolation::Nearest);

@@ -5,6 +5,8 @@
 #include "windowtest.h"
 
 #include "ui/panels/zeroshotpanel.h"
+#include "ui/views/attentionmatrixview.h"
+#include "ui/views/headgridview.h"
 #include "ui/window/inputstoolbar.h"
 
 #include <QCheckBox>
@@ -222,8 +224,35 @@ void TestModelKindsWindow::sinksMarkedAndLeftOut()
     QTRY_VERIFY_WITH_TIMEOUT(w.lastResult().explanation.sinksExcluded, 30000);
     ATTNSCOPE_COMPARE_FLOATS(w.lastResult().explanation.patchScores,
                              test::floatsOf(*expected->find("rollout_without_sinks")->find("patch_scores")));
+    // The matrix's colour scale: the highest cell outside the sinks' key
+    // columns (by hand from the matrix shown), not the highest overall.
+    auto *matrix = w.findChild<ui::AttentionMatrixView *>();
+    const core::Explanation &a = w.lastResult().attention;
+    QVERIFY(!a.sinkTokens.empty());
+    float all = 0.0f, others = 0.0f;
+    for (int r = 0; r < a.matrix.rows(); ++r) {
+        for (int c = 0; c < a.matrix.cols(); ++c) {
+            const bool sink = std::find(a.sinkTokens.begin(), a.sinkTokens.end(), a.matrixColOffset + c) != a.sinkTokens.end();
+            all = std::max(all, a.matrix.at(r, c));
+            others = sink ? others : std::max(others, a.matrix.at(r, c));
+        }
+    }
+    QVERIFY(others < all); // this map's highest cells are a sink's
+    QCOMPARE(float(matrix->colourRange().second), others);
+    // The head grid: both heads of block 0 give the register most of their
+    // attention, and carry the anchor badge.
+    w.findChild<QTabWidget *>("rightTabs")->setCurrentIndex(1);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.lastResult().heads.empty(), 30000);
+    auto *grid = w.findChild<ui::HeadGridView *>("headGrid");
+    for (const core::HeadStatistic &h : w.lastResult().heads)
+        QCOMPARE(grid->marksSinks(h.map, h.head), h.sinkShare >= 0.5f);
+    QVERIFY(grid->marksSinks(0, 0) && grid->marksSinks(0, 1));
+    if (qEnvironmentVariableIsSet("ATTNSCOPE_SCREENSHOT"))
+        w.grab().save(qEnvironmentVariable("ATTNSCOPE_SCREENSHOT") + "/sinks.png");
+    w.findChild<QTabWidget *>("rightTabs")->setCurrentIndex(0);
     without->click(); // and back
     QTRY_VERIFY_WITH_TIMEOUT(!w.lastResult().explanation.sinksExcluded, 30000);
+    QCOMPARE(float(matrix->colourRange().second), all);
 }
 
 QTEST_MAIN(TestModelKindsWindow)
