@@ -5,6 +5,7 @@
 #include "core/engine/inferenceengine.h"
 #include "core/error.h"
 #include "core/explain/explainer.h"
+#include "core/explain/zeroshot.h"
 #include "core/explain/perturbationtest.h"
 #include "core/image/imagedecoder.h"
 #include "core/io/inputloader.h"
@@ -39,7 +40,7 @@ std::vector<EvalSample> DatasetEvaluation::readDataset(const std::string &folder
         };
         EvalSample sample;
         sample.image = text("image", true);
-        sample.question = text("question", true);
+        sample.question = text("question", false);
         sample.answer = text("answer", true);
         sample.type = text("type", false);
         if (sample.type.empty())
@@ -60,6 +61,26 @@ std::vector<EvalSample> DatasetEvaluation::readDataset(const std::string &folder
             }
         }
         out.push_back(sample);
+    }
+    return out;
+}
+
+std::vector<std::string> DatasetEvaluation::readCandidates(const std::string &folder)
+{
+    const std::string path = folder + "/dataset.json";
+    const Json root = Json::parse(TextFile::read(path), path);
+    std::vector<std::string> out;
+    const Json *candidates = root.find("candidates");
+    if (!candidates)
+        return out;
+    if (!candidates->isArray())
+        throw Error(path + ": \"candidates\" must be a list of captions");
+    for (const Json &c : candidates->toArray()) {
+        if (!c.isString() || c.toString().empty())
+            throw Error(path + ": every candidate caption must be a non-empty string");
+        if (std::find(out.begin(), out.end(), c.toString()) != out.end())
+            throw Error(path + ": the candidate \"" + c.toString() + "\" is listed twice");
+        out.push_back(c.toString());
     }
     return out;
 }
@@ -85,10 +106,17 @@ EvaluationReport DatasetEvaluation::run(const std::shared_ptr<ModelBundle> &bund
                                         bool curves)
 {
     const std::vector<EvalSample> samples = readDataset(folder);
+    const std::vector<std::string> candidates = readCandidates(folder);
     const Manifest &manifest = bundle->manifest();
+    const bool matching = manifest.task == Task::Matching;
+    if (!candidates.empty() && !(matching && manifest.readsImage() && manifest.readsText()))
+        throw Error(folder + "/dataset.json lists candidate captions, which only an image-text matching model ranks; "
+                             "this model is no such model");
     EvaluationReport report;
     report.model = bundle->path();
     report.data = folder;
+    report.scored = !matching || !candidates.empty();
+    report.candidates = static_cast<int>(candidates.size());
     for (Method m : methods) {
         MethodScore score;
         score.method = m;
@@ -111,13 +139,25 @@ EvaluationReport DatasetEvaluation::run(const std::shared_ptr<ModelBundle> &bund
             decoded = ImageDecoder::decodeFile(imagePath);
             decodedPath = imagePath;
         }
-        ModelInput input = InputLoader::fromImage(manifest, decoded, sample.question);
+        if (manifest.readsText() && sample.question.empty() && candidates.empty())
+            throw Error(folder + "/dataset.json: sample " + std::to_string(i) + " has no \"question\", and the model "
+                                 "reads text");
+        // Zero-shot: the image with its answer caption is what is explained.
+        const std::string &text = candidates.empty() || !sample.question.empty() ? sample.question : sample.answer;
+        ModelInput input = InputLoader::fromImage(manifest, decoded, manifest.readsText() ? text : std::string());
         input.imagePath = imagePath;
+        bool correct = false;
+        if (!candidates.empty()) {
+            if (std::find(candidates.begin(), candidates.end(), sample.answer) == candidates.end())
+                throw Error(folder + "/dataset.json: sample " + std::to_string(i) + "'s answer \"" + sample.answer
+                            + "\" is not one of the candidate captions");
+            correct = ZeroShot::rank(*bundle, input, candidates).front().caption == sample.answer;
+        }
         auto run = InferenceEngine::run(bundle, input);
         const int predicted = run->prediction().predicted;
-        const bool correct = manifest.task != Task::Matching
-                             && predicted < static_cast<int>(manifest.labels.size())
-                             && manifest.labels[static_cast<size_t>(predicted)] == sample.answer;
+        if (candidates.empty())
+            correct = !matching && predicted < static_cast<int>(manifest.labels.size())
+                      && manifest.labels[static_cast<size_t>(predicted)] == sample.answer;
         ++report.samples;
         report.correct += correct ? 1 : 0;
         auto &byType = report.accuracyByType[sample.type];
@@ -162,9 +202,13 @@ Json EvaluationReport::toJson() const
     out.set("model", model);
     out.set("data", data);
     out.set("samples", samples);
-    out.set("accuracy", accuracy());
+    out.set("accuracy", scored ? Json(accuracy()) : Json());
+    if (candidates > 0)
+        out.set("zero_shot_candidates", candidates);
     Json types = Json::object();
     for (const auto &[type, counts] : accuracyByType) {
+        if (!scored)
+            break;
         Json t = Json::object();
         t.set("correct", counts[0]);
         t.set("total", counts[1]);
@@ -200,11 +244,21 @@ Json EvaluationReport::toJson() const
 std::string EvaluationReport::table() const
 {
     std::string out;
-    char line[256];
-    std::snprintf(line, sizeof line, "model: %s\ndata:  %s\nsamples: %d   accuracy: %.1f%%\n", model.c_str(),
-                  data.c_str(), samples, 100.0 * accuracy());
+    char line[1024];
+    if (scored) {
+        std::snprintf(line, sizeof line, "model: %s\ndata:  %s\nsamples: %d   accuracy: %.1f%%%s\n", model.c_str(),
+                      data.c_str(), samples, 100.0 * accuracy(),
+                      candidates > 0 ? (" (zero-shot over " + std::to_string(candidates) + " candidate captions)").c_str()
+                                     : "");
+    } else {
+        std::snprintf(line, sizeof line, "model: %s\ndata:  %s\nsamples: %d   accuracy: - (a matching model's answers "
+                      "are checked against candidate captions: list them as \"candidates\" in dataset.json)\n",
+                      model.c_str(), data.c_str(), samples);
+    }
     out += line;
     for (const auto &[type, counts] : accuracyByType) {
+        if (!scored)
+            break;
         std::snprintf(line, sizeof line, "  %-24s %5.1f%%  (%d/%d)\n", type.c_str(),
                       counts[1] ? 100.0 * counts[0] / counts[1] : 0.0, counts[0], counts[1]);
         out += line;

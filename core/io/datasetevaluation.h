@@ -47,10 +47,15 @@ struct EvaluationReport
     std::string data;
     int samples = 0;
     int correct = 0;
+    /// Whether answers were checked: a matching model has no answer to
+    /// check unless the data set gives candidate captions (zero-shot).
+    bool scored = true;
+    int candidates = 0; ///< zero-shot: the candidate captions ranked for each image
     std::map<std::string, std::array<int, 2>> accuracyByType; ///< type -> {correct, total}
     std::vector<MethodScore> methods;
 
-    double accuracy() const { return samples ? double(correct) / samples : 0.0; }
+    /// NaN when nothing was scored (JSON null, "-" in the table).
+    double accuracy() const { return samples && scored ? double(correct) / samples : std::nan(""); }
     Json toJson() const;
     std::string table() const;
 };
@@ -59,12 +64,19 @@ struct EvaluationReport
 /// folder holding dataset.json and its images:
 ///   {"samples": [{"image": "0001.png", "question": "...", "answer": "yes",
 ///                 "type": "existence", "boxes": [[x0, y0, x1, y1], ...]}]}
+/// "question" may be left out for a model that reads no text. For an
+/// image-text matching model (CLIP), a top-level "candidates" list of
+/// captions makes it zero-shot classification: each image is ranked against
+/// every candidate and is correct when its "answer" (one of the candidates)
+/// comes first; the methods explain the image with its answer.
 class DatasetEvaluation
 {
 public:
     using Progress = std::function<void(int done, int total)>;
 
     static std::vector<EvalSample> readDataset(const std::string &folder);
+    /// The data set's candidate captions (empty when it has none).
+    static std::vector<std::string> readCandidates(const std::string &folder);
     static EvaluationReport run(const std::shared_ptr<ModelBundle> &bundle, const std::string &folder,
                                 const std::vector<Method> &methods, const Progress &progress = {},
                                 int limit = -1, bool curves = true);

@@ -170,6 +170,8 @@ CASES = [
     ("tiny_vit_sink.pt", "images/joint_exact.png", "", None),
     ("tiny_clip.pt", "images/joint_exact.png", "a good film", None),
     ("tiny_clip.pt", "images/joint_large.png", "the actor was playing a very bad story", None),
+    ("tiny_clip.pt", "images/joint_exact.png", "the actor was playing a very bad story", None),
+    ("tiny_clip.pt", "images/joint_large.png", "a good film", None),
     ("tiny_bert_last.pt", None, "she acted", None),
     ("tiny_bert_last.pt", None, "the actor", "was not very good"),
     ("tiny_bert_last.pt", None, "the film was good and the story was good and the actor was very good", None),

@@ -9,7 +9,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 
 using namespace attnscope;
 
@@ -28,6 +30,7 @@ private slots:
     void infoListsInputs();
     void tokenizeModel();
     void zeroShotRanksCandidates();
+    void evalZeroShotAndImageOnly();
 };
 
 void TestModelKindsCli::inputsFollowTheModel_data()
@@ -145,7 +148,8 @@ void TestModelKindsCli::zeroShotRanksCandidates()
     double referenceLogit = 0.0;
     const core::Json reference = test::readJson(test::dataPath("model_kinds.reference.json"));
     for (const core::Json &c : reference.find("cases")->toArray()) {
-        if (c.find("model")->toString() == "tiny_clip.pt" && c.find("text")->toString() == "a good film")
+        if (c.find("model")->toString() == "tiny_clip.pt" && c.find("text")->toString() == "a good film"
+            && c.find("image")->toString() == "images/joint_exact.png")
             referenceLogit = c.find("logits")->toArray()[0].toNumber();
     }
     QVERIFY(referenceLogit != 0.0);
@@ -201,6 +205,105 @@ void TestModelKindsCli::zeroShotRanksCandidates()
                                        "--out", other.path()});
     QCOMPARE(wrong.exitCode, 2);
     QVERIFY2(wrong.err.contains("is no matching model"), qPrintable(wrong.err));
+}
+
+namespace {
+
+bool writeDataset(const QTemporaryDir &dir, const core::Json &dataset)
+{
+    QFile f(dir.filePath("dataset.json"));
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return false;
+    f.write(QByteArray::fromStdString(dataset.dump()));
+    return true;
+}
+
+} // namespace
+
+// `attnscope eval` on a zero-shot data set (candidate captions, a caption as
+// each image's answer) and on an image-only model (no questions). The
+// expected accuracies come from the Python reference's logits.
+void TestModelKindsCli::evalZeroShotAndImageOnly()
+{
+    const core::Json reference = test::readJson(test::dataPath("model_kinds.reference.json"));
+    const std::string good = "a good film", bad = "the actor was playing a very bad story";
+    std::map<std::pair<std::string, std::string>, double> logit;
+    std::map<std::string, int> vitPredicted; // image -> the class tiny_vit predicts
+    for (const core::Json &c : reference.find("cases")->toArray()) {
+        if (c.find("model")->toString() == "tiny_clip.pt")
+            logit[{c.find("image")->toString(), c.find("text")->toString()}] = c.find("logits")->toArray()[0].toNumber();
+        if (c.find("model")->toString() == "tiny_vit.pt") {
+            const auto &l = c.find("logits")->toArray();
+            vitPredicted[c.find("image")->toString()] =
+                int(std::max_element(l.begin(), l.end(), [](const core::Json &a, const core::Json &b) {
+                        return a.toNumber() < b.toNumber();
+                    }) - l.begin());
+        }
+    }
+    QCOMPARE(logit.size(), size_t(4)); // both captions on both images
+    QTemporaryDir dir;
+    const std::vector<std::pair<std::string, std::string>> samples{{"images/joint_exact.png", good},
+                                                                   {"images/joint_large.png", bad}};
+    int expected = 0;
+    core::Json zeroShot = core::Json::array(), withQuestions = core::Json::array(), imageOnly = core::Json::array();
+    const char *labels[] = {"circle", "square", "triangle"};
+    for (size_t i = 0; i < samples.size(); ++i) {
+        const auto &[image, answer] = samples[i];
+        const std::string other = answer == good ? bad : good;
+        expected += logit[{image, answer}] > logit[{image, other}] ? 1 : 0;
+        const QString name = QStringLiteral("%1.png").arg(i);
+        QVERIFY(QFile::copy(data(image.c_str()), dir.filePath(name)));
+        core::Json s = core::Json::object();
+        s.set("image", name.toStdString());
+        s.set("answer", answer);
+        zeroShot.push(s);
+        s.set("question", answer);
+        withQuestions.push(s);
+        // The image-only model: right on the first (the class the reference
+        // predicts), wrong on the second.
+        core::Json v = core::Json::object();
+        v.set("image", name.toStdString());
+        const int predicted = vitPredicted.at(image);
+        v.set("answer", labels[i == 0 ? predicted : (predicted + 1) % 3]);
+        imageOnly.push(v);
+    }
+    core::Json dataset = core::Json::object();
+    dataset.set("candidates", core::Json(core::Json::Array{core::Json(good), core::Json(bad)}));
+    dataset.set("samples", zeroShot);
+    QVERIFY(writeDataset(dir, dataset));
+    const QString json = dir.filePath("eval.json");
+    const Result r = runAttnscope({"eval", "--model", data("tiny_clip.pt"), "--data", dir.path(), "--no-curves",
+                                   "--json", json});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains("zero-shot over 2 candidate captions"), qPrintable(r.out));
+    const core::Json result = core::Json::parse(core::TextFile::read(json.toStdString()));
+    QCOMPARE(result.find("zero_shot_candidates")->toNumber(), 2.0);
+    QCOMPARE(result.find("accuracy")->toNumber(), double(expected) / 2);
+    QCOMPARE(expected, 1); // this random model prefers "a good film" on both images
+
+    // Without candidates a matching model has no accuracy, not 0%.
+    core::Json noCandidates = core::Json::object();
+    noCandidates.set("samples", withQuestions);
+    QVERIFY(writeDataset(dir, noCandidates));
+    const Result unscored = runAttnscope({"eval", "--model", data("tiny_clip.pt"), "--data", dir.path(), "--no-curves",
+                                          "--json", json});
+    QVERIFY2(unscored.exitCode == 0, qPrintable(unscored.err));
+    QVERIFY2(unscored.out.contains("accuracy: - (a matching model"), qPrintable(unscored.out));
+    QVERIFY(core::Json::parse(core::TextFile::read(json.toStdString())).find("accuracy")->isNull());
+
+    // A classifier refuses candidates; an image-only one needs no questions.
+    dataset.set("samples", imageOnly);
+    QVERIFY(writeDataset(dir, dataset));
+    const Result refused = runAttnscope({"eval", "--model", data("tiny_vit.pt"), "--data", dir.path(), "--no-curves"});
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(refused.err.contains("only an image-text matching model ranks"), qPrintable(refused.err));
+    core::Json vitData = core::Json::object();
+    vitData.set("samples", imageOnly);
+    QVERIFY(writeDataset(dir, vitData));
+    const Result vit = runAttnscope({"eval", "--model", data("tiny_vit.pt"), "--data", dir.path(), "--no-curves",
+                                     "--json", json});
+    QVERIFY2(vit.exitCode == 0, qPrintable(vit.err));
+    QCOMPARE(core::Json::parse(core::TextFile::read(json.toStdString())).find("accuracy")->toNumber(), 0.5);
 }
 
 QTEST_GUILESS_MAIN(TestModelKindsCli)
