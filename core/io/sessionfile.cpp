@@ -95,8 +95,10 @@ Session Session::parse(const std::string &text, const std::string &source)
     const Reader m(*model, source + ": model");
     m.string("path", s.modelPath, true);
     m.string("sha256", s.modelSha256);
-    const Json *image = top.get("image", Json::Type::Object, true);
-    const Reader i(*image, source + ": image");
+    // No image: the model sees none (a text classifier).
+    static const Json kNoImage = Json::object();
+    const Json *image = top.get("image", Json::Type::Object, false);
+    const Reader i(image ? *image : kNoImage, source + ": image");
     i.string("path", s.imagePath);
     i.string("sha256", s.imageSha256);
     std::string embedded;
@@ -108,9 +110,17 @@ Session Session::parse(const std::string &text, const std::string &source)
             throw Error(source + ": image \"data\": " + e.what());
         }
     }
-    if (s.imagePath.empty() && s.imageData.empty())
-        throw Error(source + ": image has neither \"path\" nor \"data\"");
+    if (image && s.imagePath.empty() && s.imageData.empty())
+        throw Error(source + ": image has neither \"path\" nor \"data\" (leave \"image\" out for a model that sees none)");
     top.string("text", s.text);
+    top.string("pair", s.pair);
+    if (const Json *candidates = top.get("candidates", Json::Type::Array, false)) {
+        for (const Json &c : candidates->toArray()) {
+            if (!c.isString())
+                throw Error(source + ": every entry of \"candidates\" must be a caption (a string)");
+            s.candidates.push_back(c.toString());
+        }
+    }
 
     const Json *view = top.get("view", Json::Type::Object, false);
     if (view) {
@@ -128,6 +138,7 @@ Session Session::parse(const std::string &text, const std::string &source)
         if (s.fusion != "mean" && s.fusion != "max" && s.fusion != "min")
             throw Error(source + ": view.fusion must be \"mean\", \"max\" or \"min\", not \"" + s.fusion + "\"");
         v.number("discard_ratio", s.discardRatio, 0.0, 0.999);
+        v.boolean("without_sinks", s.withoutSinks);
         if (s.overlay != "spotlight" && s.overlay != "blend")
             throw Error(source + ": view.overlay must be \"spotlight\" or \"blend\", not \"" + s.overlay + "\"");
         v.boolean("smooth", s.smooth);
@@ -153,8 +164,17 @@ std::string Session::toJson() const
     image.set("sha256", imageSha256);
     if (!imageData.empty())
         image.set("data", Base64::encode(imageData));
-    root.set("image", image);
+    if (!imagePath.empty() || !imageData.empty())
+        root.set("image", image);
     root.set("text", text);
+    if (!pair.empty())
+        root.set("pair", pair);
+    if (!candidates.empty()) {
+        Json list = Json::array();
+        for (const std::string &c : candidates)
+            list.push(c);
+        root.set("candidates", list);
+    }
     Json view = Json::object();
     view.set("method", method);
     view.set("device", device);
@@ -167,6 +187,7 @@ std::string Session::toJson() const
     view.set("overlay", overlay);
     view.set("fusion", fusion);
     view.set("discard_ratio", discardRatio);
+    view.set("without_sinks", withoutSinks);
     view.set("smooth", smooth);
     view.set("grid", grid);
     view.set("zoom", zoom);

@@ -8,7 +8,9 @@ namespace attnscope::core {
 
 /// A saved AttnScope session: everything needed to reproduce a view - the
 /// model (path and SHA-256), the image (path and SHA-256, and its bytes when
-/// embedded), the text, the method and the view settings. JSON, format
+/// embedded; none for a model that sees no image), the text (and a pair's
+/// second text, and the zero-shot candidates), the method and the view
+/// settings. JSON, format
 /// "attnscope-session/1"; unknown members are ignored, so later versions can
 /// add to it.
 struct Session
@@ -21,6 +23,8 @@ struct Session
     std::string imageSha256;
     std::vector<uint8_t> imageData; ///< the image file's bytes when embedded; empty when referenced
     std::string text;
+    std::string pair;                    ///< a sentence pair's second text
+    std::vector<std::string> candidates; ///< the zero-shot candidate captions
 
     std::string method = "relevance";
     std::string device = "auto";
@@ -33,6 +37,7 @@ struct Session
     std::string overlay = "spotlight"; ///< "spotlight" (keeps the image's colours) or "blend"
     std::string fusion = "mean";       ///< rollout's head fusion: "mean", "max" or "min"
     double discardRatio = 0.0;         ///< rollout's discard ratio, [0, 1)
+    bool withoutSinks = false;         ///< sinks left out of rollout and the colour scales
     bool smooth = true;
     bool grid = false;
     double zoom = 1.0;

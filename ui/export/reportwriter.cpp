@@ -159,45 +159,82 @@ void drawImages(Canvas &canvas, const ReportWriter::Content &c)
     }
 }
 
-/// The most relevant words the model knows, as bars.
+/// The most relevant words the model knows, as bars: a word's pieces'
+/// scores summed, as the word chips show them.
 void drawWords(Canvas &canvas, const ReportWriter::Content &c)
 {
     QPainter &p = canvas.p;
     Page &page = canvas.page;
     const ExplainResult &r = c.result;
-    // Words.
-    std::vector<int> words;
-    for (int i = 0; i < r.tokens.size() && i < static_cast<int>(r.explanation.tokenScores.size()); ++i) {
-        // Words the model could not read are never listed as relevant:
-        // the score belongs to its unknown token, not to what they say.
-        if (!(i < r.padding.size() && r.padding[i]) && !r.unknown.value(i, false)
-            && r.explanation.tokenScores[static_cast<size_t>(i)] > 0)
-            words.push_back(i);
+    const std::vector<float> &scores = r.explanation.tokenScores;
+    struct Word
+    {
+        QString text;
+        float score = 0.0f;
+    };
+    std::vector<Word> words(static_cast<size_t>(r.words.size()));
+    std::vector<uint8_t> unread(words.size(), 0), scored(words.size(), 0);
+    for (int i = 0; i < r.tokens.size() && i < r.wordOf.size(); ++i) {
+        const int w = r.wordOf[i];
+        if (w < 0 || w >= static_cast<int>(words.size()))
+            continue; // padding
+        words[size_t(w)].text = r.words[w];
+        // Words the model could not read are never listed as relevant: the
+        // score belongs to its unknown token, not to what they say.
+        unread[size_t(w)] |= r.unknown.value(i, false) ? 1 : 0;
+        if (i < static_cast<int>(scores.size()) && !std::isnan(scores[size_t(i)])) {
+            words[size_t(w)].score += scores[size_t(i)];
+            scored[size_t(w)] = 1;
+        }
     }
-    std::sort(words.begin(), words.end(), [&](int a, int b) {
-        return r.explanation.tokenScores[static_cast<size_t>(a)] > r.explanation.tokenScores[static_cast<size_t>(b)];
-    });
-    if (words.size() > 5)
-        words.resize(5);
+    std::vector<Word> shown;
+    for (size_t w = 0; w < words.size(); ++w) {
+        if (scored[w] && !unread[w] && words[w].score > 0)
+            shown.push_back(words[w]);
+    }
+    std::sort(shown.begin(), shown.end(), [](const Word &a, const Word &b) { return a.score > b.score; });
+    if (shown.size() > 5)
+        shown.resize(5);
     page.heading(QObject::tr("Most relevant words"));
     if (!r.unknownNote.isEmpty())
         page.paragraph(r.unknownNote);
-    if (words.empty()) {
-        page.paragraph(r.explanation.tokenScores.empty() ? QObject::tr("This method gives the words no scores.")
-                                                         : QObject::tr("No word the model knows has a positive score."));
-    } else {
-        const float top = r.explanation.tokenScores[static_cast<size_t>(words.front())];
-        for (int i : words) {
-            const float s = r.explanation.tokenScores[static_cast<size_t>(i)];
-            p.setFont(canvas.small);
-            p.setPen(Qt::black);
-            p.drawText(QRectF(kMargin, page.y(), 90, 12), Qt::AlignLeft | Qt::AlignVCenter, r.tokens[i]);
-            p.fillRect(QRectF(kMargin + 95, page.y() + 2, 200.0 * s / top, 8), QColor(220, 100, 30));
-            p.drawText(QRectF(kMargin + 300, page.y(), 80, 12), Qt::AlignLeft | Qt::AlignVCenter,
-                       QString::number(static_cast<double>(s), 'g', 3));
-            page.y() += 13;
-        }
+    if (shown.empty()) {
+        page.paragraph(scores.empty() ? QObject::tr("This method gives the words no scores.")
+                                      : QObject::tr("No word the model knows has a positive score."));
+        return;
     }
+    const float top = shown.front().score;
+    for (const Word &w : shown) {
+        p.setFont(canvas.small);
+        p.setPen(Qt::black);
+        p.drawText(QRectF(kMargin, page.y(), 90, 12), Qt::AlignLeft | Qt::AlignVCenter, w.text);
+        p.fillRect(QRectF(kMargin + 95, page.y() + 2, 200.0 * w.score / top, 8), QColor(220, 100, 30));
+        p.drawText(QRectF(kMargin + 300, page.y(), 80, 12), Qt::AlignLeft | Qt::AlignVCenter,
+                   QString::number(static_cast<double>(w.score), 'g', 3));
+        page.y() += 13;
+    }
+}
+
+/// The candidate captions as the model ranked them (zero-shot).
+void drawZeroShot(Canvas &canvas, const ReportWriter::Content &c)
+{
+    const ExplainResult &r = c.result;
+    if (r.zeroShot.empty())
+        return;
+    Page &page = canvas.page;
+    page.heading(QObject::tr("Zero-shot ranking of %1 candidate captions").arg(r.zeroShot.size()));
+    QStringList lines;
+    for (size_t i = 0; i < r.zeroShot.size() && i < 8; ++i) {
+        const core::ZeroShotCandidate &z = r.zeroShot[i];
+        QString line = QObject::tr("%1. \"%2\": %3").arg(i + 1).arg(QString::fromStdString(z.caption))
+                           .arg(QString::number(static_cast<double>(z.score), 'g', 4));
+        if (z.probability >= 0.0f)
+            line += QObject::tr(" (%1 among the candidates)").arg(percent(z.probability));
+        lines << line;
+    }
+    if (r.zeroShot.size() > 8)
+        lines << QObject::tr("... and %1 more.").arg(r.zeroShot.size() - 8);
+    page.paragraph(lines.join(QLatin1Char('\n')));
 }
 
 /// How much each modality weighed.
@@ -340,12 +377,31 @@ void ReportWriter::write(const Content &c, const QString &path)
                    QDateTime::currentDateTime().toString(Qt::ISODate));
         page.y() += 26;
         page.paragraph(QObject::tr("Model: %1 (%2), run on %3").arg(r.modelName, QFileInfo(c.modelFile).fileName(), r.deviceName));
-        page.paragraph(QObject::tr("Question: \"%1\"   Image: %2").arg(c.text, QFileInfo(r.imagePath).fileName()));
+        // The inputs the model took, and only those.
+        QStringList inputs;
+        if (r.readsText)
+            inputs << (r.matchesCaptions ? QObject::tr("Caption: \"%1\"") : r.readsImage ? QObject::tr("Question: \"%1\"")
+                                                                                        : QObject::tr("Text: \"%1\""))
+                          .arg(c.text);
+        if (r.readsText && !r.pair.isEmpty())
+            inputs << QObject::tr("Second text: \"%1\"").arg(r.pair);
+        if (r.readsImage)
+            inputs << QObject::tr("Image: %1").arg(QFileInfo(r.imagePath).fileName());
+        page.paragraph(inputs.join(QStringLiteral("   ")));
         Canvas canvas{p, page, small};
         drawAnswer(canvas, c);
-        drawImages(canvas, c);
-        drawWords(canvas, c);
-        drawModality(canvas, c);
+        drawZeroShot(canvas, c);
+        if (r.readsImage)
+            drawImages(canvas, c);
+        if (r.readsText)
+            drawWords(canvas, c);
+        if (r.readsImage && r.readsText)
+            drawModality(canvas, c);
+        if (!r.sinkNote.isEmpty())
+            page.paragraph(r.sinkNote + (r.sinksLeftOut ? QObject::tr(" They are left out of rollout and of the colour "
+                                                                     "scales here.")
+                                                        : QString()),
+                           9.0, QColor(70, 70, 70));
         drawFaithfulness(canvas, c);
         drawAbout(canvas, c);
     }

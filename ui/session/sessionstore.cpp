@@ -68,6 +68,8 @@ OpenedSession SessionStore::open(const QString &path)
     if (!QFileInfo::exists(o.model))
         throw core::Error("the session's model " + o.model.toStdString() + " does not exist");
     core::RegularFile::require(o.model.toStdString(), "model"); // before anything reads it
+    if (s.imageData.empty() && s.imagePath.empty())
+        return o; // a model that sees no image
     if (s.imageData.empty()) {
         o.image = base.absoluteFilePath(QString::fromStdString(s.imagePath));
         if (!QFileInfo::exists(o.image))
@@ -120,6 +122,10 @@ void SessionStore::save(core::Session session, const QString &path)
             const QString model = QString::fromStdString(session.modelPath);
             const QString image = QString::fromStdString(session.imagePath);
             session.modelSha256 = sha256Of(model);
+            if (image.isEmpty()) { // a model that sees no image
+                core::AtomicFile::write(path.toStdString(), session.toJson());
+                return {};
+            }
             QFile file(image);
             if (!file.open(QIODevice::ReadOnly))
                 throw core::Error("cannot read " + session.imagePath + " to save it in the session");

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/io/sessionfile.h"
+#include "ui/panels/zeroshotpanel.h"
 #include "ui/state/selection.h"
 #include "ui/views/imageview.h"
 #include "ui/window/displaytoolbar.h"
@@ -15,12 +16,13 @@
 namespace attnscope::ui {
 
 SessionView::SessionView(const Selection *selection, InputsToolBar *inputs, DisplayToolBar *display, const ImageView *image,
-                         QTabWidget *tabs)
+                         QTabWidget *tabs, ZeroShotPanel *zeroShot)
     : m_selection(selection)
     , m_inputs(inputs)
     , m_display(display)
     , m_image(image)
     , m_tabs(tabs)
+    , m_zeroShot(zeroShot)
 {
 }
 
@@ -32,8 +34,12 @@ core::Session SessionView::capture() const
     const ExplainResult &r = m_selection->result();
     core::Session s;
     s.modelPath = QFileInfo(r.modelPath).absoluteFilePath().toStdString();
-    s.imagePath = QFileInfo(r.imagePath).absoluteFilePath().toStdString();
+    if (!r.imagePath.isEmpty())
+        s.imagePath = QFileInfo(r.imagePath).absoluteFilePath().toStdString();
     s.text = r.text.toStdString();
+    s.pair = r.pair.toStdString();
+    for (const QString &c : m_zeroShot->candidates())
+        s.candidates.push_back(c.toStdString());
     s.method = core::methodName(r.explanation.method);
     s.target = m_selection->target();
     s.attention = m_selection->map();
@@ -52,6 +58,10 @@ void SessionView::restoreControls(const core::Session &session)
 {
     m_inputs->restore(session);
     m_display->restore(session);
+    QStringList candidates;
+    for (const std::string &c : session.candidates)
+        candidates << QString::fromStdString(c);
+    m_zeroShot->setCandidates(candidates);
     m_tabs->setCurrentIndex(std::clamp(session.tab, 0, m_tabs->count() - 1));
 }
 

@@ -172,6 +172,7 @@ void DisplayToolBar::saveTo(core::Session &session) const
     session.overlay = overlay() == ImageView::OverlayMode::Spotlight ? "spotlight" : "blend";
     session.fusion = core::headReductionName(fusion());
     session.discardRatio = discardRatio();
+    session.withoutSinks = excludeSinks();
     session.smooth = smooth();
     session.grid = grid();
 }
@@ -184,6 +185,7 @@ void DisplayToolBar::restore(const core::Session &session)
     m_overlay->setCurrentIndex(session.overlay == "blend" ? 1 : 0);
     m_fusion->setCurrentIndex(std::max(0, m_fusion->findData(static_cast<int>(core::parseHeadReduction(session.fusion)))));
     m_discard->setValue(session.discardRatio);
+    m_excludeSinks->setChecked(session.withoutSinks);
     m_smooth->setChecked(session.smooth);
     m_grid->setChecked(session.grid);
     m_quiet = false;

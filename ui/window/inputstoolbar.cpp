@@ -180,6 +180,9 @@ void InputsToolBar::restore(const core::Session &session)
     m_method->setCurrentIndex(std::max(0, m_method->findData(static_cast<int>(core::parseMethod(session.method)))));
     m_device->setCurrentIndex(std::max(0, m_device->findData(static_cast<int>(core::parseDeviceChoice(session.device)))));
     m_text->setText(QString::fromStdString(session.text));
+    m_pair->setText(QString::fromStdString(session.pair));
+    if (!session.pair.empty()) // saved from a model that reads pairs: the box is there before its first result
+        setModelInputs(true, true);
     m_quiet = false;
 }
 

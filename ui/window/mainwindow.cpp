@@ -141,7 +141,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_exports, &ExportDialogs::failed, this, &MainWindow::showError);
     connectWorkers();
     restoreSettings();
-    m_sessionView = std::make_unique<SessionView>(m_selection, m_inputs, m_display, m_image, m_tabs);
+    m_sessionView = std::make_unique<SessionView>(m_selection, m_inputs, m_display, m_image, m_tabs, m_zeroShot);
 }
 
 MainWindow::~MainWindow()

@@ -92,7 +92,13 @@ private slots:
         s.panX = -12.5;
         s.panY = 7;
         s.tab = 2;
+        s.pair = "the second \"text\"";
+        s.candidates = {"a photo of a cat", "a photo of a dog"};
+        s.withoutSinks = true;
         const Session r = Session::parse(s.toJson());
+        QCOMPARE(r.pair, s.pair);
+        QCOMPARE(r.candidates, s.candidates);
+        QCOMPARE(r.withoutSinks, true);
         QCOMPARE(r.modelPath, s.modelPath);
         QCOMPARE(r.modelSha256, s.modelSha256);
         QCOMPARE(r.imagePath, s.imagePath);
@@ -115,6 +121,20 @@ private slots:
         QCOMPARE(r.tab, 2);
     }
 
+    void textModelHasNoImage()
+    {
+        // A text classifier's session: no "image" written, none read back.
+        Session s;
+        s.modelPath = "bert.pt";
+        s.text = "she acted";
+        const std::string json = s.toJson();
+        QVERIFY(json.find("\"image\"") == std::string::npos);
+        const Session r = Session::parse(json);
+        QVERIFY(r.imagePath.empty() && r.imageData.empty());
+        QCOMPARE(r.text, s.text);
+        QVERIFY(r.candidates.empty() && r.pair.empty() && !r.withoutSinks);
+    }
+
     void rejects_data()
     {
         QTest::addColumn<QString>("text");
@@ -130,6 +150,8 @@ private slots:
                                            << "model: \"path\" must be a string, not a number";
         QTest::newRow("no image") << R"({"format": "attnscope-session/1", "model": {"path": "m.pt"}, "image": {}})"
                                   << "image has neither";
+        QTest::newRow("candidate number") << R"({"format": "attnscope-session/1", "model": {"path": "m.pt"}, "candidates": ["a", 2]})"
+                                          << "every entry of \"candidates\" must be a caption";
         QTest::newRow("bad data") << R"({"format": "attnscope-session/1", "model": {"path": "m.pt"}, "image": {"data": "@@@@"}})"
                                   << "image \"data\": base64";
         QTest::newRow("opacity") << QStringLiteral(R"({"format": "attnscope-session/1", "model": {"path": "m.pt"}, %1, "view": {"opacity": 2}})").arg(image)

@@ -3,6 +3,12 @@
 // as it was.
 #include "../window/windowtest.h"
 
+#include "core/io/sessionfile.h"
+#include "core/io/textfile.h"
+#include "ui/panels/zeroshotpanel.h"
+
+#include <QCheckBox>
+
 using namespace attnscope;
 using namespace attnscope::test;
 
@@ -13,6 +19,7 @@ private slots:
     void init() { useTestSettings("tst_sessions"); }
     void sessionReopensTheSamePixels();
     void sessionSaysWhenTheModelChanged();
+    void textPairSessionHasNoImage();
 };
 
 void TestSessions::sessionReopensTheSamePixels()
@@ -61,6 +68,54 @@ void TestSessions::sessionReopensTheSamePixels()
     QVERIFY2(again.windowTitle().endsWith(" - joint_exact.png"), qPrintable(again.windowTitle()));
     auto *status = again.findChild<QLabel *>("statusLabel");
     QVERIFY2(status->text().contains(" - joint_exact.png - "), qPrintable(status->text()));
+}
+
+// A BERT sentence pair with "without sinks" and zero-shot captions typed:
+// saved without an image, reopened with both texts, the option and the
+// captions.
+void TestSessions::textPairSessionHasNoImage()
+{
+    QTemporaryDir dir;
+    const QString file = dir.filePath("pair.attnscope");
+    {
+        ui::MainWindow w;
+        w.resize(1600, 750);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+        w.open(data("tiny_bert.pt"), QString(), QStringLiteral("he acted"));
+        QVERIFY(waitShown(shown));
+        auto *pair = w.findChild<QLineEdit *>("pairInput");
+        pair->setText(QStringLiteral("she"));
+        QTest::keyClick(pair, Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(w.lastResult().pair, QStringLiteral("she"), 30000);
+        w.findChild<QCheckBox *>("excludeSinks")->setChecked(true);
+        QTRY_VERIFY_WITH_TIMEOUT(w.lastResult().sinksLeftOut, 30000);
+        w.findChild<ui::ZeroShotPanel *>("zeroShotPanel")->setCandidates({QStringLiteral("a cat"), QStringLiteral("a dog")});
+        QSignalSpy written(&w, &ui::MainWindow::sessionSaved);
+        QVERIFY(w.saveSession(file));
+        QVERIFY(written.wait(30000));
+        QCOMPARE(written.first().at(1).toString(), QString());
+    }
+    const core::Session saved = core::Session::parse(core::TextFile::read(file.toStdString()));
+    QVERIFY(saved.imagePath.empty() && saved.imageData.empty());
+    QSettings().clear(); // nothing carried over but the file
+    ui::MainWindow again;
+    again.resize(1600, 750);
+    again.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&again));
+    QSignalSpy shown(&again, &ui::MainWindow::resultShown);
+    QVERIFY(again.openSession(file));
+    QVERIFY(waitShown(shown));
+    QTRY_VERIFY_WITH_TIMEOUT(!again.controller()->isBusy(), 30000);
+    QCOMPARE(again.lastResult().text, QStringLiteral("he acted"));
+    QCOMPARE(again.lastResult().pair, QStringLiteral("she"));
+    QCOMPARE(again.lastResult().tokens.mid(0, 7), (QStringList{"[CLS]", "he", "act", "##ed", "[SEP]", "she", "[SEP]"}));
+    QVERIFY(again.findChild<QCheckBox *>("excludeSinks")->isChecked());
+    QVERIFY(again.lastResult().sinksLeftOut);
+    QCOMPARE(again.findChild<ui::ZeroShotPanel *>("zeroShotPanel")->candidates(),
+             (QStringList{QStringLiteral("a cat"), QStringLiteral("a dog")}));
+    QVERIFY(again.lastNotice().isEmpty());
 }
 
 void TestSessions::sessionSaysWhenTheModelChanged()

@@ -10,6 +10,8 @@
 #include "ui/window/inputstoolbar.h"
 
 #include <QCheckBox>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QPlainTextEdit>
 #include <QPushButton>
 
@@ -25,6 +27,7 @@ private slots:
     void imageOnlyModelHasNoTextBox();
     void textOnlyModelHasNoImage();
     void wordChipsGroupPieces();
+    void textPairReport();
     void zeroShotRanksTypedCaptions();
     void sinksMarkedAndLeftOut();
 };
@@ -132,6 +135,37 @@ void TestModelKindsWindow::wordChipsGroupPieces()
     QCOMPARE(chips->selected(), 5); // the word's first piece
     if (qEnvironmentVariableIsSet("ATTNSCOPE_SCREENSHOT"))
         w.grab().save(qEnvironmentVariable("ATTNSCOPE_SCREENSHOT") + "/bert.png");
+}
+
+// The PDF report of a sentence pair names both texts and no image, and
+// shows no image or modality section for a model that sees no image.
+void TestModelKindsWindow::textPairReport()
+{
+    ui::MainWindow w;
+    w.resize(1600, 750);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy shown(&w, &ui::MainWindow::resultShown);
+    w.open(data("tiny_bert.pt"), QString(), QStringLiteral("he acted"));
+    QVERIFY(waitShown(shown));
+    auto *pair = w.findChild<QLineEdit *>("pairInput");
+    pair->setText(QStringLiteral("she"));
+    QTest::keyClick(pair, Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(w.lastResult().pair, QStringLiteral("she"), 30000);
+    QTemporaryDir dir;
+    const QString path = dir.filePath("report.pdf");
+    QSignalSpy written(&w, &ui::MainWindow::reportWritten);
+    w.exportReport(path);
+    QVERIFY(written.wait(60000));
+    QProcess pdftotext;
+    pdftotext.start(QStringLiteral("pdftotext"), {QStringLiteral("-layout"), path, QStringLiteral("-")});
+    QVERIFY(pdftotext.waitForFinished(30000));
+    const QString text = QString::fromUtf8(pdftotext.readAllStandardOutput()).simplified();
+    QVERIFY2(text.contains(QStringLiteral("Text: \"he acted\"")) && text.contains(QStringLiteral("Second text: \"she\"")),
+             qPrintable(text.left(400)));
+    QVERIFY2(!text.contains(QStringLiteral("Image:")) && !text.contains(QStringLiteral("How much each modality")),
+             qPrintable(text.left(400)));
+    QVERIFY(text.contains(QStringLiteral("Most relevant words")));
 }
 
 // CLIP as it is used: captions typed, ranked by the model's logit, one
