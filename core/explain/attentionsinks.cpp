@@ -3,6 +3,7 @@
 #include "core/engine/capturedrun_p.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cctype>
 #include <map>
 
@@ -46,6 +47,7 @@ std::vector<AttentionSink> AttentionSinks::find(const CapturedRun &run)
     std::map<int, std::vector<int>> sinkHeads;
     std::map<int, std::vector<double>> received;
     std::map<int, int> heads;
+    std::map<int, float> evenShares;
     for (size_t i = 0; i < m.attentions.size() && i < d.maps.size(); ++i) {
         const AttentionSpec &spec = m.attentions[i];
         const std::vector<uint8_t> queryPad = paddingOf(m, static_cast<size_t>(spec.queryStream), text);
@@ -69,6 +71,7 @@ std::vector<AttentionSink> AttentionSinks::find(const CapturedRun &run)
         sums.resize(keyPad.size(), 0.0);
         const int64_t h = columnMeans.size(0);
         heads[spec.keyStream] += static_cast<int>(h);
+        evenShares[spec.keyStream] = 1.0f / static_cast<float>(realKeys);
         const float *c = columnMeans.data_ptr<float>();
         for (int64_t head = 0; head < h; ++head) {
             for (size_t k = 0; k < keyPad.size(); ++k) {
@@ -96,6 +99,7 @@ std::vector<AttentionSink> AttentionSinks::find(const CapturedRun &run)
                     t.meanAttention = static_cast<float>(received[stream][static_cast<size_t>(index)] / total);
                 }
                 t.sink = total > 0 && t.headShare >= kHeadShare;
+                t.evenShare = evenShares.count(stream) ? evenShares[stream] : 0.0f;
                 if (t.sink || t.registerToken)
                     out.push_back(t);
             }
@@ -117,12 +121,39 @@ std::string AttentionSinks::describe(const std::vector<AttentionSink> &sinks,
                  + "% of heads)";
         ++count;
     }
-    if (count == 0)
-        return {};
-    return std::string(count == 1 ? "One token draws" : std::to_string(count) + " tokens draw")
-           + " a large share of attention in many heads without needing to carry content: " + names
-           + ". Such attention sinks park attention the model does not need; a map where every token looks at one "
-             "says little about what the model reads (Darcet et al. 2024).";
+    std::string out;
+    if (count > 0)
+        out = std::string(count == 1 ? "One token draws" : std::to_string(count) + " tokens draw")
+              + " a large share of attention in many heads without needing to carry content: " + names
+              + ". Such attention sinks park attention the model does not need; a map where every token looks at one "
+                "says little about what the model reads (Darcet et al. 2024).";
+    // Registers added for the purpose that did not become sinks: said, so a
+    // marked register is not taken for one.
+    int quiet = 0;
+    float most = 0.0f, even = 0.0f;
+    std::string first;
+    for (const AttentionSink &s : sinks) {
+        if (!s.registerToken || s.sink)
+            continue;
+        if (quiet++ == 0)
+            first = label(s);
+        most = std::max(most, s.meanAttention);
+        even = s.evenShare;
+    }
+    if (quiet > 0) {
+        auto percent = [](float v) {
+            char text[32];
+            std::snprintf(text, sizeof text, "%.1f%%", 100.0 * v);
+            return std::string(text);
+        };
+        out += std::string(out.empty() ? "" : " ")
+               + (quiet == 1 ? "The register token " + first + " draws"
+                             : "The " + std::to_string(quiet) + " register tokens (" + first + " ...) draw")
+               + " little attention on this input (at most " + percent(most) + " of a query's attention on average; "
+               + "an even share would be " + percent(even) + "): here "
+               + (quiet == 1 ? "it is no attention sink." : "they are no attention sinks.");
+    }
+    return out;
 }
 
 } // namespace attnscope::core

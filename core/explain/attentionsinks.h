@@ -22,6 +22,7 @@ struct AttentionSink
     int index = 0;            ///< token in its stream
     float headShare = 0.0f;   ///< share of the heads reading the stream in which it is a sink
     float meanAttention = 0.0f; ///< its mean received attention per query, over those heads
+    float evenShare = 0.0f;   ///< what each key would get if attention were spread evenly (1 / unpadded keys)
     bool registerToken = false;
     bool sink = false;        ///< a sink by the measure (a register may be none)
 };
@@ -41,7 +42,8 @@ public:
     /// Computed on the run's first call and kept with it. Thread rules: the
     /// run's (one thread at a time).
     static std::vector<AttentionSink> find(const CapturedRun &run);
-    /// One sentence for the teaching view and the notes, or empty.
+    /// A sentence for the teaching view and the notes (the sinks; register
+    /// tokens that are no sinks on this input, with what they draw), or empty.
     static std::string describe(const std::vector<AttentionSink> &sinks,
                                 const std::function<std::string(const AttentionSink &)> &label);
 };

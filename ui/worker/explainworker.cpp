@@ -215,7 +215,7 @@ void ExplainWorker::describe(const ExplainRequest &request, const core::Captured
     // Attention sinks marked where tokens are named (matrix, teaching), and said.
     const std::vector<core::AttentionSink> sinks = core::AttentionSinks::find(run);
     for (const core::AttentionSink &s : sinks) {
-        if (s.sink)
+        if (s.sink || s.registerToken) // registers: tokens without content by design, sinks or not
             result.layout[static_cast<size_t>(layout.streamOffset(s.stream) + s.index)].label += " \u2693";
     }
     result.sinksLeftOut = request.excludeSinks;
