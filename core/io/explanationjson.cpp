@@ -22,6 +22,7 @@ Json ExplanationJson::sinks(const std::vector<AttentionSink> &sinks, const Strea
         j.set("register", s.registerToken);
         j.set("head_share", static_cast<double>(s.headShare));
         j.set("mean_attention", static_cast<double>(s.meanAttention));
+        j.set("even_share", static_cast<double>(s.evenShare));
         out.push(j);
     }
     return out;

@@ -227,7 +227,7 @@ def attention_sinks(manifest, maps, mask):
             n = seg["grid"][0] * seg["grid"][1] if seg["modality"] == "image" else seg["length"]
             out += [bool(seg["modality"] == "text" and mask is not None and int(mask[0, k]) == 0) for k in range(n)]
         return out
-    counts, sums, heads = {}, {}, {}
+    counts, sums, heads, evens = {}, {}, {}, {}
     for a, spec in zip(maps, manifest["attentions"]):
         key = spec.get("key", spec["query"])
         qpad, kpad = padded(spec["query"]), padded(key)
@@ -238,6 +238,7 @@ def attention_sinks(manifest, maps, mask):
         c = counts.setdefault(key, [0] * len(kpad))
         t = sums.setdefault(key, [0.0] * len(kpad))
         heads[key] = heads.get(key, 0) + a.shape[0]
+        evens[key] = 1.0 / real_keys
         for h in range(a.shape[0]):
             for k in range(len(kpad)):
                 t[k] += float(col[h, k])
@@ -255,7 +256,8 @@ def attention_sinks(manifest, maps, mask):
                 sink = total > 0 and share >= 0.25
                 if sink or register:
                     out.append({"stream": si, "index": index, "sink": sink, "register": register, "head_share": share,
-                                "mean_attention": sums[stream["name"]][index] / total if total else 0.0})
+                                "mean_attention": sums[stream["name"]][index] / total if total else 0.0,
+                                "even_share": evens.get(stream["name"], 0.0)})
                 index += 1
     return out
 

@@ -99,6 +99,7 @@ void TestModelKinds::matchesReference()
         QCOMPARE(sinks[i].registerToken, s.find("register")->toBool());
         QVERIFY(std::fabs(sinks[i].headShare - s.find("head_share")->toNumber()) < 1e-6);
         QVERIFY(std::fabs(sinks[i].meanAttention - s.find("mean_attention")->toNumber()) < 1e-4);
+        QVERIFY(std::fabs(sinks[i].evenShare - s.find("even_share")->toNumber()) < 1e-7);
     }
     MethodOptions withoutSinks;
     withoutSinks.method = Method::Rollout;
