@@ -193,10 +193,18 @@ void ComparePanel::run()
     if (!m_active || !m_selection || !m_selection->hasResult())
         return;
     const ExplainResult &a = m_selection->result();
+    if (!a.readsImage) {
+        // The sides are heatmaps over the image; a text model has none.
+        showSides(0, 0, {}, {}, QImage(), QString(),
+                  tr("Compare lays two heatmaps over the image side by side; this model sees no image. Compare two "
+                     "methods' words with the method selector, or open a model that sees images."));
+        return;
+    }
     ExplainRequest r;
     r.modelPath = a.modelPath;
     r.imagePath = a.imagePath;
     r.text = a.text;
+    r.pair = a.pair; // a sentence pair's second text stays on side B
     r.method = a.explanation.method;
     r.device = m_device;
     r.target = a.explanation.target; // the same answer on both sides
@@ -230,6 +238,8 @@ void ComparePanel::refresh()
     if (!m_selection || !m_selection->hasResult())
         return;
     const ExplainResult &a = m_selection->result();
+    if (!a.readsImage)
+        return; // run() said why there is nothing to compare
     // Side B is shown only beside the side A it was run for.
     const bool current = m_resultFor == a.generation;
     const ExplainResult &b = m_result;
