@@ -35,7 +35,7 @@ InputsToolBar::InputsToolBar(QWidget *parent)
     m_pair->setMaxLength(static_cast<int>(core::InputLoader::kMaxTextBytes));
     m_pair->setPlaceholderText(tr("Second text of a pair (optional) - Enter runs"));
     m_pair->setClearButtonEnabled(true);
-    m_pair->setMinimumWidth(200);
+    m_pair->setMinimumWidth(150);
     m_pair->setToolTip(tr("A sentence pair (premise and hypothesis, question and passage): the second text gets type id 1"));
     m_pairActions << addWidget(new QLabel(tr(" Pair "), this)) << addWidget(m_pair);
     for (QAction *action : m_pairActions)
@@ -107,6 +107,10 @@ void InputsToolBar::setModelInputs(bool readsText, bool pairs)
         action->setVisible(readsText);
     for (QAction *action : m_pairActions)
         action->setVisible(readsText && pairs);
+    // Two boxes share the width one had, so the tool bar still fits 1024 pixels.
+    m_text->setMinimumWidth(pairs ? 170 : 260);
+    m_text->setMaximumWidth(pairs ? 240 : QWIDGETSIZE_MAX);
+    m_pair->setMaximumWidth(240);
     m_text->setPlaceholderText(pairs ? tr("First text - Enter runs") : tr("Question or caption - Enter runs"));
 }
 
