@@ -118,11 +118,22 @@ int main(int argc, char *argv[])
     const QString imagePath = parser.isSet(image) ? parser.value(image) : resources.sampleImage();
     const QString question = parser.isSet(text) ? parser.value(text) : resources.sampleText();
 
+    // The tabs in the order the window shows them.
+    const QStringList tabs{QStringLiteral("matrix"), QStringLiteral("heads"), QStringLiteral("faithfulness"),
+                           QStringLiteral("compare"), QStringLiteral("teaching"), QStringLiteral("zero-shot")};
+    const int tab = parser.isSet(QStringLiteral("tab")) ? int(tabs.indexOf(parser.value(QStringLiteral("tab")))) : -1;
+    if (parser.isSet(QStringLiteral("tab")) && tab < 0) {
+        std::fprintf(stderr, "attnscope: --tab must be one of %s, not \"%s\"\n%s", qPrintable(tabs.join(QStringLiteral(", "))),
+                     qPrintable(parser.value(QStringLiteral("tab"))), attnscope::app::programHelp().c_str());
+        return 2;
+    }
+
     auto windowOwner = std::make_unique<attnscope::ui::MainWindow>();
     attnscope::ui::MainWindow &window = *windowOwner;
     window.setBundledModels(resources.bundledModels());
     window.setModelProbe(QCoreApplication::applicationFilePath());
     window.show();
+    window.showTab(tab);
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
         // Once the first answer is shown and nothing is running any more
@@ -136,8 +147,13 @@ int main(int argc, char *argv[])
             poll->stop();
             QTimer::singleShot(200, &app, [&window, &app, file] {
                 const bool saved = window.grab().save(file, "PNG");
-                std::printf("model: %s\nanswer: %s\n", qPrintable(window.lastResult().modelPath),
-                            window.lastResult().prediction.labels.at(static_cast<size_t>(window.lastResult().prediction.predicted)).c_str());
+                const attnscope::ui::ExplainResult &r = window.lastResult();
+                std::printf("model: %s\nanswer: %s\n", qPrintable(r.modelPath),
+                            r.prediction.labels.at(static_cast<size_t>(r.prediction.predicted)).c_str());
+                if (!r.pair.isEmpty())
+                    std::printf("pair: %s\n", qPrintable(r.pair));
+                if (!r.zeroShot.empty())
+                    std::printf("zero-shot: %s\n", r.zeroShot.front().caption.c_str());
                 std::fflush(stdout);
                 app.exit(saved ? 0 : 1);
             });
@@ -173,7 +189,8 @@ int main(int argc, char *argv[])
         if (!window.openSession(QString::fromLocal8Bit(sessionFile.c_str())) && parser.isSet(screenshot))
             return 1;
     } else {
-        window.open(modelPath, imagePath, question);
+        window.open(modelPath, imagePath, question, parser.value(QStringLiteral("text-pair")),
+                    parser.values(QStringLiteral("candidate")));
     }
     const int code = app.exec();
     windowOwner.reset(); // saves the settings, stops the workers

@@ -20,6 +20,7 @@ class TestWindowProgram : public QObject
 private slots:
     void windowOpensOnTheDemoModel();
     void sessionOpensFromTheCommandLine();
+    void pairAndCandidatesFromTheCommandLine();
     void windowClosesDuringAForwardThatNeverReturns_data();
     void windowClosesDuringAForwardThatNeverReturns();
     void workThreadsYieldToTheGui();
@@ -46,6 +47,37 @@ void TestWindowProgram::sessionOpensFromTheCommandLine()
     // The session's model, not the demo model the window opens without one
     // (Qt takes "-session" for X11 session management if it sees it).
     QVERIFY2(out.contains("model: " + data("tiny_dual.pt")), qPrintable(out));
+}
+
+// --text-pair reaches a BERT's second text, --candidate the Zero-shot tab
+// (--tab shows it); a tab that does not exist exits 2.
+void TestWindowProgram::pairAndCandidatesFromTheCommandLine()
+{
+    QTemporaryDir dir;
+    QProcess p;
+    p.setProcessEnvironment(windowEnvironment(dir.path()));
+    p.start(QStringLiteral(ATTNSCOPE_BINARY), {"--model", data("tiny_bert.pt"), "--text", "he acted", "--text-pair", "she",
+                                              "--screenshot", dir.filePath("pair.png")});
+    QVERIFY(p.waitForFinished(120000));
+    QVERIFY2(p.exitCode() == 0, qPrintable(QString::fromUtf8(p.readAllStandardError())));
+    QVERIFY(QString::fromUtf8(p.readAllStandardOutput()).contains("pair: she"));
+    QProcess clip;
+    clip.setProcessEnvironment(windowEnvironment(dir.path()));
+    clip.start(QStringLiteral(ATTNSCOPE_BINARY), {"--model", data("tiny_clip.pt"), "--image", data("images/joint_exact.png"),
+                                                 "--text", "a zebra", "--candidate", "the actor was playing a very bad story",
+                                                 "--candidate", "a good film",
+                                                 "--tab", "zero-shot", "--screenshot", dir.filePath("clip.png")});
+    QVERIFY(clip.waitForFinished(120000));
+    QVERIFY2(clip.exitCode() == 0, qPrintable(QString::fromUtf8(clip.readAllStandardError())));
+    // The Python reference's logits (model_kinds.reference.json) put "a good
+    // film" above the other caption on this image.
+    QVERIFY(QString::fromUtf8(clip.readAllStandardOutput()).contains("zero-shot: a good film"));
+    QProcess bad;
+    bad.setProcessEnvironment(windowEnvironment(dir.path()));
+    bad.start(QStringLiteral(ATTNSCOPE_BINARY), {"--tab", "nope"});
+    QVERIFY(bad.waitForFinished(60000));
+    QCOMPARE(bad.exitCode(), 2);
+    QVERIFY(QString::fromUtf8(bad.readAllStandardError()).contains("--tab must be one of matrix, heads"));
 }
 
 // Closing the window while the worker is inside a forward pass that never

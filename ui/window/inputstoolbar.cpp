@@ -114,6 +114,13 @@ void InputsToolBar::setModelInputs(bool readsText, bool pairs)
     m_text->setPlaceholderText(pairs ? tr("First text - Enter runs") : tr("Question or caption - Enter runs"));
 }
 
+void InputsToolBar::setPair(const QString &pair)
+{
+    m_pair->setText(pair);
+    if (!pair.isEmpty()) // the box is there before the model's first result says it reads pairs
+        setModelInputs(true, true);
+}
+
 void InputsToolBar::setText(const QString &text)
 {
     m_text->setText(text);
@@ -184,9 +191,7 @@ void InputsToolBar::restore(const core::Session &session)
     m_method->setCurrentIndex(std::max(0, m_method->findData(static_cast<int>(core::parseMethod(session.method)))));
     m_device->setCurrentIndex(std::max(0, m_device->findData(static_cast<int>(core::parseDeviceChoice(session.device)))));
     m_text->setText(QString::fromStdString(session.text));
-    m_pair->setText(QString::fromStdString(session.pair));
-    if (!session.pair.empty()) // saved from a model that reads pairs: the box is there before its first result
-        setModelInputs(true, true);
+    setPair(QString::fromStdString(session.pair)); // saved from a model that reads pairs
     m_quiet = false;
 }
 

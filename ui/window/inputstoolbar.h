@@ -28,6 +28,8 @@ public:
     void setText(const QString &text);
     /// The second text of a sentence pair; empty when none (or the model reads one text).
     QString pair() const;
+    /// Sets the second text and shows its box (before the model says it reads pairs).
+    void setPair(const QString &pair);
     /// Shows what the open model reads: the text box only for a model that
     /// reads text, the second box only for one whose tokenizer makes pairs.
     void setModelInputs(bool readsText, bool pairs);

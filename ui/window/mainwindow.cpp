@@ -258,7 +258,8 @@ void MainWindow::showModelCard()
     HelpDialogs::showModelCard(this, m_selection->hasResult() ? m_selection->result().modelPath : m_modelPath);
 }
 
-void MainWindow::open(const QString &modelPath, const QString &imagePath, const QString &text)
+void MainWindow::open(const QString &modelPath, const QString &imagePath, const QString &text, const QString &pair,
+                      const QStringList &candidates)
 {
     // Said, not cut: the text box would keep the first million characters
     // without a word.
@@ -271,8 +272,17 @@ void MainWindow::open(const QString &modelPath, const QString &imagePath, const 
     m_modelPath = modelPath;
     m_imagePath = imagePath;
     m_inputs->setText(text);
+    m_inputs->setPair(pair);
+    if (!candidates.isEmpty())
+        m_zeroShot->setCandidates(candidates);
     rebuildModelSelector(); // names the model asked for, even if it fails to load
     run();
+}
+
+void MainWindow::showTab(int index)
+{
+    if (index >= 0 && index < m_tabs->count())
+        m_tabs->setCurrentIndex(index);
 }
 
 void MainWindow::setBundledModels(const QStringList &paths)

@@ -50,7 +50,11 @@ public:
     ~MainWindow() override;
 
     /// Sets the inputs and runs them.
-    void open(const QString &modelPath, const QString &imagePath, const QString &text);
+    /// `pair`: a sentence pair's second text; `candidates`: zero-shot captions.
+    void open(const QString &modelPath, const QString &imagePath, const QString &text, const QString &pair = {},
+              const QStringList &candidates = {});
+    /// Shows a tab of the right side by its position (-1: leave it).
+    void showTab(int index);
     void openModelFile(const QString &path);
     void openImageFile(const QString &path);
     /// Models offered in the model selector besides the recent ones; they are
