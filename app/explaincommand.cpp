@@ -481,11 +481,7 @@ void ExplainCommand::writeReport(const Explanation &shown, const ModalityWeights
     r.modality = weights;
     r.faithfulness = m_faithfulness;
     r.image = ui::QtImages::toQImage(input.source);
-    for (size_t i = 0; i < input.text.tokens.size(); ++i) {
-        r.tokens << QString::fromStdString(input.text.tokens[i]);
-        r.padding << (input.text.mask[i] == 0);
-        r.unknown << (i < input.text.unknown.size() && input.text.unknown[i] != 0);
-    }
+    r.setText(input.text);
     r.unknownNote = QString::fromStdString(input.text.unknownWordsNote(m.text.unkToken));
     r.chanceNote = QString::fromStdString(nearChanceNote(r.prediction));
     r.trust = TrustCheck::run(*m_bundle, input, shown.target, shown, shown.hasPatchScores() ? Modality::Image : Modality::Text);

@@ -116,6 +116,10 @@ EvaluationReport DatasetEvaluation::run(const std::shared_ptr<ModelBundle> &bund
     report.model = bundle->path();
     report.data = folder;
     report.scored = !matching || !candidates.empty();
+    if (matching && bundle->manifest().matchScore == MatchScore::Logit)
+        report.curveScore = "logit";
+    else if (matching && bundle->manifest().matchScore == MatchScore::Cosine)
+        report.curveScore = "cosine";
     report.candidates = static_cast<int>(candidates.size());
     for (Method m : methods) {
         MethodScore score;
@@ -205,6 +209,7 @@ Json EvaluationReport::toJson() const
     out.set("accuracy", scored ? Json(accuracy()) : Json());
     if (candidates > 0)
         out.set("zero_shot_candidates", candidates);
+    out.set("curve_score", curveScore);
     Json types = Json::object();
     for (const auto &[type, counts] : accuracyByType) {
         if (!scored)
@@ -277,6 +282,9 @@ std::string EvaluationReport::table() const
         out += line;
     }
     out += "(positive AUC: lower is more faithful; negative AUC: higher is more faithful)\n";
+    if (curveScore != "probability")
+        out += "(the curves follow the model's score, a " + curveScore
+               + ", not a probability: the areas are in its units and can be below 0 or above 1)\n";
     return out;
 }
 

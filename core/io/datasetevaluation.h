@@ -51,6 +51,10 @@ struct EvaluationReport
     /// check unless the data set gives candidate captions (zero-shot).
     bool scored = true;
     int candidates = 0; ///< zero-shot: the candidate captions ranked for each image
+    /// What the perturbation curves follow: the target's "probability", or
+    /// a matching model's own score ("logit", "cosine"), whose areas are in
+    /// the score's units (a logit's can be negative or above 1).
+    std::string curveScore = "probability";
     std::map<std::string, std::array<int, 2>> accuracyByType; ///< type -> {correct, total}
     std::vector<MethodScore> methods;
 

@@ -154,8 +154,12 @@ def main():
     lines += ["", "## Explanation methods, side by side", "",
               "Pointing game: the highest-scoring patch's centre lies in the box of %s. Perturbation: image patches "
               "removed (set to the mean colour) in order of the method's scores, most relevant first (positive: "
-              "lower AUC is more faithful) or least relevant first (negative: higher is more faithful)." % (
-                  "one of the objects" if args.kind == "vit" else "the object"), "",
+              "lower AUC is more faithful) or least relevant first (negative: higher is more faithful)%s." % (
+                  "one of the objects" if args.kind == "vit" else "the object",
+                  "" if result.get("curve_score", "probability") == "probability" else
+                  "; the curves follow the model's score, a %s, not a probability, so the areas are in its units "
+                  "(below 0 where the score turns negative) and compare methods with each other only"
+                  % result["curve_score"]), "",
               "| method | pointing game | positive AUC | negative AUC |", "|---|---|---|---|"]
     for name, m in result["methods"].items():
         lines.append("| %s | %.1f%% | %.3f | %.3f |" % (METHOD_NAMES.get(name, name), 100 * m["pointing_game"],

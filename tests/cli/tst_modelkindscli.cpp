@@ -278,6 +278,8 @@ void TestModelKindsCli::evalZeroShotAndImageOnly()
     QVERIFY2(r.out.contains("zero-shot over 2 candidate captions"), qPrintable(r.out));
     const core::Json result = core::Json::parse(core::TextFile::read(json.toStdString()));
     QCOMPARE(result.find("zero_shot_candidates")->toNumber(), 2.0);
+    // The curves follow the score tiny_clip's manifest declares, a logit.
+    QCOMPARE(result.find("curve_score")->toString(), std::string("logit"));
     QCOMPARE(result.find("accuracy")->toNumber(), double(expected) / 2);
     QCOMPARE(expected, 1); // this random model prefers "a good film" on both images
 
@@ -303,7 +305,9 @@ void TestModelKindsCli::evalZeroShotAndImageOnly()
     const Result vit = runAttnscope({"eval", "--model", data("tiny_vit.pt"), "--data", dir.path(), "--no-curves",
                                      "--json", json});
     QVERIFY2(vit.exitCode == 0, qPrintable(vit.err));
-    QCOMPARE(core::Json::parse(core::TextFile::read(json.toStdString())).find("accuracy")->toNumber(), 0.5);
+    const core::Json vitResult = core::Json::parse(core::TextFile::read(json.toStdString()));
+    QCOMPARE(vitResult.find("accuracy")->toNumber(), 0.5);
+    QCOMPARE(vitResult.find("curve_score")->toString(), std::string("probability"));
 }
 
 QTEST_GUILESS_MAIN(TestModelKindsCli)

@@ -24,12 +24,37 @@ QStringList ExplainResult::notes() const
     out << limitNotes;
     if (!imageNote.isEmpty())
         out << imageNote;
-    if (truncated)
+    if (truncated && pair.isEmpty())
         out << QObject::tr("The text has %1 words, but the model reads at most %2 tokens: the last %3 words were left out.")
                    .arg(wordCount)
                    .arg(tokens.size())
                    .arg(droppedWords);
+    else if (truncated) // cut longest first: from the end of the longer text, then of both
+        out << QObject::tr("The two texts have %1 words, but the model reads at most %2 tokens: %3 words were left out, "
+                           "from the end of the longer text first.")
+                   .arg(wordCount)
+                   .arg(tokens.size())
+                   .arg(droppedWords);
     return out;
+}
+
+void ExplainResult::setText(const core::TokenizedText &text)
+{
+    tokens.clear();
+    padding.clear();
+    unknown.clear();
+    words.clear();
+    for (size_t i = 0; i < text.tokens.size(); ++i) {
+        tokens << QString::fromStdString(text.tokens[i]);
+        padding << (text.mask[i] == 0);
+        unknown << (i < text.unknown.size() && text.unknown[i] != 0);
+    }
+    wordOf = QVector<int>(tokens.size(), -1);
+    for (const core::TokenizedText::Word &w : text.words()) {
+        for (int position : w.positions)
+            wordOf[position] = static_cast<int>(words.size());
+        words << QString::fromStdString(w.text);
+    }
 }
 
 int ExplainResult::queryStreamOf(int map) const

@@ -10,6 +10,7 @@
 #include "core/explain/faithfulnessareas.h"
 #include "core/explain/zeroshot.h"
 #include "core/explain/streamlayout.h"
+#include "core/text/tokenizer.h"
 
 #include <QImage>
 #include <QRectF>
@@ -137,6 +138,9 @@ struct ExplainResult
     /// the banner: a device fallback, unknown words, a near-chance answer,
     /// the model card's limits it runs into, the image's fit, a cut text.
     QStringList notes() const;
+    /// Fills tokens, padding, unknown, words and wordOf from the input's
+    /// text (the worker and the command line's report alike).
+    void setText(const core::TokenizedText &text);
     /// Index of the query stream of attention map `map`; -1 if none.
     int queryStreamOf(int map) const;
     /// Layout index of the token at `position` of `stream`; -1 if none.

@@ -198,17 +198,7 @@ void ExplainWorker::describe(const ExplainRequest &request, const core::Captured
     result.truncated = input.text.truncated();
     result.wordCount = input.text.wordCount;
     result.droppedWords = input.text.droppedWords;
-    for (size_t i = 0; i < input.text.tokens.size(); ++i) {
-        result.tokens << QString::fromStdString(input.text.tokens[i]);
-        result.padding << (input.text.mask[i] == 0);
-        result.unknown << (i < input.text.unknown.size() && input.text.unknown[i] != 0);
-    }
-    result.wordOf = QVector<int>(result.tokens.size(), -1);
-    for (const core::TokenizedText::Word &w : input.text.words()) {
-        for (int position : w.positions)
-            result.wordOf[position] = static_cast<int>(result.words.size());
-        result.words << QString::fromStdString(w.text);
-    }
+    result.setText(input.text);
     result.unknownNote = QString::fromStdString(input.text.unknownWordsNote(m.text.unkToken));
     const core::StreamLayout layout(m, input.text);
     result.layout = layout.tokens();
