@@ -2,7 +2,7 @@
 # Builds the libFuzzer harnesses with clang (build-fuzz/) and runs each one on
 # a working copy of its committed seed corpus.
 #
-#   tests/fuzz/run.sh [SECONDS] [HARNESS...]   default: 600 s each, all four
+#   tests/fuzz/run.sh [SECONDS] [HARNESS...]   default: 600 s each, all five
 #
 # A harness that finds a crash, a sanitizer report, a leak or a hang (-timeout)
 # stops, leaves the input in build-fuzz/findings/, and the script fails.
@@ -17,7 +17,7 @@ if [[ "${1:-}" =~ ^[0-9]+$ ]]; then
     shift
 fi
 HARNESSES=("$@")
-[ ${#HARNESSES[@]} -eq 0 ] && HARNESSES=(manifest tokenizer image session)
+[ ${#HARNESSES[@]} -eq 0 ] && HARNESSES=(manifest tokenizer image session safetensors)
 
 missing=()
 for pkg in clang libclang-rt-14-dev libopencv-dev cmake qt6-base-dev nlohmann-json3-dev libutf8proc-dev pkg-config; do
@@ -37,7 +37,7 @@ status=0
 for h in "${HARNESSES[@]}"; do
     work="$BUILD/corpus/$h"
     if [ ! -x "$BUILD/tests/fuzz/fuzz_$h" ] || [ ! -d "$ROOT/tests/fuzz/corpus/$h" ]; then
-        echo "fuzz: no harness or seed corpus named \"$h\" (manifest, tokenizer, image, session)" >&2
+        echo "fuzz: no harness or seed corpus named \"$h\" (manifest, tokenizer, image, session, safetensors)" >&2
         exit 2
     fi
     mkdir -p "$work"
