@@ -89,6 +89,8 @@ int cmdInfo(const std::vector<std::string> &args)
     std::cout << "device:      " << bundle->deviceName() << "\n"
               << "gradients:   " << (bundle->gradientsReachable() ? "reach the attention maps" : "do NOT reach the attention maps (gradient methods unavailable)") << "\n"
               << "valid:       yes (manifest and probe forward pass agree)\n";
+    for (const std::string &note : bundle->notes())
+        std::cout << "note:        " << note << "\n";
     return 0;
 }
 

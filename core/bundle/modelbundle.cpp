@@ -1,5 +1,6 @@
 #include "core/bundle/modelbundle_p.h"
 #include "core/bundle/ziparchive.h"
+#include "core/checkpoint/nativecheckpoint.h"
 #include "core/io/regularfile.h"
 
 #include "core/engine/cancelscope.h"
@@ -200,7 +201,12 @@ ForwardOutput ModelBundle::Impl::forward(const ForwardInputs &in)
         for (const std::string &input : manifest.inputs)
             arguments.emplace_back(input == "image" ? in.image : input == "input_ids" ? in.ids
                                    : input == "attention_mask" ? in.mask : in.typeIds);
-        result = module.forward(arguments);
+        if (native) {
+            NativeModel::Output o = native->forward({in.image, in.ids});
+            result = c10::ivalue::Tuple::create({std::move(o.logits), c10::List<torch::Tensor>(o.attentions)});
+        } else {
+            result = module.forward(arguments);
+        }
     } catch (const Error &) {
         throw;
     } catch (const c10::Error &e) {
@@ -313,6 +319,8 @@ ModelBundle::~ModelBundle() = default;
 std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceChoice choice)
 {
     const auto start = std::chrono::steady_clock::now();
+    if (NativeCheckpoint::isCheckpoint(path))
+        return loadCheckpoint(path, choice, start);
     RegularFile::require(path, "model");
     {
         std::ifstream file(path, std::ios::binary | std::ios::ate);
@@ -379,21 +387,49 @@ std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceCh
     if (manifestText.empty())
         throw Error(path + ": is a TorchScript model but has no AttnScope manifest (attnscope.json); "
                            "export it with the export helper (models/attnscope/export.py), which writes one");
+    d.module.eval();
+    bundle->finishLoad(manifestText, std::map<std::string, std::string>(extra.begin(), extra.end()), start);
+    return bundle;
+}
+
+std::shared_ptr<ModelBundle> ModelBundle::loadCheckpoint(const std::string &path, DeviceChoice choice,
+                                                         std::chrono::steady_clock::time_point start)
+{
+    std::shared_ptr<ModelBundle> bundle(new ModelBundle());
+    Impl &d = *bundle->d;
+    d.path = path;
+    if (choice == DeviceChoice::Cuda && !cudaAvailable())
+        throw Error("CUDA was asked for, but this build of AttnScope sees no CUDA GPU "
+                    "(it needs a CUDA LibTorch and a working NVIDIA driver)");
+    d.device = (choice == DeviceChoice::Cpu || !cudaAvailable()) ? torch::Device(torch::kCPU)
+                                                                 : torch::Device(torch::kCUDA, 0);
+    NativeCheckpoint checkpoint = NativeCheckpoint::open(path);
+    d.native = checkpoint.model;
+    d.notes = checkpoint.notes;
+    if (d.device.is_cuda())
+        d.native->to(d.device, torch::kFloat32);
+    bundle->finishLoad(checkpoint.manifest, checkpoint.files, start);
+    return bundle;
+}
+
+void ModelBundle::finishLoad(const std::string &manifestText, const std::map<std::string, std::string> &files,
+                             std::chrono::steady_clock::time_point start)
+{
+    Impl &d = *this->d;
+    const std::string &path = d.path;
     d.manifest = Manifest::parse(manifestText, path);
     // The tokenizer, built once for every input of the bundle.
     if (d.manifest.text.subword()) {
-        const std::map<std::string, std::string> files(extra.begin(), extra.end());
         const auto tokenizer = ModelTokenizer::build(d.manifest.text, files, path);
         d.manifest.text.loaded = tokenizer;
         d.manifest.text.padId = tokenizer->padding().id;
     } else if (d.manifest.text.maxLength > 0) {
         d.manifest.text.loaded = Tokenizer::create(d.manifest.text);
     }
-    d.module.eval();
     // Gradient-based methods differentiate the logits with respect to the
     // attention maps; forwardWithGraph decides which leaves the graph
     // starts from. Until then, every parameter is one.
-    for (auto parameter : d.module.parameters())
+    for (auto parameter : d.parameters())
         parameter.requires_grad_(true);
 
     // The probe: the model's outputs checked on a made-up input, without the
@@ -412,8 +448,19 @@ std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceCh
     // Whether gradients reach the maps is found out when first asked (it
     // needs the graph: the memory of every layer's activations).
     d.loadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    return bundle;
 }
+
+std::vector<torch::Tensor> ModelBundle::Impl::parameters() const
+{
+    if (native)
+        return native->parameters();
+    std::vector<torch::Tensor> out;
+    for (const auto &parameter : module.parameters())
+        out.push_back(parameter);
+    return out;
+}
+
+const std::vector<std::string> &ModelBundle::notes() const { return d->notes; }
 
 void ModelBundle::setCancelCheck(std::function<bool()> cancelled) { d->cancelled = std::move(cancelled); }
 
@@ -496,7 +543,7 @@ ForwardOutput ModelBundle::Impl::forwardWithGraph(const ForwardInputs &in)
 {
     torch::AutoGradMode gradMode(true);
     if (graphLeaves == GraphLeaves::Unknown) {
-        for (auto parameter : module.parameters())
+        for (auto parameter : parameters())
             parameter.requires_grad_(false);
         graphLeaves = GraphLeaves::Image;
     }
@@ -522,14 +569,14 @@ ForwardOutput ModelBundle::Impl::forwardWithGraph(const ForwardInputs &in)
     // Some map is not in the graph: it does not depend on the image (a
     // stream of its own), or not on the parameters chosen before. The whole
     // graph once, to choose the parameters anew.
-    for (auto parameter : module.parameters())
+    for (auto parameter : parameters())
         parameter.requires_grad_(true);
     ForwardOutput out = forward(in);
     gradientsReachable = attentionsReachLogits(out.logits, out.attentions);
     out.gradientLeaves = smallestLeavesUpstream(out.attentions);
     if (*gradientsReachable) {
         leafParameters = out.gradientLeaves;
-        for (auto parameter : module.parameters())
+        for (auto parameter : parameters())
             parameter.requires_grad_(false);
         for (torch::Tensor &leaf : leafParameters)
             leaf.requires_grad_(true);

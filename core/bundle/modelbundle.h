@@ -4,7 +4,9 @@
 #include "core/engine/device.h"
 #include "core/json/json.h"
 
+#include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,8 +29,11 @@ class ModelBundle
 public:
     struct Impl;
 
-    /// Loads, validates the manifest and runs the probe. Throws Error whose
-    /// message names the file and what is wrong with it.
+    /// Loads, validates the manifest and runs the probe. `path` is a
+    /// TorchScript archive with a manifest, or a checkpoint AttnScope runs
+    /// natively: a Hugging Face or timm folder or a .safetensors file
+    /// (NativeCheckpoint). Throws Error whose message names the file and
+    /// what is wrong with it.
     static std::shared_ptr<ModelBundle> load(const std::string &path,
                                              DeviceChoice device = DeviceChoice::Auto);
     ~ModelBundle();
@@ -43,6 +48,10 @@ public:
     /// False when the attention maps the model returns are not on the path to
     /// its logits (copies, or detached), so gradient-based methods cannot run.
     bool gradientsReachable() const;
+    /// What the user should know about the model as it was opened (a
+    /// checkpoint's position embeddings resized, defaults assumed); empty
+    /// for an archive.
+    const std::vector<std::string> &notes() const;
     /// Model file loading time and probe time, in milliseconds.
     double loadMilliseconds() const;
 
@@ -64,6 +73,11 @@ public:
 
 private:
     ModelBundle();
+    static std::shared_ptr<ModelBundle> loadCheckpoint(const std::string &path, DeviceChoice device,
+                                                       std::chrono::steady_clock::time_point start);
+    /// The manifest, the tokenizer from `files` and the probe, for both.
+    void finishLoad(const std::string &manifest, const std::map<std::string, std::string> &files,
+                    std::chrono::steady_clock::time_point start);
     std::unique_ptr<Impl> d;
 };
 

@@ -3,6 +3,7 @@
 // Internal to core: includes LibTorch. Never include from ui/ or app/.
 
 #include "core/bundle/modelbundle.h"
+#include "core/checkpoint/nativemodel.h"
 #include "core/engine/torcherror.h"
 
 #include <torch/script.h>
@@ -40,6 +41,9 @@ struct ModelBundle::Impl
     std::string path;
     Manifest manifest;
     torch::jit::Module module;
+    /// A checkpoint opened natively (NativeCheckpoint) instead of an archive.
+    std::shared_ptr<NativeModel> native;
+    std::vector<std::string> notes;
     torch::Device device{torch::kCPU};
     std::vector<int> heads;
     /// Whether the attention maps are on the path to the logits: unknown
@@ -96,6 +100,8 @@ struct ModelBundle::Impl
                          const std::vector<const std::vector<int64_t> *> &ids,
                          const std::vector<const std::vector<int64_t> *> &mask,
                          const std::vector<const std::vector<int64_t> *> &typeIds) const;
+    /// The model's weights (the archive's parameters or the native model's).
+    std::vector<torch::Tensor> parameters() const;
     /// Probabilities from logits: softmax for classification, sigmoid for matching.
     torch::Tensor probabilities(const torch::Tensor &logits) const;
 };

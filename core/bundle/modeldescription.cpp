@@ -66,6 +66,10 @@ Json ModelDescription::of(const ModelBundle &bundle)
     }
     out.set("gradients_reachable", bundle.gradientsReachable());
     out.set("valid", true);
+    Json notes = Json::array();
+    for (const std::string &note : bundle.notes())
+        notes.push(note);
+    out.set("notes", notes);
     return out;
 }
 

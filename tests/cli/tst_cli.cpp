@@ -404,7 +404,8 @@ void TestCli::specialFilesAreRefused_data()
     QTest::newRow("fifo model") << "model" << "FIFO" << "is not a regular file";
     QTest::newRow("device model") << "model" << "/dev/zero" << "/dev/zero: is not a regular file";
     QTest::newRow("device image") << "image" << "/dev/zero" << "/dev/zero: is not a regular file";
-    QTest::newRow("folder model") << "model" << "/tmp" << "/tmp: is a folder, not a file";
+    // A folder is a checkpoint folder to AttnScope, which says what it lacks.
+    QTest::newRow("folder model") << "model" << "/tmp" << "/tmp: is a folder without model.safetensors";
     QTest::newRow("folder image") << "image" << "/tmp" << "/tmp: is a folder, not a file";
     QTest::newRow("empty model path") << "model" << "" << "no model file was given (the path is empty)";
     QTest::newRow("fifo session") << "session" << "FIFO" << "is not a regular file";

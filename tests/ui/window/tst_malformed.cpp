@@ -196,7 +196,7 @@ void TestMalformed::specialFilesAreRefused()
     const Case cases[] = {
         {data("tiny_joint.pt"), fifo, "pipe: is not a regular file"},
         {QStringLiteral("/dev/zero"), data("images/joint_large.png"), "/dev/zero: is not a regular file"},
-        {dir.path(), data("images/joint_large.png"), "is a folder, not a file"},
+        {dir.path(), data("images/joint_large.png"), "is a folder without model.safetensors"},
     };
     for (const Case &c : cases) {
         QSignalSpy errors(w.controller(), &ui::ExplainController::errorOccurred);

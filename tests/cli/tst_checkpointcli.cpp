@@ -1,0 +1,124 @@
+// Checkpoints as people have them, opened with no export step: `info` and
+// `explain` on the oracles' timm and Hugging Face folders and on a bare
+// .safetensors file, with the answer checked against the probabilities of
+// timm's own logits (../shared/oracles/vit/*/index.json), and a clear
+// refusal for what AttnScope does not run natively yet.
+#include "clirun.h"
+#include "core/io/textfile.h"
+#include "core/json/json.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+
+using namespace attnscope;
+
+using test::Result;
+using test::runAttnscope;
+
+namespace {
+
+QString oracle(const QString &path) { return QStringLiteral(ATTNSCOPE_ORACLES "/") + path; }
+
+core::Json readJson(const QString &path)
+{
+    return core::Json::parse(core::TextFile::read(path.toStdString()), path.toStdString());
+}
+
+} // namespace
+
+class TestCheckpointCli : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void infoDescribesFolders();
+    void explainMatchesTimm_data();
+    void explainMatchesTimm();
+    void refusesWhatItDoesNotRun_data();
+    void refusesWhatItDoesNotRun();
+};
+
+void TestCheckpointCli::infoDescribesFolders()
+{
+    const Result timm = runAttnscope({"info", oracle("vit/vit_p8_noqkvbias")});
+    QVERIFY2(timm.exitCode == 0, qPrintable(timm.err));
+    QVERIFY2(timm.out.contains("vit_tiny_patch16_224 (timm layout, 3 x 48, 3 heads)"), qPrintable(timm.out));
+    QVERIFY(timm.out.contains("stream vit (17 tokens): cls[special 1] patches[image 16 = 4x4]"));
+    const Result deit = runAttnscope({"info", oracle("vit/deit_distilled_p16/hf/"), "--json"});
+    QVERIFY2(deit.exitCode == 0, qPrintable(deit.err));
+    const core::Json d = core::Json::parse(deit.out.toStdString());
+    QCOMPARE(d.find("name")->toString(), std::string("deit_distilled_p16/hf"));
+    QCOMPARE(d.find("labels")->toArray().size(), size_t(5));
+    QCOMPARE(d.find("streams")->toArray()[0].find("length")->toNumber(), 11.0);
+    bool saysDistillation = false;
+    for (const core::Json &note : d.find("notes")->toArray())
+        saysDistillation |= note.toString().find("class and distillation heads") != std::string::npos;
+    QVERIFY(saysDistillation);
+    // Weights without their config.json: the heads are in no shape.
+    QTemporaryDir bare;
+    QVERIFY(QFile::copy(oracle("vit/vit_p8_noqkvbias/model.safetensors"), bare.filePath("model.safetensors")));
+    const Result alone = runAttnscope({"info", bare.filePath("model.safetensors")});
+    QCOMPARE(alone.exitCode, 1);
+    QVERIFY2(alone.err.contains("there is no config.json beside model.safetensors"), qPrintable(alone.err));
+}
+
+void TestCheckpointCli::explainMatchesTimm_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("oracleFolder");
+    // image1 is exactly the crop's input size over crop_pct: timm's resize is
+    // the identity, so AttnScope's preprocessing must give timm's input.
+    QTest::newRow("timm folder") << "vit/vit_p8_noqkvbias" << "vit/vit_p8_noqkvbias";
+    QTest::newRow("timm safetensors file") << "vit/vit_p8_noqkvbias/model.safetensors" << "vit/vit_p8_noqkvbias";
+    QTest::newRow("timm DeiT") << "vit/deit_distilled_p16" << "vit/deit_distilled_p16";
+    QTest::newRow("HF DeiT") << "vit/deit_distilled_p16/hf" << "vit/deit_distilled_p16";
+}
+
+void TestCheckpointCli::explainMatchesTimm()
+{
+    QFETCH(QString, model);
+    QFETCH(QString, oracleFolder);
+    QTemporaryDir out;
+    const Result r = runAttnscope({"explain", "--model", oracle(model), "--image", oracle(oracleFolder + "/image1.png"),
+                                   "--out", out.path()});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const core::Json image = readJson(oracle(oracleFolder + "/index.json")).find("images")->toArray()[1];
+    std::vector<double> logits;
+    for (const core::Json &l : image.find("logits")->toArray())
+        logits.push_back(l.toNumber());
+    double sum = 0.0;
+    for (double l : logits)
+        sum += std::exp(l);
+    const core::Json j = readJson(out.filePath("explanation.json"));
+    const core::Json &top = j.find("prediction")->find("top")->toArray()[0];
+    QCOMPARE(static_cast<int>(top.find("index")->toNumber()), static_cast<int>(image.find("top_class")->toNumber()));
+    QCOMPARE(top.find("label")->toString(), image.find("top_label")->toString());
+    const double expected = std::exp(logits[static_cast<size_t>(top.find("index")->toNumber())]) / sum;
+    QVERIFY2(std::abs(top.find("probability")->toNumber() - expected) < 1e-5,
+             qPrintable(QString::number(top.find("probability")->toNumber()) + " vs " + QString::number(expected)));
+    QVERIFY(QFileInfo::exists(out.filePath("relevance.png")) || QDir(out.path()).entryList({"*.png"}).size() >= 4);
+}
+
+void TestCheckpointCli::refusesWhatItDoesNotRun_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("mean pooling") << "vit/vit_reg4_gap_p16" << "cannot yet explain a mean over the patches";
+    QTest::newRow("CLIP, Hugging Face") << "clip/clip_vit_p16/hf" << "model_type \"clip\" is not one AttnScope runs natively";
+    QTest::newRow("no model.safetensors") << "clip/clip_vit_p16" << "is a folder without model.safetensors";
+    QTest::newRow("no such file") << "vit/nothing_here.safetensors" << "there is no such file";
+}
+
+void TestCheckpointCli::refusesWhatItDoesNotRun()
+{
+    QFETCH(QString, model);
+    QFETCH(QString, message);
+    const Result r = runAttnscope({"info", oracle(model)});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+}
+
+QTEST_GUILESS_MAIN(TestCheckpointCli)
+#include "tst_checkpointcli.moc"
