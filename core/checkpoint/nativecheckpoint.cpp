@@ -1,6 +1,7 @@
 #include "core/checkpoint/nativecheckpoint.h"
 
 #include "core/checkpoint/checkpointweights.h"
+#include "core/checkpoint/nativeclip.h"
 #include "core/checkpoint/nativevit.h"
 #include "core/error.h"
 #include "core/io/regularfile.h"
@@ -150,6 +151,86 @@ Json vitManifest(const VitArchitecture &arch, const Json &config, const Json *pr
     return m;
 }
 
+/// CLIP's tokenizer beside the checkpoint: OpenAI's BPE vocabulary, or
+/// Hugging Face's merges.txt (the same merges after a "#version" line).
+std::pair<std::string, std::string> clipTokenizer(const fs::path &dir, const std::string &path)
+{
+    std::error_code error;
+    for (const char *name : {"bpe_simple_vocab_16e6.txt.gz", "bpe_simple_vocab_16e6.txt", "merges.txt"}) {
+        if (fs::exists(dir / name, error))
+            return {name, TextFile::read((dir / name).string(), size_t(64) << 20)};
+    }
+    throw Error(path + ": has no CLIP tokenizer beside it: put OpenAI's bpe_simple_vocab_16e6.txt.gz, or Hugging "
+                "Face's vocab.json and merges.txt, in " + dir.string());
+}
+
+Json clipManifest(const ClipArchitecture &arch, const Json *preprocessor, const std::string &name,
+                  const std::string &weightsFile, const std::string &tokenizerFile)
+{
+    Json m = Json::object();
+    m.set("format", "attnscope-model/2");
+    m.set("name", name);
+    const bool openai = arch.layout == ClipArchitecture::Layout::OpenAI;
+    m.set("description", std::string("CLIP (") + (openai ? "OpenAI" : "Hugging Face") + " layout, image ViT "
+                             + std::to_string(arch.visionLayers) + " x " + std::to_string(arch.visionWidth) + ", text "
+                             + std::to_string(arch.textLayers) + " x " + std::to_string(arch.textWidth)
+                             + "), read natively from " + weightsFile + "; the score is exp(logit_scale) x cosine");
+    m.set("task", "matching");
+    m.set("score", "logit");
+    m.set("inputs", Json(Json::Array{Json("image"), Json("input_ids")}));
+    Json image = Json::object();
+    image.set("size", Json(Json::Array{arch.imageSize, arch.imageSize}));
+    const std::vector<double> mean{0.48145466, 0.4578275, 0.40821073}, std{0.26862954, 0.26130258, 0.27577711};
+    image.set("mean", numbers(triple(preprocessor ? preprocessor->find("image_mean") : nullptr, mean)));
+    image.set("std", numbers(triple(preprocessor ? preprocessor->find("image_std") : nullptr, std)));
+    image.set("resize", "shortest_edge"); // clip.clip._transform: shorter side to the size, centre crop
+    image.set("crop_pct", 1.0);
+    image.set("interpolation", "bicubic");
+    m.set("image", image);
+    Json text = Json::object();
+    text.set("tokenizer", "clip_bpe");
+    text.set("file", tokenizerFile);
+    text.set("max_length", arch.context);
+    m.set("text", text);
+    auto segment = [](const char *segmentName, const char *modality, int length) {
+        Json s = Json::object();
+        s.set("name", segmentName);
+        s.set("modality", modality);
+        s.set("length", length);
+        return s;
+    };
+    Json patches = Json::object();
+    patches.set("name", "patches");
+    patches.set("modality", "image");
+    patches.set("grid", Json(Json::Array{arch.grid(), arch.grid()}));
+    Json vision = Json::object();
+    vision.set("name", "image");
+    vision.set("segments", Json(Json::Array{segment("cls", "special", 1), patches}));
+    Json caption = Json::object();
+    caption.set("name", "text");
+    caption.set("segments", Json(Json::Array{segment("caption", "text", arch.context)}));
+    m.set("streams", Json(Json::Array{vision, caption}));
+    Json attentions = Json::array();
+    for (int tower = 0; tower < 2; ++tower) {
+        for (int l = 0; l < (tower ? arch.textLayers : arch.visionLayers); ++l) {
+            Json a = Json::object();
+            a.set("layer", l);
+            a.set("query", tower ? "text" : "image");
+            attentions.push(a);
+        }
+    }
+    m.set("attentions", attentions);
+    Json imageDecision = Json::object();
+    imageDecision.set("stream", "image");
+    imageDecision.set("index", 0);
+    Json textDecision = Json::object();
+    textDecision.set("stream", "text");
+    textDecision.set("rule", "first_id");
+    textDecision.set("id", arch.endOfText);
+    m.set("decision", Json(Json::Array{imageDecision, textDecision}));
+    return m;
+}
+
 } // namespace
 
 bool NativeCheckpoint::isCheckpoint(const std::string &path)
@@ -175,20 +256,42 @@ NativeCheckpoint NativeCheckpoint::open(const std::string &path)
                     "(config.json and model.safetensors), a .safetensors file or a TorchScript archive (.pt)");
     }
     RegularFile::require(weightsPath.string(), "safetensors");
+    const CheckpointWeights weights(SafetensorsFile::open(weightsPath.string()));
+    const std::string source = weightsPath.string();
     const fs::path configPath = dir / "config.json";
-    if (!fs::exists(configPath, error))
+    const bool openai = weights.has("visual.conv1.weight"); // OpenAI's CLIP state dict: its config.json is optional
+    if (!openai && !fs::exists(configPath, error))
         throw Error(path + ": there is no config.json beside " + weightsPath.filename().string()
                     + "; AttnScope reads the architecture (heads, image size, labels) from it");
-    const Json config = readJson(configPath);
+    const Json config = fs::exists(configPath, error) ? readJson(configPath) : Json::object();
     if (!config.isObject())
         throw Error(configPath.string() + ": is not a JSON object");
     std::optional<Json> preprocessor;
     if (fs::exists(dir / "preprocessor_config.json", error))
         preprocessor = readJson(dir / "preprocessor_config.json");
+    // A layout's subfolder (hf/, timm/) is named with the folder above it.
+    fs::path named = fs::absolute(folder ? fs::path(path) : weightsPath.parent_path(), error).lexically_normal();
+    if (!named.has_filename()) // a trailing slash
+        named = named.parent_path();
+    std::string name = named.filename().string();
+    if (name == "hf" || name == "timm" || name == "openai")
+        name = named.parent_path().filename().string() + "/" + name;
 
-    const CheckpointWeights weights(SafetensorsFile::open(weightsPath.string()));
-    const std::string source = weightsPath.string();
     const Json *type = config.find("model_type");
+    const bool clip = openai || (type && type->isString() && type->toString() == "clip");
+    if (clip) {
+        const ClipArchitecture arch = openai ? NativeClip::openAiArchitecture(fs::exists(configPath, error) ? &config : nullptr,
+                                                                              weights, source)
+                                             : NativeClip::huggingFaceArchitecture(config, weights, source);
+        NativeCheckpoint out;
+        out.notes = arch.notes;
+        const auto [tokenizerFile, tokenizer] = clipTokenizer(dir, path);
+        out.files.emplace(tokenizerFile, tokenizer);
+        out.manifest = clipManifest(arch, preprocessor ? &*preprocessor : nullptr, name,
+                                    weightsPath.filename().string(), tokenizerFile).dump();
+        out.model = std::make_shared<NativeClip>(arch, weights);
+        return out;
+    }
     const bool timm = config.contains("architecture") || config.contains("model_args") || config.contains("pretrained_cfg");
     VitArchitecture arch;
     if (timm) {
@@ -197,8 +300,8 @@ NativeCheckpoint NativeCheckpoint::open(const std::string &path)
         arch = NativeVit::huggingFaceArchitecture(config, weights, source);
     } else if (type && type->isString()) {
         throw Error(configPath.string() + ": model_type \"" + type->toString()
-                    + "\" is not one AttnScope runs natively (it runs \"vit\" and \"deit\" image classifiers and "
-                      "timm ViTs); export other models with models/attnscope/export.py");
+                    + "\" is not one AttnScope runs natively (it runs \"vit\" and \"deit\" image classifiers, "
+                      "\"clip\" and timm ViTs); export other models with models/attnscope/export.py");
     } else {
         throw Error(configPath.string() + ": says neither a Hugging Face model_type nor a timm architecture");
     }
@@ -207,13 +310,6 @@ NativeCheckpoint NativeCheckpoint::open(const std::string &path)
                     "methods explain a decision token and cannot yet explain a mean over the patches");
     NativeCheckpoint out;
     out.notes = arch.notes;
-    // A layout's subfolder (hf/, timm/) is named with the folder above it.
-    fs::path named = fs::absolute(folder ? fs::path(path) : weightsPath.parent_path(), error).lexically_normal();
-    if (!named.has_filename()) // a trailing slash
-        named = named.parent_path();
-    std::string name = named.filename().string();
-    if (name == "hf" || name == "timm" || name == "openai")
-        name = named.parent_path().filename().string() + "/" + name;
     if (arch.distilledHead)
         out.notes.push_back("a DeiT answers with the mean of its class and distillation heads; AttnScope explains "
                             "the answer from the class token");

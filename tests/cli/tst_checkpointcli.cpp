@@ -7,10 +7,12 @@
 #include "core/io/textfile.h"
 #include "core/json/json.h"
 
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace attnscope;
@@ -36,6 +38,8 @@ private Q_SLOTS:
     void infoDescribesFolders();
     void explainMatchesTimm_data();
     void explainMatchesTimm();
+    void clipFoldersRankCaptions_data();
+    void clipFoldersRankCaptions();
     void refusesWhatItDoesNotRun_data();
     void refusesWhatItDoesNotRun();
 };
@@ -101,12 +105,58 @@ void TestCheckpointCli::explainMatchesTimm()
     QVERIFY(QFileInfo::exists(out.filePath("relevance.png")) || QDir(out.path()).entryList({"*.png"}).size() >= 4);
 }
 
+void TestCheckpointCli::clipFoldersRankCaptions_data()
+{
+    QTest::addColumn<QString>("model");
+    for (const char *model : {"clip_vit_p16", "clip_vit_p8"}) {
+        for (const char *layout : {"openai", "hf"})
+            QTest::addRow("%s %s", model, layout) << QString("%1/%2").arg(model, layout);
+    }
+}
+
+void TestCheckpointCli::clipFoldersRankCaptions()
+{
+    // The oracle folders hold no tokenizer: a copy with CLIP's vocabulary
+    // beside the weights, as a user's folder has it.
+    QFETCH(QString, model);
+    QTemporaryDir dir;
+    const QString folder = dir.filePath("checkpoint");
+    QVERIFY(QDir().mkpath(folder));
+    for (const QString &file : QDir(oracle("clip/" + model)).entryList(QDir::Files))
+        QVERIFY(QFile::copy(oracle("clip/" + model + "/" + file), folder + "/" + file));
+    QVERIFY(QFile::copy(oracle("tokenizers/clip_bpe/bpe_simple_vocab_16e6.txt.gz"), folder + "/bpe_simple_vocab_16e6.txt.gz"));
+    const QString base = model.section('/', 0, 0);
+    const core::Json index = readJson(oracle("clip/" + base + "/index.json"));
+    QStringList args{"explain", "--model", folder, "--image", oracle("clip/" + base + "/image1.png"), "--out", dir.path()};
+    std::vector<std::string> captions;
+    for (const core::Json &c : index.find("captions")->toArray()) {
+        captions.push_back(c.toString());
+        args << "--candidate" << QString::fromStdString(c.toString());
+    }
+    const Result r = runAttnscope(args);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    // image1 is exactly the input size: the logits are OpenAI's own.
+    const core::Json &expected = index.find("logits_per_image")->toArray()[1];
+    const core::Json j = readJson(dir.filePath("explanation.json"));
+    const auto &ranked = j.find("zero_shot")->toArray();
+    QCOMPARE(ranked.size(), captions.size());
+    double previous = 1e30;
+    for (const core::Json &c : ranked) {
+        const auto at = std::find(captions.begin(), captions.end(), c.find("caption")->toString()) - captions.begin();
+        const double want = expected.toArray()[size_t(at)].toNumber();
+        QVERIFY2(std::abs(c.find("score")->toNumber() - want) < 1e-4 + 1e-4 * std::abs(want),
+                 qPrintable(QString::fromStdString(c.dump())));
+        QVERIFY(want <= previous); // best first
+        previous = want;
+    }
+}
+
 void TestCheckpointCli::refusesWhatItDoesNotRun_data()
 {
     QTest::addColumn<QString>("model");
     QTest::addColumn<QString>("message");
     QTest::newRow("mean pooling") << "vit/vit_reg4_gap_p16" << "cannot yet explain a mean over the patches";
-    QTest::newRow("CLIP, Hugging Face") << "clip/clip_vit_p16/hf" << "model_type \"clip\" is not one AttnScope runs natively";
+    QTest::newRow("CLIP without its tokenizer") << "clip/clip_vit_p16/hf" << "has no CLIP tokenizer beside it";
     QTest::newRow("no model.safetensors") << "clip/clip_vit_p16" << "is a folder without model.safetensors";
     QTest::newRow("no such file") << "vit/nothing_here.safetensors" << "there is no such file";
 }
