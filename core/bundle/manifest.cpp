@@ -72,8 +72,25 @@ void parseDecisionRule(const ManifestReader &r, const Json &decision, const std:
         token.id = r.integer(id, dp + ".id", 0);
     } else if (rule == "last_real") {
         token.rule = DecisionToken::Rule::LastReal;
+    } else if (rule == "mean") {
+        // The model pools a segment (its patches) by their mean: each method
+        // reads the mean of that segment's rows.
+        token.rule = DecisionToken::Rule::Mean;
+        token.segment = r.string(decision, "segment", dp + ".segment");
+        int offset = 0;
+        for (const TokenSegment &segment : m.streams[static_cast<size_t>(token.stream)].segments) {
+            if (segment.name == token.segment) {
+                token.index = offset;
+                token.count = segment.length;
+                return;
+            }
+            offset += segment.length;
+        }
+        r.fail(dp + ".segment", "names no segment of stream \"" + m.streams[static_cast<size_t>(token.stream)].name
+                                    + "\": \"" + token.segment + "\"");
     } else {
-        r.fail(dp + ".rule", "must be \"first_id\" (with \"id\") or \"last_real\", not \"" + rule + "\"");
+        r.fail(dp + ".rule", "must be \"first_id\" (with \"id\"), \"last_real\" or \"mean\" (with \"segment\"), not \""
+                                 + rule + "\"");
     }
     bool hasText = false;
     for (const TokenSegment &segment : m.streams[static_cast<size_t>(token.stream)].segments)
@@ -412,9 +429,13 @@ Json Manifest::decisionJson(const DecisionToken &token) const
     if (token.rule == DecisionToken::Rule::Index)
         d.set("index", token.index);
     else
-        d.set("rule", token.rule == DecisionToken::Rule::FirstId ? "first_id" : "last_real");
+        d.set("rule", token.rule == DecisionToken::Rule::FirstId ? "first_id"
+                      : token.rule == DecisionToken::Rule::Mean  ? "mean"
+                                                                  : "last_real");
     if (token.rule == DecisionToken::Rule::FirstId)
         d.set("id", token.id);
+    if (token.rule == DecisionToken::Rule::Mean)
+        d.set("segment", token.segment);
     return d;
 }
 
@@ -424,6 +445,8 @@ std::string Manifest::describeDecision(const DecisionToken &token) const
     switch (token.rule) {
     case DecisionToken::Rule::FirstId: return "the first token with id " + std::to_string(token.id) + stream;
     case DecisionToken::Rule::LastReal: return "the last real (not padding) token" + stream;
+    case DecisionToken::Rule::Mean:
+        return "the mean of the " + std::to_string(token.count) + " tokens of segment " + token.segment + stream;
     case DecisionToken::Rule::Index: break;
     }
     return "token " + std::to_string(token.index) + stream;
@@ -478,7 +501,7 @@ DecisionToken Manifest::decisionFor(int stream) const
 DecisionToken Manifest::decisionFor(int stream, const TokenizedText &text) const
 {
     DecisionToken token = decisionFor(stream);
-    if (token.rule == DecisionToken::Rule::Index)
+    if (token.rule == DecisionToken::Rule::Index || token.rule == DecisionToken::Rule::Mean)
         return token;
     int offset = 0;
     for (const TokenSegment &segment : streams[static_cast<size_t>(token.stream)].segments) {

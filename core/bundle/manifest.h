@@ -139,12 +139,15 @@ struct DecisionToken
     {
         Index,   ///< "index": N, the N-th token of the stream
         FirstId, ///< "rule": "first_id", "id": K: the first text token whose id is K
-        LastReal ///< "rule": "last_real": the last text token that is not padding
+        LastReal, ///< "rule": "last_real": the last text token that is not padding
+        Mean      ///< "rule": "mean", "segment": S: the mean over the tokens of segment S (timm's global_pool "avg")
     };
     int stream = 0;
     int index = 0; ///< Rule::Index; for the others, the resolved position (decisionFor with a text)
     Rule rule = Rule::Index;
     int64_t id = 0; ///< Rule::FirstId
+    int count = 1;  ///< Rule::Mean: the tokens averaged, from `index` on
+    std::string segment; ///< Rule::Mean: the segment's name
 };
 
 /// Where a segment sits: stream index, segment index, first token in the stream.

@@ -146,7 +146,12 @@ Json vitManifest(const VitArchitecture &arch, const Json &config, const Json *pr
     m.set("attentions", attentions);
     Json decision = Json::object();
     decision.set("stream", "vit");
-    decision.set("index", 0);
+    if (arch.averagePool) { // timm's global_pool "avg": the mean of the patch tokens decides
+        decision.set("rule", "mean");
+        decision.set("segment", "patches");
+    } else {
+        decision.set("index", 0);
+    }
     m.set("decision", decision);
     return m;
 }
@@ -305,9 +310,6 @@ NativeCheckpoint NativeCheckpoint::open(const std::string &path)
     } else {
         throw Error(configPath.string() + ": says neither a Hugging Face model_type nor a timm architecture");
     }
-    if (arch.averagePool)
-        throw Error(source + ": pools its patch tokens by their mean (" + arch.name + ", global_pool \"avg\"); AttnScope's "
-                    "methods explain a decision token and cannot yet explain a mean over the patches");
     NativeCheckpoint out;
     out.notes = arch.notes;
     if (arch.distilledHead)

@@ -77,6 +77,16 @@ std::vector<torch::Tensor> headWeightedOf(const std::vector<ReducedGradient> &gr
     return out;
 }
 
+/// The decision token's row of a [queries, keys] matrix; for a model that
+/// pools by the mean of a segment, the mean of that segment's rows (the
+/// decision is linear in them).
+torch::Tensor decisionRow(const torch::Tensor &matrix, const DecisionToken &token)
+{
+    if (token.rule == DecisionToken::Rule::Mean)
+        return matrix.narrow(0, token.index, token.count).mean(0);
+    return matrix.select(0, token.index);
+}
+
 } // namespace
 
 int Explainer::defaultAttention(const CapturedRun &run)
@@ -136,14 +146,17 @@ Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
             }
             for (size_t q = 0; q < m.streams.size(); ++q) {
                 const DecisionToken token = m.decisionFor(static_cast<int>(q), words);
-                rollout.decisionIndex.push_back(token.stream == static_cast<int>(q) ? token.index : -1);
+                // A mean has no one cell for the discard ratio to keep.
+                rollout.decisionIndex.push_back(token.stream == static_cast<int>(q) && token.rule != DecisionToken::Rule::Mean
+                                                    ? token.index
+                                                    : -1);
             }
             const StreamMatrices r = options.method == Method::Rollout
                 ? AttentionRollout::propagate(lengths, m.attentions, d.maps, rollout)
                 : GenericRelevance::propagate(lengths, m.attentions, headWeightedOf(d.gradientsFor(target)));
             for (size_t q = 0; q < m.streams.size(); ++q) {
                 const DecisionToken token = m.decisionFor(static_cast<int>(q), words);
-                decisionRows[q] = r.at(static_cast<size_t>(token.stream), q).select(0, token.index);
+                decisionRows[q] = decisionRow(r.at(static_cast<size_t>(token.stream), q), token);
             }
             e.matrix = toMatrix(r.joined());
             break;
@@ -163,7 +176,7 @@ Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
                     continue;
                 const torch::Tensor w = GradWeightedAttention::compute(
                     d.maps[static_cast<size_t>(index)], grads[static_cast<size_t>(index)].gradientMeans);
-                decisionRows[k] = w.select(0, token.index);
+                decisionRows[k] = decisionRow(w, token);
                 if (index > last) {
                     last = index;
                     lastMatrix = w;
@@ -186,7 +199,7 @@ Explanation Explainer::explain(CapturedRun &run, const MethodOptions &options)
                                                          options.reduction);
             const DecisionToken token = m.decisionFor(spec.queryStream, words);
             if (token.stream == spec.queryStream)
-                decisionRows[static_cast<size_t>(spec.keyStream)] = a.select(0, token.index);
+                decisionRows[static_cast<size_t>(spec.keyStream)] = decisionRow(a, token);
             e.matrix = toMatrix(a);
             e.matrixRowOffset = layout.streamOffset(spec.queryStream);
             e.matrixColOffset = layout.streamOffset(spec.keyStream);

@@ -257,6 +257,18 @@ void TestManifest::decisionsByRule()
     text.mask = {1, 1, 0, 0, 0, 0, 0, 0};
     QCOMPARE(last.decisionFor(0, text).index, 1 + 1);
     QCOMPARE(last.describeDecision(last.decisions[0]), std::string("the last real (not padding) token of stream bert"));
+
+    // A mean-pooled model (timm's global_pool "avg") decides from the mean
+    // of a segment: the text's 8 tokens here, after the special one.
+    j.set("decision", Json::parse(R"({"stream": "bert", "rule": "mean", "segment": "text"})"));
+    j.set("streams", Json::parse(R"([{"name": "bert", "segments": [{"name": "cls", "modality": "special", "length": 1},
+                                                                    {"name": "text", "modality": "text", "length": 8}]}])"));
+    const Manifest mean = Manifest::parse(j.dump(), "m.pt");
+    QCOMPARE(mean.decisionFor(0, text).rule, DecisionToken::Rule::Mean);
+    QCOMPARE(mean.decisionFor(0, text).index, 1);
+    QCOMPARE(mean.decisionFor(0, text).count, 8);
+    QCOMPARE(mean.describeDecision(mean.decisions[0]), std::string("the mean of the 8 tokens of segment text of stream bert"));
+    QCOMPARE(Manifest::parse(mean.toJson().dump(), "again.pt").decisions[0].segment, std::string("text"));
 }
 
 void TestManifest::rejectsVersion2Mistakes_data()
@@ -315,7 +327,11 @@ void TestManifest::rejectsVersion2Mistakes_data()
     QTest::newRow("rule and index") << true << Edit([](Json &j) { j.set("decision", Json::parse(R"({"stream": "bert", "rule": "last_real", "index": 0})")); })
                                     << "'decision' gives both an index and a rule";
     QTest::newRow("unknown rule") << true << Edit([](Json &j) { j.set("decision", Json::parse(R"({"stream": "bert", "rule": "argmax"})")); })
-                                  << "'decision.rule' must be \"first_id\" (with \"id\") or \"last_real\"";
+                                  << "'decision.rule' must be \"first_id\" (with \"id\"), \"last_real\" or \"mean\"";
+    QTest::newRow("mean without segment") << false << Edit([](Json &j) { j.set("decision", Json::parse(R"({"stream": "vit", "rule": "mean"})")); })
+                                          << "'decision.segment' is missing";
+    QTest::newRow("mean of no segment") << false << Edit([](Json &j) { j.set("decision", Json::parse(R"({"stream": "vit", "rule": "mean", "segment": "tokens"})")); })
+                                        << "'decision.segment' names no segment of stream \"vit\": \"tokens\"";
     QTest::newRow("first_id without id") << true << Edit([](Json &j) { j.set("decision", Json::parse(R"({"stream": "bert", "rule": "first_id"})")); })
                                          << "'decision.id' is missing";
     QTest::newRow("rule without text") << false << Edit([](Json &j) { j.set("decision", Json::parse(R"({"stream": "vit", "rule": "last_real"})")); })
