@@ -230,6 +230,8 @@ void ExplainCommand::openModel()
 {
     m_bundle = ModelBundle::load(m_session ? besideSession(m_session->modelPath) : m_options.require("--model"),
                                  ModelOptions::device(m_options));
+    for (const std::string &text : m_bundle->notes())
+        note(text);
     const Manifest &m = m_bundle->manifest();
     m_base.target = ModelOptions::target(m_options, m);
     ModelOptions::check(m_options, m_base, *m_bundle);

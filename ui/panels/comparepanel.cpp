@@ -1,4 +1,5 @@
 #include "ui/panels/comparepanel.h"
+#include "ui/window/modelname.h"
 
 #include "ui/state/selection.h"
 #include "ui/views/imageview.h"
@@ -121,7 +122,7 @@ void ComparePanel::setModels(const QStringList &paths, const QString &mainModel)
     const QSignalBlocker quiet(m_model);
     m_model->clear();
     for (const QString &p : paths)
-        m_model->addItem(QFileInfo(p).completeBaseName(), p);
+        m_model->addItem(ModelName::of(p), p);
     int at = m_model->findData(current);
     // "Another model" means another one: until the user picks, B is the first
     // model that is not the one on side A.

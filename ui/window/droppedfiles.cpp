@@ -21,7 +21,9 @@ DroppedFiles DroppedFiles::sort(const QList<QUrl> &urls)
             files.session = path;
             break;
         }
-        if (suffix == QLatin1String("pt"))
+        // A checkpoint as people have it: a Hugging Face or timm folder, or
+        // its weights file.
+        if (suffix == QLatin1String("pt") || suffix == QLatin1String("safetensors") || QFileInfo(path).isDir())
             files.model = path;
         else if (kImageSuffixes.contains(suffix))
             files.image = path;
@@ -33,7 +35,8 @@ DroppedFiles DroppedFiles::sort(const QList<QUrl> &urls)
 
 QString DroppedFiles::refusal() const
 {
-    return QObject::tr("AttnScope opens models (.pt), sessions (.attnscope) and images (%1); not %2")
+    return QObject::tr("AttnScope opens models (.pt, .safetensors, or a checkpoint folder), sessions (.attnscope) and "
+                       "images (%1); not %2")
         .arg(kImageSuffixes.join(QStringLiteral(", ")), unknown.join(QStringLiteral(", ")));
 }
 

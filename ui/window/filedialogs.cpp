@@ -25,7 +25,14 @@ QString FileDialogs::openModel(QWidget *parent, const QString &near)
 {
     return QFileDialog::getOpenFileName(parent,
                                         QObject::tr("Open model - TorchScript archives contain code: open only models you trust"),
-                                        QFileInfo(near).absolutePath(), QObject::tr("AttnScope models (*.pt);;All files (*)"));
+                                        QFileInfo(near).absolutePath(),
+                                        QObject::tr("Models (*.pt *.safetensors);;All files (*)"));
+}
+
+QString FileDialogs::openModelFolder(QWidget *parent, const QString &near)
+{
+    return QFileDialog::getExistingDirectory(parent, QObject::tr("Open a checkpoint folder (config.json and model.safetensors)"),
+                                             QFileInfo(near).absolutePath());
 }
 
 QString FileDialogs::openSession(QWidget *parent)

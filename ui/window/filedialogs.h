@@ -13,6 +13,8 @@ class FileDialogs
 public:
     static QString openImage(QWidget *parent, const QString &near);
     static QString openModel(QWidget *parent, const QString &near);
+    /// A Hugging Face or timm checkpoint folder.
+    static QString openModelFolder(QWidget *parent, const QString &near);
     static QString openSession(QWidget *parent);
     /// Adds ".attnscope" when the name has no suffix.
     static QString saveSession(QWidget *parent);

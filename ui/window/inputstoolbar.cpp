@@ -1,4 +1,5 @@
 #include "ui/window/inputstoolbar.h"
+#include "ui/window/modelname.h"
 
 #include "core/io/inputloader.h"
 #include "core/io/sessionfile.h"
@@ -159,7 +160,7 @@ void InputsToolBar::setModels(const QStringList &paths, const QString &current)
 {
     m_model->clear();
     for (const QString &p : paths) {
-        m_model->addItem(QFileInfo(p).completeBaseName(), p);
+        m_model->addItem(ModelName::of(p), p);
         m_model->setItemData(m_model->count() - 1, p, Qt::ToolTipRole);
     }
     m_model->setCurrentIndex(std::max(0, static_cast<int>(paths.indexOf(current))));

@@ -39,6 +39,8 @@ void MainMenus::buildFile(QMenuBar *bar)
     QMenu *file = bar->addMenu(tr("&File"));
     file->addAction(tr("Open &image..."), QKeySequence::Open, this, &MainMenus::openImage);
     file->addAction(tr("Open &model..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, &MainMenus::openModel);
+    file->addAction(tr("Open model &folder..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F), this,
+                    &MainMenus::openModelFolder);
     QMenu *recentImages = file->addMenu(tr("Recent images"));
     QMenu *recentModels = file->addMenu(tr("Recent models"));
     m_recent = new RecentFiles(recentModels, recentImages, this);

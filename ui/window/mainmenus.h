@@ -26,6 +26,7 @@ public:
 signals:
     void openImage();
     void openModel();
+    void openModelFolder(); ///< a Hugging Face or timm checkpoint folder
     void openSession();
     void saveSession();
     void exportView(attnscope::ui::MainMenus::View view);

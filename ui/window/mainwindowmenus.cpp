@@ -33,6 +33,8 @@ void MainWindow::connectMenus()
     };
     connect(m, &MainMenus::openImage, this, [=] { ifChosen(FileDialogs::openImage(this, m_imagePath), &MainWindow::openImageFile); });
     connect(m, &MainMenus::openModel, this, [=] { ifChosen(FileDialogs::openModel(this, m_modelPath), &MainWindow::openModelFile); });
+    connect(m, &MainMenus::openModelFolder, this,
+            [=] { ifChosen(FileDialogs::openModelFolder(this, m_modelPath), &MainWindow::openModelFile); });
     connect(m, &MainMenus::openSession, this, [=] { ifChosen(FileDialogs::openSession(this), &MainWindow::openSession); });
     connect(m, &MainMenus::saveSession, this, [=] { ifChosen(FileDialogs::saveSession(this), &MainWindow::saveSession); });
     connect(m, &MainMenus::exportView, this, [this](MainMenus::View v) {

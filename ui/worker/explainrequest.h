@@ -119,7 +119,7 @@ struct ExplainResult
     QVector<bool> unknown;           ///< per text position: a word the model's vocabulary lacks
     core::TrustCheck trust;          ///< how far to trust `explanation` on this input (the badge)
     QString chanceNote;              ///< when the answer itself is close to a guess; empty otherwise
-    QStringList limitNotes;          ///< the model card's known limits that this question runs into
+    QStringList limitNotes;          ///< how the model was opened (a checkpoint's notes) and its card's known limits this question runs into
     QString imageNote;               ///< when the image is far from the model's input (squashed, enlarged)
     /// The part of the image the model's input covers (core::InputRegion):
     /// a centre crop's window, a padded input's larger frame.

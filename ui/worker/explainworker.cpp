@@ -229,6 +229,8 @@ void ExplainWorker::describe(const ExplainRequest &request, const core::Captured
     result.imageNote = QString::fromStdString(core::ImagePreprocessor::fitNote(input.source.width, input.source.height, m.image));
     const core::InputRegion region = core::ImagePreprocessor::region(input.source.width, input.source.height, m.image);
     result.inputRegion = QRectF(region.x, region.y, region.width, region.height);
+    for (const std::string &note : m_bundle->notes()) // as the checkpoint was opened (a resized grid, a default)
+        result.limitNotes << QString::fromStdString(note).replace(0, 1, QString::fromStdString(note).left(1).toUpper());
     for (const core::ModelCard::Limit &limit : core::ModelCard::forModel(request.modelPath.toStdString()).limitsFor(request.text.toStdString()))
         result.limitNotes << QStringLiteral("Known limit of this model (its card): %1").arg(QString::fromStdString(limit.text));
 }

@@ -3,8 +3,11 @@
 // attention rows and columns below are what the links must show.
 #include "ui/state/selection.h"
 #include "ui/window/droppedfiles.h"
+#include "ui/window/modelname.h"
 
 #include <QSignalSpy>
+#include <QDir>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
@@ -178,6 +181,20 @@ private slots:
         f = ui::DroppedFiles::sort(urls({"/x/notes.txt"}));
         QVERIFY(f.nothingToOpen());
         QVERIFY(f.refusal().contains("notes.txt"));
+        // A checkpoint as people have it: its folder, or its weights file.
+        QTemporaryDir checkpoint;
+        QVERIFY(QDir(checkpoint.path()).mkpath("deit_small/hf"));
+        const QString hf = checkpoint.filePath("deit_small/hf");
+        f = ui::DroppedFiles::sort(urls({hf, "/i/photo.png"}));
+        QCOMPARE(f.model, hf);
+        QCOMPARE(f.image, QStringLiteral("/i/photo.png"));
+        QCOMPARE(ui::DroppedFiles::sort(urls({"/c/vit/model.safetensors"})).model, QStringLiteral("/c/vit/model.safetensors"));
+        // Named in the model box by what says something.
+        QCOMPARE(ui::ModelName::of(hf), QStringLiteral("deit_small/hf"));
+        QCOMPARE(ui::ModelName::of(hf + "/"), QStringLiteral("deit_small/hf"));
+        QCOMPARE(ui::ModelName::of(checkpoint.filePath("deit_small")), QStringLiteral("deit_small"));
+        QCOMPARE(ui::ModelName::of("/c/vit_base/model.safetensors"), QStringLiteral("vit_base"));
+        QCOMPARE(ui::ModelName::of("/z/shapes_clip.pt"), QStringLiteral("shapes_clip"));
     }
 };
 

@@ -396,6 +396,15 @@ void TestMainWindow::droppedFilesOpen()
     drop({data("eval/dataset.json")});
     QVERIFY(w.findChild<QLabel *>("errorBanner")->text().contains("dataset.json"));
     QCOMPARE(w.lastResult().modelName, QStringLiteral("tiny-dual"));
+
+    // A checkpoint folder dropped with an image: opened natively, its notes
+    // in the banner, named in the model box by its folders.
+    drop({QStringLiteral(ATTNSCOPE_ORACLES "/vit/deit_distilled_p16/hf"),
+          QStringLiteral(ATTNSCOPE_ORACLES "/vit/deit_distilled_p16/image1.png")});
+    QTRY_VERIFY_WITH_TIMEOUT(w.lastResult().modelName == QStringLiteral("deit_distilled_p16/hf"), 30000);
+    QCOMPARE(w.lastResult().prediction.predicted, 4); // "envelope", as timm's logits say (index.json)
+    QVERIFY(w.lastResult().notes().join(" ").contains("class and distillation heads"));
+    QCOMPARE(w.findChild<QComboBox *>("modelSelector")->currentText(), QStringLiteral("deit_distilled_p16/hf"));
 }
 
 void TestMainWindow::modelSelectorOpensBundledModels()
