@@ -38,6 +38,7 @@ int cmdInfo(const std::vector<std::string> &args)
     if (o.positional().size() != 1)
         throw UsageError{"info needs exactly one model file"};
     const auto bundle = ModelBundle::load(o.positional()[0], ModelOptions::device(o));
+    bundle->validate(); // info says the model is valid: it runs the probe
     const Json d = ModelDescription::of(*bundle);
     if (o.has("--json")) {
         std::cout << d.dump(2) << "\n";

@@ -29,17 +29,7 @@ constexpr const char *kManifestFile = "attnscope.json";
 constexpr uint64_t kMaxManifestBytes = uint64_t(16) << 20;
 /// All other files stored with a model together (tokenizers).
 constexpr uint64_t kMaxExtraFileBytes = uint64_t(64) << 20;
-/// The load probe runs two inputs (checking the batch dimension) while one
-/// head of every attention map of one input takes at most this many bytes.
-constexpr double kBatchProbeBytesPerHead = 8.0 * 1024 * 1024;
 
-std::string describeAttention(const Manifest &m, size_t index)
-{
-    const AttentionSpec &a = m.attentions[index];
-    return "attention map " + std::to_string(index) + " (layer " + std::to_string(a.layer) + ", "
-           + (a.kind == AttentionKind::Self ? "self" : "cross") + ", "
-           + m.streams[a.queryStream].name + " -> " + m.streams[a.keyStream].name + ")";
-}
 
 std::vector<torch::Tensor> tensorsOf(const torch::jit::IValue &value, bool &ok)
 {
@@ -69,38 +59,15 @@ std::vector<torch::Tensor> tensorsOf(const torch::jit::IValue &value, bool &ok)
     return out;
 }
 
-/// A probe input: a mid-grey image and a few words (the first words of a
-/// word-level vocabulary).
-std::pair<std::vector<float>, TokenizedText> probeInput(const Manifest &m)
-{
-    std::vector<float> pixels;
-    if (m.takesImage())
-        pixels.assign(static_cast<size_t>(3) * m.image.height * m.image.width, 0.0f);
-    TokenizedText text;
-    if (m.text.subword()) {
-        const auto tokenizer = Tokenizer::of(m.text);
-        text = m.text.pair ? tokenizer->encodeWithPair("a probe", "the probe") : tokenizer->encode("a probe");
-    } else if (m.text.maxLength > 0) {
-        std::string words;
-        int n = 0;
-        for (const auto &word : m.text.vocab) {
-            if (word == m.text.padToken || word == m.text.unkToken || word == m.text.clsToken
-                || word == m.text.sepToken)
-                continue;
-            words += word + " ";
-            if (++n >= 3)
-                break;
-        }
-        // And the vocabulary's last word, whose id is the highest: a
-        // vocabulary larger than the model's embedding shows at load.
-        if (!m.text.vocab.empty())
-            words = m.text.vocab.back() + " " + words;
-        text = Tokenizer::of(m.text)->encode(words);
-    }
-    return {pixels, text};
-}
-
 } // namespace
+
+std::string ModelBundle::Impl::describeAttention(size_t index) const
+{
+    const AttentionSpec &a = manifest.attentions[index];
+    return "attention map " + std::to_string(index) + " (layer " + std::to_string(a.layer) + ", "
+           + (a.kind == AttentionKind::Self ? "self" : "cross") + ", "
+           + manifest.streams[a.queryStream].name + " -> " + manifest.streams[a.keyStream].name + ")";
+}
 
 torch::Tensor ModelBundle::Impl::imageTensor(const std::vector<const std::vector<float> *> &pixels) const
 {
@@ -253,11 +220,21 @@ ForwardOutput ModelBundle::Impl::forward(const ForwardInputs &in)
         const int64_t q = manifest.streams[spec.queryStream].length();
         const int64_t k = manifest.streams[spec.keyStream].length();
         if (a.dim() != 4 || a.size(0) != batch || a.size(2) != q || a.size(3) != k)
-            throw Error(prefix + describeAttention(manifest, i) + " has shape " + c10::str(a.sizes())
+            throw Error(prefix + describeAttention(i) + " has shape " + c10::str(a.sizes())
                         + " but the manifest's streams need [" + std::to_string(batch) + ", heads, "
                         + std::to_string(q) + ", " + std::to_string(k) + "]");
         if (!a.is_floating_point())
-            throw Error(prefix + describeAttention(manifest, i) + " is not a floating-point tensor");
+            throw Error(prefix + describeAttention(i) + " is not a floating-point tensor");
+    }
+    // Heads as the first forward returns them; the same on every later one.
+    if (heads.empty()) {
+        for (const torch::Tensor &a : out.attentions)
+            heads.push_back(static_cast<int>(a.size(1)));
+    }
+    for (size_t i = 0; i < out.attentions.size(); ++i) {
+        if (out.attentions[i].size(1) != heads[i])
+            throw Error(prefix + describeAttention(i) + " has " + std::to_string(out.attentions[i].size(1))
+                        + " heads on this input, but " + std::to_string(heads[i]) + " before");
     }
     if (elements.size() == 3) {
         const auto &extras = elements[2];
@@ -289,18 +266,18 @@ ForwardOutput ModelBundle::Impl::forward(const ForwardInputs &in)
                 const auto it = out.extras.find(name);
                 if (it == out.extras.end())
                     throw Error(prefix + "the manifest declares attention_inputs, but the model returned no \"" + name
-                                + "\" (the " + what + " of " + describeAttention(manifest, i) + ")");
+                                + "\" (the " + what + " of " + describeAttention(i) + ")");
                 const torch::Tensor &t = it->second;
                 if (t.dim() != 4 || t.size(0) != batch || t.size(1) != a.size(1) || t.size(2) != tokens)
                     throw Error(prefix + "\"" + name + "\" has shape " + c10::str(t.sizes()) + " but the " + what + " of "
-                                + describeAttention(manifest, i) + " need [" + std::to_string(batch) + ", "
+                                + describeAttention(i) + " need [" + std::to_string(batch) + ", "
                                 + std::to_string(a.size(1)) + ", " + std::to_string(tokens) + ", d]");
                 return t.size(3);
             };
             const int64_t dq = check(spec.queries, a.size(2), "queries");
             const int64_t dk = check(spec.keys, a.size(3), "keys");
             if (dq != dk)
-                throw Error(prefix + "the queries and keys of " + describeAttention(manifest, i) + " differ in width ("
+                throw Error(prefix + "the queries and keys of " + describeAttention(i) + " differ in width ("
                             + std::to_string(dq) + " and " + std::to_string(dk) + ")");
             if (!spec.values.empty())
                 check(spec.values, a.size(3), "values");
@@ -406,6 +383,7 @@ std::shared_ptr<ModelBundle> ModelBundle::loadCheckpoint(const std::string &path
     NativeCheckpoint checkpoint = NativeCheckpoint::open(path);
     d.native = checkpoint.model;
     d.notes = checkpoint.notes;
+    d.heads = checkpoint.heads; // from the architecture: no probe needed
     if (d.device.is_cuda())
         d.native->to(d.device, torch::kFloat32);
     bundle->finishLoad(checkpoint.manifest, checkpoint.files, start);
@@ -432,21 +410,12 @@ void ModelBundle::finishLoad(const std::string &manifestText, const std::map<std
     for (auto parameter : d.parameters())
         parameter.requires_grad_(true);
 
-    // The probe: the model's outputs checked on a made-up input, without the
-    // autograd graph. Two inputs where the attention maps are small, so the
-    // batch dimension is checked too; one where two would cost gigabytes.
-    double cellsPerHead = 0.0;
-    for (const AttentionSpec &a : d.manifest.attentions)
-        cellsPerHead += static_cast<double>(d.manifest.streams[static_cast<size_t>(a.queryStream)].length())
-                        * d.manifest.streams[static_cast<size_t>(a.keyStream)].length();
-    modelMapsLoaded(cellsPerHead * sizeof(float));
-    torch::NoGradGuard noGrad;
-    const ForwardOutput out = d.probeForward(cellsPerHead * sizeof(float) <= kBatchProbeBytesPerHead ? 2 : 1);
-    d.checkOutputs(out.logits, out.attentions, "the probe input");
-    for (const torch::Tensor &a : out.attentions)
-        d.heads.push_back(static_cast<int>(a.size(1)));
-    // Whether gradients reach the maps is found out when first asked (it
-    // needs the graph: the memory of every layer's activations).
+    modelMapsLoaded(d.mapBytes());
+    // No forward pass here: opening checks the file, the manifest and (for
+    // a checkpoint) the tensors' shapes; the first run, or validate(),
+    // checks what the model returns (every forward is checked). Whether
+    // gradients reach the maps is found out when first asked (it needs the
+    // graph: the memory of every layer's activations).
     d.loadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
@@ -473,55 +442,17 @@ void ModelBundle::stopIfCancelled() const
 const Manifest &ModelBundle::manifest() const { return d->manifest; }
 const std::string &ModelBundle::path() const { return d->path; }
 std::string ModelBundle::deviceName() const { return d->device.str(); }
-const std::vector<int> &ModelBundle::headCounts() const { return d->heads; }
+const std::vector<int> &ModelBundle::headCounts() const
+{
+    if (d->heads.empty() && !d->manifest.attentions.empty())
+        validate(); // no run yet: the probe finds them
+    return d->heads;
+}
 bool ModelBundle::gradientsReachable() const
 {
     if (!d->gradientsReachable)
         d->probeForward(1, true); // no run with the graph yet: one on the probe input
     return *d->gradientsReachable;
-}
-
-void ModelBundle::Impl::checkOutputs(const torch::Tensor &logits, const std::vector<torch::Tensor> &attentions,
-                                     const std::string &input) const
-{
-    // A head at a time: at 2,048 tokens a whole map's temporaries would be
-    // hundreds of megabytes.
-    torch::NoGradGuard noGrad;
-    const std::string prefix = path + ": ";
-    if (!torch::isfinite(logits.detach()).all().item<bool>())
-        throw Error(prefix + "the model gave non-finite logits (NaN or infinity) on " + input
-                    + ", so there is no answer to explain");
-    for (size_t i = 0; i < attentions.size(); ++i) {
-        const torch::Tensor map = attentions[i].detach();
-        for (int64_t b = 0; b < map.size(0); ++b) {
-            for (int64_t h = 0; h < map.size(1); ++h) {
-                const torch::Tensor a = map.select(0, b).select(0, h).to(torch::kFloat32);
-                if (!torch::isfinite(a).all().item<bool>())
-                    throw Error(prefix + describeAttention(manifest, i) + " holds non-finite values (NaN or infinity) on "
-                                + input + ", so no picture of it would mean anything");
-                const double worst = (a.sum(-1) - 1.0).abs().max().item<double>();
-                if (worst > 1e-3)
-                    throw Error(prefix + describeAttention(manifest, i) + " has rows that do not sum to 1 on " + input
-                                + " (off by up to " + std::to_string(worst) + "): return attention after the softmax");
-                if ((a < -1e-6).any().item<bool>())
-                    throw Error(prefix + describeAttention(manifest, i) + " holds negative values on " + input
-                                + ": return attention after the softmax");
-            }
-        }
-    }
-}
-
-ForwardOutput ModelBundle::Impl::probeForward(int batch, bool graph)
-{
-    const auto [pixels, text] = probeInput(manifest);
-    const std::vector<int64_t> none;
-    const bool hasText = manifest.text.maxLength > 0;
-    const auto n = static_cast<size_t>(batch);
-    const ForwardInputs in = inputs(std::vector<const std::vector<float> *>(n, &pixels),
-                                    std::vector<const std::vector<int64_t> *>(n, hasText ? &text.ids : &none),
-                                    std::vector<const std::vector<int64_t> *>(n, hasText ? &text.mask : &none),
-                                    std::vector<const std::vector<int64_t> *>(n, &text.typeIds));
-    return graph ? forwardWithGraph(in) : forward(in);
 }
 
 namespace {

@@ -29,7 +29,8 @@ class ModelBundle
 public:
     struct Impl;
 
-    /// Loads, validates the manifest and runs the probe. `path` is a
+    /// Loads and validates the manifest, without a forward pass (the first
+    /// run checks what the model returns; validate() does it at once). `path` is a
     /// TorchScript archive with a manifest, or a checkpoint AttnScope runs
     /// natively: a Hugging Face or timm folder or a .safetensors file
     /// (NativeCheckpoint). Throws Error whose message names the file and
@@ -43,7 +44,12 @@ public:
     const Manifest &manifest() const;
     const std::string &path() const;
     std::string deviceName() const;
-    /// Heads of each attention map, in the manifest's order.
+    /// Runs the model on a made-up probe input and checks what it returns
+    /// against the manifest (shapes, rows summing to 1, finite values), as
+    /// every run does; throws Error naming the file. `attnscope info` asks.
+    void validate() const;
+    /// Heads of each attention map, in the manifest's order (the probe
+    /// finds them when no run has yet).
     const std::vector<int> &headCounts() const;
     /// False when the attention maps the model returns are not on the path to
     /// its logits (copies, or detached), so gradient-based methods cannot run.

@@ -100,6 +100,10 @@ struct ModelBundle::Impl
                          const std::vector<const std::vector<int64_t> *> &ids,
                          const std::vector<const std::vector<int64_t> *> &mask,
                          const std::vector<const std::vector<int64_t> *> &typeIds) const;
+    /// "attention map 2 (layer 1, cross, text -> image)", for messages.
+    std::string describeAttention(size_t index) const;
+    /// Bytes of one head of every attention map of one input.
+    double mapBytes() const;
     /// The model's weights (the archive's parameters or the native model's).
     std::vector<torch::Tensor> parameters() const;
     /// Probabilities from logits: softmax for classification, sigmoid for matching.

@@ -295,6 +295,8 @@ NativeCheckpoint NativeCheckpoint::open(const std::string &path)
         out.manifest = clipManifest(arch, preprocessor ? &*preprocessor : nullptr, name,
                                     weightsPath.filename().string(), tokenizerFile).dump();
         out.model = std::make_shared<NativeClip>(arch, weights);
+        out.heads.assign(static_cast<size_t>(arch.visionLayers), arch.visionHeads);
+        out.heads.insert(out.heads.end(), static_cast<size_t>(arch.textLayers), arch.textHeads);
         return out;
     }
     const bool timm = config.contains("architecture") || config.contains("model_args") || config.contains("pretrained_cfg");
@@ -324,6 +326,7 @@ NativeCheckpoint NativeCheckpoint::open(const std::string &path)
         out.notes.push_back(std::to_string(unread.size()) + " tensor(s) of the checkpoint are not part of the model "
                             "AttnScope runs (the first: \"" + unread.front() + "\")");
     out.model = vit;
+    out.heads.assign(static_cast<size_t>(arch.depth), arch.heads);
     return out;
 }
 

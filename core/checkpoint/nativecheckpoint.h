@@ -24,6 +24,7 @@ struct NativeCheckpoint
     std::shared_ptr<NativeModel> model;
     std::map<std::string, std::string> files; ///< tokenizer files, by the manifest's names
     std::vector<std::string> notes;           ///< said on opening
+    std::vector<int> heads;                   ///< of every map, in the manifest's order
 
     /// A folder, or a file named *.safetensors.
     static bool isCheckpoint(const std::string &path);

@@ -378,6 +378,10 @@ void ExplainWorker::probe(const ExplainRequest &request, const QDateTime &modifi
                             .arg(file.size());
     if (m_probed.contains(key) || !file.exists())
         return; // known good, or missing: the in-process load says so
+    // A checkpoint folder or .safetensors file holds data, not code, read by
+    // AttnScope's own (fuzzed) reader: nothing there can crash a loader.
+    if (file.isDir() || file.suffix().compare(QLatin1String("safetensors"), Qt::CaseInsensitive) == 0)
+        return;
     const std::string path = request.modelPath.toStdString();
     QProcess child;
     child.setProgram(request.probeProgram);

@@ -22,6 +22,7 @@ private slots:
     void loadsDualModelWithGates();
     void rejectsBrokenFiles_data();
     void rejectsBrokenFiles();
+    void opensWithoutAForwardPass();
     void outOfMemoryIsItsOwnKind();
     void refusesCudaWithoutGpu();
     void detachedAttentionDisablesGradientMethods();
@@ -85,7 +86,9 @@ void TestModelBundle::rejectsBrokenFiles()
     QFETCH(QString, message);
     const std::string path = test::dataPath(file.toStdString());
     try {
-        ModelBundle::load(path, DeviceChoice::Cpu);
+        // Opening checks the file and the manifest; what the model returns
+        // is checked by the first run, or validate().
+        ModelBundle::load(path, DeviceChoice::Cpu)->validate();
         QFAIL("the broken file was accepted");
     } catch (const Error &e) {
         const QString what = QString::fromStdString(e.what());
@@ -97,10 +100,24 @@ void TestModelBundle::rejectsBrokenFiles()
 
 // A forward that fails for lack of device memory is told apart from other
 // failures: the worker then falls back from CUDA to the CPU.
+void TestModelBundle::opensWithoutAForwardPass()
+{
+    // A model whose forward refuses every input opens: opening reads the
+    // archive and the manifest only. Its first run says what is wrong.
+    const auto bundle = ModelBundle::load(test::dataPath("broken/forward_throws.pt"), DeviceChoice::Cpu);
+    QCOMPARE(bundle->manifest().name, std::string("tiny-joint"));
+    try {
+        bundle->headCounts(); // asks for a run: the probe's
+        QFAIL("no run happened");
+    } catch (const Error &e) {
+        QVERIFY2(QString(e.what()).contains("this model refuses every input"), e.what());
+    }
+}
+
 void TestModelBundle::outOfMemoryIsItsOwnKind()
 {
     try {
-        ModelBundle::load(test::dataPath("malformed/models/out_of_memory.pt"), DeviceChoice::Cpu);
+        ModelBundle::load(test::dataPath("malformed/models/out_of_memory.pt"), DeviceChoice::Cpu)->validate(); // what a forward returns
         QFAIL("the failing model was accepted");
     } catch (const Error &e) {
         QVERIFY2(QString::fromStdString(e.what()).contains("CUDA out of memory"), e.what());
