@@ -71,7 +71,7 @@ const std::vector<OptionSpec> &infoOptions()
 const std::vector<OptionSpec> &explainOptions()
 {
     static const std::vector<OptionSpec> specs{
-        {"model", "FILE", "the model (.pt)"},
+        {"model", "PATH", "the model: an archive (.pt), or a Hugging Face / timm / OpenAI CLIP checkpoint folder or .safetensors file"},
         {"image", "FILE", "the image (PNG, JPEG, BMP, TIFF, WebP, GIF's first frame); for models that take one"},
         {"text", "TEXT", "the question, caption or sentence; for models that read text"},
         {"text-file", "FILE", "read the text from a UTF-8 file instead"},
@@ -103,7 +103,7 @@ const std::vector<OptionSpec> &explainOptions()
 const std::vector<OptionSpec> &evalOptions()
 {
     static const std::vector<OptionSpec> specs{
-        {"model", "FILE", "the model (.pt)"},
+        {"model", "PATH", "the model: an archive (.pt), or a Hugging Face / timm / OpenAI CLIP checkpoint folder or .safetensors file"},
         {"data", "DIR", "a data set: dataset.json with images, questions, answers and boxes"},
         {"method", "all|raw,rollout,relevance,gradcam", "the methods to score (default all)"},
         {"limit", "N", "only the first N samples"},
@@ -121,7 +121,7 @@ const std::vector<OptionSpec> &tokenizeOptions()
     static const std::vector<OptionSpec> specs{
         {"tokenizer", "FILE", "a tokenizer.json, a WordPiece vocab.txt, a GPT-2 vocab.json (merges.txt beside it), CLIP's "
                               "bpe_simple_vocab_16e6.txt.gz, or a SentencePiece .model"},
-        {"model", "FILE", "a model (.pt): its own tokenizer, cut and padded to its text length"},
+        {"model", "PATH", "a model (.pt, or a checkpoint folder): its own tokenizer, cut and padded to its text length"},
         {"cased", "", "a vocab.txt of a cased model: keep case and accents"},
         {"text", "TEXT", "the text to tokenize"},
         {"text-file", "FILE", "read the text from a file instead (any bytes, as they are)"},
@@ -135,7 +135,7 @@ const std::vector<OptionSpec> &tokenizeOptions()
 const std::vector<OptionSpec> &windowOptions()
 {
     static const std::vector<OptionSpec> specs{
-        {"model", "FILE", "open this model (default: the demo model)"},
+        {"model", "PATH", "open this model, an archive or a checkpoint folder (default: the demo model)"},
         {"image", "FILE", "open this image (default: a sample)"},
         {"text", "TEXT", "ask this (default: the sample's question)"},
         {"text-pair", "TEXT", "the second text of a sentence pair (models that read pairs)"},
@@ -168,7 +168,7 @@ std::string programHelp()
     std::string out = "AttnScope - see inside multimodal transformers\n\n"
                       "usage:\n"
                       "  attnscope [window options]        open the window (on the demo model and a sample)\n"
-                      "  attnscope info MODEL [options]    describe a model: inputs, maps, labels, checks\n"
+                      "  attnscope info MODEL [options]    describe a model (archive or checkpoint folder): inputs, maps, labels, checks\n"
                       "  attnscope explain ... --out DIR   explain one input: JSON, overlays, arrays, a report\n"
                       "  attnscope eval --model M --data D score the methods over a data set\n"
                       "  attnscope tokenize --tokenizer F --text T\n"

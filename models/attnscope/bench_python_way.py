@@ -12,6 +12,11 @@ AttnScope's tokenizer (attnscope.tokenizer), a text file as its bytes.
                                                  # JSON: load and per-run milliseconds
     python3 -m attnscope.bench_python_way cold   --model M --image I [--text ...] --method rollout --png OUT.png
     python3 -m attnscope.bench_python_way memory --model M --image I [--text ...] --method relevance   # JSON: MB
+    python3 -m attnscope.bench_python_way open   --model M   # JSON: torch.jit.load (or a folder's state dict) alone
+
+M may also be a Hugging Face ViT folder (config.json, model.safetensors), read
+as a researcher without the transformers package would: the state dict
+mapped from the file, the model written in PyTorch (attnscope.hf_vit).
     python3 -m attnscope.bench_python_way compare A.png B.png [--tolerance 2.0]   # the two overlays agree?
 
 attnscope_bench (tests/bench/) takes the same arguments and prints the same
@@ -28,7 +33,7 @@ import cv2
 import numpy as np
 import torch
 
-from attnscope import reference as ref
+from attnscope import hf_vit, reference as ref
 
 
 def rss_mb():
@@ -123,9 +128,9 @@ def main():
     if len(sys.argv) > 1 and sys.argv[1] == "compare":
         return compare(sys.argv[2:])
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["warm", "cold", "memory"])
+    parser.add_argument("mode", choices=["warm", "cold", "memory", "open"])
     parser.add_argument("--model", required=True)
-    parser.add_argument("--image", required=True)
+    parser.add_argument("--image")
     parser.add_argument("--text", default="")
     parser.add_argument("--text-file")
     parser.add_argument("--methods", default="raw,rollout,relevance,gradcam")
@@ -145,8 +150,19 @@ def main():
 
     base = rss_mb()
     start = time.perf_counter()
-    module, manifest = ref.load_model(args.model)
+    if args.mode == "open" and not os.path.isdir(args.model):
+        torch.jit.load(args.model)  # what opening an archive costs in Python
+    elif os.path.isdir(args.model):
+        module, manifest = hf_vit.load(args.model)
+    else:
+        module, manifest = ref.load_model(args.model)
     load_ms = (time.perf_counter() - start) * 1e3
+    if args.mode == "open":
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+        print(json.dumps({"open_ms": load_ms, "open_mb": peak - base}))
+        return 0
+    if args.image is None:
+        parser.error("--image is needed for " + args.mode)
 
     if args.mode == "cold":
         cv2.imwrite(args.png, explain(module, manifest, args.image, text, args.method))

@@ -25,37 +25,10 @@ import sys
 
 import torch
 
-from attnscope import paths
+from attnscope import paths, safetensors_file
 
-DTYPES = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16", torch.float64: "F64",
-          torch.int64: "I64", torch.int32: "I32", torch.uint8: "U8"}
-
-
-def tensor_bytes(t):
-    t = t.contiguous()
-    if t.dtype == torch.bfloat16:  # numpy has no bfloat16: its bits as int16
-        return t.view(torch.int16).numpy().tobytes()
-    return t.numpy().tobytes()
-
-
-def layout(tensors, metadata=None):
-    """Header dict and data for named tensors, back to back in name order."""
-    header, data = {}, b""
-    if metadata is not None:
-        header["__metadata__"] = metadata
-    for name in sorted(tensors):
-        t = tensors[name]
-        raw = tensor_bytes(t)
-        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [len(data), len(data) + len(raw)]}
-        data += raw
-    return header, data
-
-
-def file_of(header, data, pad=True):
-    text = header if isinstance(header, bytes) else json.dumps(header, separators=(",", ":")).encode()
-    if pad:
-        text += b" " * (-len(text) % 8)
-    return struct.pack("<Q", len(text)) + text + data
+DTYPES = safetensors_file.DTYPES
+layout, file_of = safetensors_file.layout, safetensors_file.file_of
 
 
 def write(path, data):

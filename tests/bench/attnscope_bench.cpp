@@ -7,6 +7,7 @@
 //   attnscope_bench warm   --model M --image I [--text T|--text-file F] [--methods LIST] [--repeats N] [--png-dir D]
 //   attnscope_bench cold   --model M --image I [--text ...] --method rollout --png OUT.png
 //   attnscope_bench memory --model M --image I [--text ...] --method relevance
+//   attnscope_bench open   --model M         (opening only: milliseconds and the memory it took)
 //   attnscope_bench matmul [--size 2048]
 //   attnscope_bench startup                 (does nothing: the cost of starting a process with LibTorch)
 //   attnscope_bench suite  --bench-dir DIR [--source REPO] [--app build/app/attnscope]
@@ -183,7 +184,7 @@ int memory(const Args &a)
     // What the explanation must hold at least: the weights, and every
     // attention map in fp32.
     double weights = 0.0;
-    for (const auto &p : bundle->impl().module.parameters())
+    for (const auto &p : bundle->impl().parameters())
         weights += static_cast<double>(p.numel() * p.element_size());
     const Manifest &m = bundle->manifest();
     double maps = 0.0;
@@ -199,6 +200,31 @@ int memory(const Args &a)
     out.set("load_peak_mb", loaded);
     out.set("weights_mb", weights / (1024.0 * 1024.0));
     out.set("maps_mb", maps / (1024.0 * 1024.0));
+    std::printf("%s\n", out.dump(-1).c_str());
+    return 0;
+}
+
+/// The bytes a model's opening reads: an archive, or a checkpoint's weights.
+double modelFileMb(const std::string &path)
+{
+    const std::filesystem::path p(path);
+    const auto file = std::filesystem::is_directory(p) ? p / "model.safetensors" : p;
+    return static_cast<double>(std::filesystem::file_size(file)) / (1024.0 * 1024.0);
+}
+
+/// Opening alone: how long ModelBundle::load takes and how much memory
+/// it adds at its peak (a checkpoint is mapped, so its pages come in on the
+/// first run, not here).
+int openOnly(const Args &a)
+{
+    const double base = residentMb();
+    const auto start = Clock::now();
+    auto bundle = ModelBundle::load(a.get("--model"));
+    const double ms = millisecondsSince(start);
+    Json out = Json::object();
+    out.set("open_ms", ms);
+    out.set("open_mb", peakMb() - base);
+    out.set("file_mb", modelFileMb(a.get("--model")));
     std::printf("%s\n", out.dump(-1).c_str());
     return 0;
 }
@@ -466,6 +492,61 @@ int suite(const Args &a, const std::string &self)
         }
         all.push(entry);
     }
+    // Checkpoints and archives opened: a ViT-B-sized Hugging Face folder
+    // (made by attnscope.make_bench_checkpoint) against loading its state
+    // dict and building the model in Python, cold to the first heatmap, and
+    // the memory opening takes; the 2,048-token archive against torch.jit.load.
+    Json opening = Json::object();
+    const std::string checkpoint = dir + "/models/vitb_hf";
+    const std::string benchImage = std::filesystem::exists(dir + "/models/bench_image.png")
+                                       ? dir + "/models/bench_image.png" : sample;
+    auto medianOf = [&](const std::string &command, const char *key, double *wall = nullptr) {
+        std::vector<double> values, walls;
+        for (int n = 0; n < 3; ++n) {
+            double ms = 0.0;
+            const Json j = runChild(command, &ms);
+            values.push_back(key ? field(j, key).toNumber() : ms);
+            walls.push_back(ms);
+        }
+        if (wall)
+            *wall = median(walls);
+        return median(values);
+    };
+    if (std::filesystem::exists(checkpoint + "/model.safetensors")) {
+        const std::string model = " --model " + quote(checkpoint);
+        const double ours = medianOf(quote(self) + " open" + model, "open_ms");
+        const double theirs = medianOf(python + " open" + model, "open_ms");
+        row("vit-b hf", "open ms", ours, theirs, 0);
+        const Json mem = runChild(quote(self) + " open" + model);
+        const Json memPy = runChild(python + " open" + model);
+        const double fileMb = field(mem, "file_mb").toNumber();
+        row("vit-b hf", "open MB", field(mem, "open_mb").toNumber(), field(memPy, "open_mb").toNumber(), 0);
+        const double share = field(mem, "open_mb").toNumber() / fileMb;
+        std::printf("%-22s %-10s %10.2f %10s %10s %10s %8s\n", "vit-b hf", "x file", share, "", "", "<= 1.2",
+                    share <= 1.2 ? "ok" : "MISSED");
+        const std::string input = model + " --image " + quote(benchImage) + " --text '' --method rollout";
+        const double cold = medianOf(quote(self) + " cold" + input + " --png " + quote(pngDir + "/hf_cold.png"), nullptr);
+        const double coldPy = medianOf(python + " cold" + input + " --png " + quote(pngDir + "/hf_cold_py.png"), nullptr);
+        row("vit-b hf", "cold ms", cold, coldPy, 0.8);
+        Json c = Json::object();
+        c.set("open_ms", Json(Json::Array{Json(ours), Json(theirs)}));
+        c.set("open_mb", Json(Json::Array{field(mem, "open_mb"), field(memPy, "open_mb")}));
+        c.set("file_mb", fileMb);
+        c.set("open_share_of_file", share);
+        c.set("cold_ms", Json(Json::Array{Json(cold), Json(coldPy)}));
+        opening.set("vit-b hf", c);
+    }
+    const std::string archive = dir + "/models/vitb_2048.pt";
+    if (!quick && std::filesystem::exists(archive)) {
+        const std::string model = " --model " + quote(archive);
+        const double ours = medianOf(quote(self) + " open" + model, "open_ms");
+        const double theirs = medianOf(python + " open" + model, "open_ms");
+        row("vit-b 2048", "open ms", ours, theirs, 2.0);
+        Json c = Json::object();
+        c.set("open_ms", Json(Json::Array{Json(ours), Json(theirs)}));
+        opening.set("vit-b 2048", c);
+    }
+    results.set("opening", opening);
     results.set("cases", all);
     const std::string out = a.get("--out", dir + "/results.json");
     AtomicFile::write(out, results.dump(1) + "\n");
@@ -492,6 +573,8 @@ int main(int argc, char **argv)
             return cold(a);
         if (mode == "memory")
             return memory(a);
+        if (mode == "open")
+            return openOnly(a);
         if (mode == "matmul")
             return matmul(a);
         if (mode == "startup") {

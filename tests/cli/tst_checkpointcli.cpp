@@ -40,6 +40,7 @@ private Q_SLOTS:
     void explainMatchesTimm();
     void clipFoldersRankCaptions_data();
     void clipFoldersRankCaptions();
+    void evalOnFolders();
     void refusesWhatItDoesNotRun_data();
     void refusesWhatItDoesNotRun();
 };
@@ -175,6 +176,72 @@ void TestCheckpointCli::clipFoldersRankCaptions()
         QVERIFY(want <= previous); // best first
         previous = want;
     }
+}
+
+void TestCheckpointCli::evalOnFolders()
+{
+    // A ViT folder: the oracle images labelled with timm's answers (the
+    // shortest-edge crop of image0 differs from PIL's only in rounding), so
+    // every answer is right; a CLIP folder zero-shot over the oracle captions,
+    // each image's answer the caption OpenAI's logits rank first.
+    QTemporaryDir dir;
+    const core::Json index = readJson(oracle("vit/vit_p8_noqkvbias/index.json"));
+    core::Json samples = core::Json::array();
+    for (int i = 0; i < 2; ++i) {
+        const QString name = QString("image%1.png").arg(i);
+        QVERIFY(QFile::copy(oracle("vit/vit_p8_noqkvbias/" + name), dir.filePath(name)));
+        core::Json sample = core::Json::object();
+        sample.set("image", name.toStdString());
+        sample.set("answer", index.find("images")->toArray()[size_t(i)].find("top_label")->toString());
+        samples.push(sample);
+    }
+    core::Json dataset = core::Json::object();
+    dataset.set("samples", samples);
+    {
+        QFile f(dir.filePath("dataset.json"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray::fromStdString(dataset.dump()));
+    }
+    const Result vit = runAttnscope({"eval", "--model", oracle("vit/vit_p8_noqkvbias"), "--data", dir.path(),
+                                     "--no-curves", "--json", dir.filePath("vit.json")});
+    QVERIFY2(vit.exitCode == 0, qPrintable(vit.err));
+    QCOMPARE(readJson(dir.filePath("vit.json")).find("accuracy")->toNumber(), 1.0);
+
+    const QString clip = dir.filePath("clip");
+    QVERIFY(QDir().mkpath(clip));
+    for (const QString &file : QDir(oracle("clip/clip_vit_p16/hf")).entryList(QDir::Files))
+        QVERIFY(QFile::copy(oracle("clip/clip_vit_p16/hf/" + file), clip + "/" + file));
+    QVERIFY(QFile::copy(oracle("tokenizers/clip_bpe/bpe_simple_vocab_16e6.txt.gz"), clip + "/bpe_simple_vocab_16e6.txt.gz"));
+    const core::Json clipIndex = readJson(oracle("clip/clip_vit_p16/index.json"));
+    const auto &captions = clipIndex.find("captions")->toArray();
+    core::Json clipSamples = core::Json::array();
+    for (int i = 0; i < 2; ++i) {
+        const QString name = QString("clip%1.png").arg(i);
+        QVERIFY(QFile::copy(oracle(QString("clip/clip_vit_p16/image%1.png").arg(i)), dir.filePath(name)));
+        const auto &logits = clipIndex.find("logits_per_image")->toArray()[size_t(i)].toArray();
+        size_t best = 0;
+        for (size_t j = 1; j < logits.size(); ++j)
+            best = logits[j].toNumber() > logits[best].toNumber() ? j : best;
+        core::Json sample = core::Json::object();
+        sample.set("image", name.toStdString());
+        sample.set("answer", captions[best].toString());
+        clipSamples.push(sample);
+    }
+    core::Json clipData = core::Json::object();
+    clipData.set("candidates", core::Json(captions));
+    clipData.set("samples", clipSamples);
+    {
+        QFile f(dir.filePath("dataset.json"));
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(QByteArray::fromStdString(clipData.dump()));
+    }
+    const Result zeroShot = runAttnscope({"eval", "--model", clip, "--data", dir.path(), "--no-curves", "--json",
+                                          dir.filePath("clip.json")});
+    QVERIFY2(zeroShot.exitCode == 0, qPrintable(zeroShot.err));
+    const core::Json result = readJson(dir.filePath("clip.json"));
+    QCOMPARE(result.find("accuracy")->toNumber(), 1.0);
+    QCOMPARE(result.find("zero_shot_candidates")->toNumber(), 3.0);
+    QCOMPARE(result.find("curve_score")->toString(), std::string("logit"));
 }
 
 void TestCheckpointCli::refusesWhatItDoesNotRun_data()
