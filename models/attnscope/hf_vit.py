@@ -20,7 +20,11 @@ from attnscope import safetensors_file
 class HfVit(torch.nn.Module):
     def __init__(self, config, state):
         super().__init__()
-        self.config, self.w = config, state
+        self.config = config
+        # Parameters, as transformers' model has them (backward() then fills
+        # their .grad too, as in Chefer et al.'s notebooks); still over the map.
+        self.params = torch.nn.ParameterDict({k.replace(".", "|"): torch.nn.Parameter(v) for k, v in state.items()})
+        self.w = {k: self.params[k.replace(".", "|")] for k in state}
         self.heads = config["num_attention_heads"]
         self.layers = config["num_hidden_layers"]
         self.patch = config["patch_size"]
