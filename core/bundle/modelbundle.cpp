@@ -59,6 +59,16 @@ std::vector<torch::Tensor> tensorsOf(const torch::jit::IValue &value, bool &ok)
     return out;
 }
 
+/// The device a bundle runs on; CUDA asked for without one is an error.
+torch::Device deviceFor(DeviceChoice choice)
+{
+    if (choice == DeviceChoice::Cuda && !cudaAvailable())
+        throw Error("CUDA was asked for, but this build of AttnScope sees no CUDA GPU "
+                    "(it needs a CUDA LibTorch and a working NVIDIA driver)");
+    return (choice == DeviceChoice::Cpu || !cudaAvailable()) ? torch::Device(torch::kCPU)
+                                                             : torch::Device(torch::kCUDA, 0);
+}
+
 } // namespace
 
 std::string ModelBundle::Impl::describeAttention(size_t index) const
@@ -347,11 +357,7 @@ std::shared_ptr<ModelBundle> ModelBundle::load(const std::string &path, DeviceCh
     std::shared_ptr<ModelBundle> bundle(new ModelBundle());
     Impl &d = *bundle->d;
     d.path = path;
-    if (choice == DeviceChoice::Cuda && !cudaAvailable())
-        throw Error("CUDA was asked for, but this build of AttnScope sees no CUDA GPU "
-                    "(it needs a CUDA LibTorch and a working NVIDIA driver)");
-    d.device = (choice == DeviceChoice::Cpu || !cudaAvailable()) ? torch::Device(torch::kCPU)
-                                                                 : torch::Device(torch::kCUDA, 0);
+    d.device = deviceFor(choice);
 
     try {
         d.module = torch::jit::load(path, d.device, extra);
@@ -375,11 +381,7 @@ std::shared_ptr<ModelBundle> ModelBundle::loadCheckpoint(const std::string &path
     std::shared_ptr<ModelBundle> bundle(new ModelBundle());
     Impl &d = *bundle->d;
     d.path = path;
-    if (choice == DeviceChoice::Cuda && !cudaAvailable())
-        throw Error("CUDA was asked for, but this build of AttnScope sees no CUDA GPU "
-                    "(it needs a CUDA LibTorch and a working NVIDIA driver)");
-    d.device = (choice == DeviceChoice::Cpu || !cudaAvailable()) ? torch::Device(torch::kCPU)
-                                                                 : torch::Device(torch::kCUDA, 0);
+    d.device = deviceFor(choice);
     NativeCheckpoint checkpoint = NativeCheckpoint::open(path);
     d.native = checkpoint.model;
     d.notes = checkpoint.notes;

@@ -259,22 +259,4 @@ std::vector<torch::Tensor *> NativeClip::tensors()
     return all;
 }
 
-std::vector<torch::Tensor> NativeClip::parameters() const
-{
-    std::vector<torch::Tensor> out;
-    for (torch::Tensor *t : const_cast<NativeClip *>(this)->tensors()) {
-        if (t->defined())
-            out.push_back(*t);
-    }
-    return out;
-}
-
-void NativeClip::to(const torch::Device &device, torch::ScalarType dtype)
-{
-    for (torch::Tensor *t : tensors()) {
-        if (t->defined())
-            *t = t->to(device, dtype);
-    }
-}
-
 } // namespace attnscope::core

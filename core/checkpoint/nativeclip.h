@@ -32,11 +32,11 @@ public:
 
     const ClipArchitecture &architecture() const { return m_arch; }
     Output forward(const Inputs &inputs) const override;
-    std::vector<torch::Tensor> parameters() const override;
-    void to(const torch::Device &device, torch::ScalarType dtype) override;
+
+protected:
+    std::vector<torch::Tensor *> tensors() override;
 
 private:
-    std::vector<torch::Tensor *> tensors();
 
     ClipArchitecture m_arch;
     torch::Tensor m_patch, m_classEmbedding, m_visionPosition, m_preNormWeight, m_preNormBias;

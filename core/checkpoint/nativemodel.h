@@ -34,10 +34,13 @@ public:
     };
     virtual Output forward(const Inputs &inputs) const = 0;
     /// Every weight, for the bundle to choose the autograd graph's leaves.
-    virtual std::vector<torch::Tensor> parameters() const = 0;
-    /// Moves every weight (a CUDA run); `dtype` float16 or bfloat16 keeps
-    /// the weights in that precision there.
-    virtual void to(const torch::Device &device, torch::ScalarType dtype) = 0;
+    std::vector<torch::Tensor> parameters() const;
+    /// Moves every weight (a CUDA run) and converts it to `dtype`.
+    void to(const torch::Device &device, torch::ScalarType dtype);
+
+protected:
+    /// Every weight tensor the model holds (some may be undefined: no bias).
+    virtual std::vector<torch::Tensor *> tensors() = 0;
 };
 
 } // namespace attnscope::core

@@ -341,22 +341,4 @@ std::vector<torch::Tensor *> NativeVit::tensors()
     return all;
 }
 
-std::vector<torch::Tensor> NativeVit::parameters() const
-{
-    std::vector<torch::Tensor> out;
-    for (torch::Tensor *t : const_cast<NativeVit *>(this)->tensors()) {
-        if (t->defined())
-            out.push_back(*t);
-    }
-    return out;
-}
-
-void NativeVit::to(const torch::Device &device, torch::ScalarType dtype)
-{
-    for (torch::Tensor *t : tensors()) {
-        if (t->defined())
-            *t = t->to(device, dtype);
-    }
-}
-
 } // namespace attnscope::core

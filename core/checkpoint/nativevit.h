@@ -30,11 +30,11 @@ public:
 
     const VitArchitecture &architecture() const { return m_arch; }
     Output forward(const Inputs &inputs) const override;
-    std::vector<torch::Tensor> parameters() const override;
-    void to(const torch::Device &device, torch::ScalarType dtype) override;
+
+protected:
+    std::vector<torch::Tensor *> tensors() override;
 
 private:
-    std::vector<torch::Tensor *> tensors();
 
     VitArchitecture m_arch;
     torch::Tensor m_patchWeight, m_patchBias, m_classToken, m_distToken, m_registers, m_position;
