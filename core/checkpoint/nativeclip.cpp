@@ -29,14 +29,8 @@ TransformerBlock openAiBlock(const CheckpointWeights &w, const std::string &p, i
     TransformerBlock b;
     b.norm1Weight = w.get(p + "ln_1.weight", {d});
     b.norm1Bias = w.get(p + "ln_1.bias", {d});
-    const torch::Tensor in = w.get(p + "attn.in_proj_weight", {3 * d, d}, "the attention's in_proj");
-    const torch::Tensor inBias = w.get(p + "attn.in_proj_bias", {3 * d});
-    b.query = in.narrow(0, 0, d);
-    b.key = in.narrow(0, d, d);
-    b.value = in.narrow(0, 2 * d, d);
-    b.queryBias = inBias.narrow(0, 0, d);
-    b.keyBias = inBias.narrow(0, d, d);
-    b.valueBias = inBias.narrow(0, 2 * d, d);
+    b.setFusedProjection(w.get(p + "attn.in_proj_weight", {3 * d, d}, "the attention's in_proj"),
+                         w.get(p + "attn.in_proj_bias", {3 * d}));
     b.proj = w.get(p + "attn.out_proj.weight", {d, d});
     b.projBias = w.get(p + "attn.out_proj.bias", {d});
     b.norm2Weight = w.get(p + "ln_2.weight", {d});

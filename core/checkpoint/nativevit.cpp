@@ -237,16 +237,8 @@ NativeVit::NativeVit(VitArchitecture architecture, const CheckpointWeights &w)
             const std::string p = "blocks." + std::to_string(i) + ".";
             b.norm1Weight = w.get(p + "norm1.weight", {d});
             b.norm1Bias = w.get(p + "norm1.bias", {d});
-            const torch::Tensor qkv = w.get(p + "attn.qkv.weight", {3 * d, d}, "the attention's qkv");
-            b.query = qkv.narrow(0, 0, d);
-            b.key = qkv.narrow(0, d, d);
-            b.value = qkv.narrow(0, 2 * d, d);
-            if (m_arch.qkvBias) {
-                const torch::Tensor bias = w.get(p + "attn.qkv.bias", {3 * d});
-                b.queryBias = bias.narrow(0, 0, d);
-                b.keyBias = bias.narrow(0, d, d);
-                b.valueBias = bias.narrow(0, 2 * d, d);
-            }
+            b.setFusedProjection(w.get(p + "attn.qkv.weight", {3 * d, d}, "the attention's qkv"),
+                                 m_arch.qkvBias ? w.get(p + "attn.qkv.bias", {3 * d}) : torch::Tensor());
             b.proj = w.get(p + "attn.proj.weight", {d, d});
             b.projBias = w.get(p + "attn.proj.bias", {d});
             b.norm2Weight = w.get(p + "norm2.weight", {d});

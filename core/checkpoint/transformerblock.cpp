@@ -38,6 +38,19 @@ torch::Tensor TransformerBlock::forward(const torch::Tensor &x, int heads, doubl
     return out + (scale2.defined() ? m * scale2 : m);
 }
 
+void TransformerBlock::setFusedProjection(const torch::Tensor &weight, const torch::Tensor &bias)
+{
+    const int64_t d = weight.size(1);
+    query = weight.narrow(0, 0, d);
+    key = weight.narrow(0, d, d);
+    value = weight.narrow(0, 2 * d, d);
+    if (bias.defined()) {
+        queryBias = bias.narrow(0, 0, d);
+        keyBias = bias.narrow(0, d, d);
+        valueBias = bias.narrow(0, 2 * d, d);
+    }
+}
+
 std::vector<torch::Tensor *> TransformerBlock::tensors()
 {
     return {&norm1Weight, &norm1Bias, &query, &queryBias, &key, &keyBias, &value, &valueBias, &proj, &projBias,

@@ -32,6 +32,10 @@ struct TransformerBlock
     torch::Tensor forward(const torch::Tensor &x, int heads, double eps, Activation activation,
                           const torch::Tensor &mask, torch::Tensor &attention) const;
 
+    /// q, k and v as views into one fused [3 x width, width] projection
+    /// (timm's qkv, OpenAI's in_proj) and its bias (undefined: none).
+    void setFusedProjection(const torch::Tensor &weight, const torch::Tensor &bias);
+
     /// Every tensor, for moving them and for the graph's leaves.
     std::vector<torch::Tensor *> tensors();
 };
